@@ -1,0 +1,167 @@
+"""Stratified estimate of a satisfaction rate, villages (thôn) as strata.
+
+p_st = sum W_h p_h, v(p_st) = sum W_h^2 (1 - f_h) p_h q_h / (n_h - 1), df = n - H: the estimator of
+R ``survey`` with ``svydesign(ids=~1, strata=~thon, fpc=~N_h)``. The estimate is computed
+exactly (fractions) and then rounded once to float.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from scipy.special import expit, logit
+from scipy.stats import t as student_t
+
+from ._validation import check_confidence, check_sample
+from .finite_population import hypergeometric_count_limits
+
+__all__ = ["STRATIFIED_METHODS", "StratifiedEstimate", "stratified_proportion"]
+
+#: Interval methods on the stratified estimate.
+STRATIFIED_METHODS = ("logit-t", "wald-t")
+#: The fallback used when the design variance is 0 at an estimate of 0 or 1, or df = 0.
+EXACT_FALLBACK = "exact-hypergeometric"
+
+
+@dataclass(frozen=True, slots=True)
+class StratifiedEstimate:
+    """Stratified rate with its design-based uncertainty and the edge cases that shaped it.
+
+    Attributes
+    ----------
+    estimate, standard_error, low, high : float
+        Rate, its standard error and confidence limits, all over the estimable strata.
+    confidence : float
+        Confidence level of the interval.
+    degrees_of_freedom : int
+        n - H over the strata with at least one respondent.
+    design_effect : float or None
+        Kish deff = v_design / v_SRS, with v_SRS = (1 - n/N) p q / (n - 1) for the same estimable
+        households; None when v_SRS is 0 or undefined.
+    interval_method : str
+        ``wald-t``, ``logit-t``, or ``exact-hypergeometric`` when the design variance is 0 at an
+        estimate of 0 or 1 (or no degrees of freedom are left): then the exact interval is taken on
+        the pooled counts of the estimable strata.
+    households, respondents, satisfied : int
+        Totals over the estimable strata.
+    unestimable_strata : tuple of int
+        Indices of strata with no respondent. They are left out and the weights of the others are
+        renormalised; `unestimable_weight` is the share of all households they hold.
+    single_respondent_strata : tuple of int
+        Indices of strata with one respondent and f_h < 1: the variance term is undefined and is
+        left out, so `variance_complete` is False and the standard error is understated.
+    census_strata : tuple of int
+        Indices of strata where every household answered (variance term 0).
+    """
+
+    estimate: float
+    standard_error: float
+    low: float
+    high: float
+    confidence: float
+    degrees_of_freedom: int
+    design_effect: float | None
+    interval_method: str
+    households: int
+    respondents: int
+    satisfied: int
+    unestimable_strata: tuple[int, ...]
+    unestimable_weight: float
+    single_respondent_strata: tuple[int, ...]
+    census_strata: tuple[int, ...]
+    variance_complete: bool
+
+
+def _checked_strata(strata: Iterable[Sequence[int]]) -> list[tuple[int, int, int]]:
+    """Validate the (households, respondents, satisfied) tuples."""
+    checked = []
+    for index, stratum in enumerate(strata):
+        if isinstance(stratum, (str, bytes)) or len(stratum) != 3:
+            raise ValueError(f"stratum {index} must be a (households, respondents, satisfied) tuple")
+        households, respondents, satisfied = stratum
+        try:
+            x, n, big_n = check_sample(satisfied, respondents, households)
+        except ValueError as error:
+            raise ValueError(f"stratum {index}: {error}") from None
+        checked.append((big_n, n, x))
+    if not checked:
+        raise ValueError("at least one stratum is required")
+    return checked
+
+
+def stratified_proportion(
+    strata: Iterable[Sequence[int]], *, confidence: float = 0.95, method: str = "logit-t"
+) -> StratifiedEstimate:
+    """Estimate the rate over all households, villages as strata.
+
+    Parameters
+    ----------
+    strata : iterable of (households, respondents, satisfied)
+        One tuple per village: N_h, n_h, x_h.
+    confidence : float, default 0.95
+        Two-sided confidence level.
+    method : {"logit-t", "wald-t"}, default "logit-t"
+        Interval on the estimate with n - H degrees of freedom; Wald-t limits are clipped to [0, 1].
+
+    Raises
+    ------
+    ValueError
+        On invalid tuples, an unknown method, or when no stratum has a respondent.
+    """
+    checked = _checked_strata(strata)
+    level = check_confidence(confidence)
+    if method not in STRATIFIED_METHODS:
+        raise ValueError(f"unknown stratified interval method {method!r}; expected one of "
+                         f"{STRATIFIED_METHODS}")
+    unestimable = tuple(i for i, (_, n, _) in enumerate(checked) if n == 0)
+    estimable = [(i, s) for i, s in enumerate(checked) if s[1] > 0]
+    if not estimable:
+        raise ValueError("no stratum has respondents: the rate cannot be estimated")
+    all_households = sum(s[0] for s in checked)
+    big_n = sum(s[0] for _, s in estimable)
+    n = sum(s[1] for _, s in estimable)
+    x = sum(s[2] for _, s in estimable)
+
+    estimate = float(sum(Fraction(big_n_h * x_h, n_h) for _, (big_n_h, n_h, x_h) in estimable) / big_n)
+    variance = 0.0
+    single, census = [], []
+    for index, (big_n_h, n_h, x_h) in estimable:
+        weight = big_n_h / big_n
+        p_h = x_h / n_h
+        if n_h == big_n_h:
+            census.append(index)
+        elif n_h == 1:
+            single.append(index)
+        else:
+            variance += weight**2 * (1.0 - n_h / big_n_h) * p_h * (1.0 - p_h) / (n_h - 1)
+    se = math.sqrt(variance)
+    df = n - len(estimable)
+
+    v_srs = (1.0 - n / big_n) * estimate * (1.0 - estimate) / (n - 1) if n > 1 else 0.0
+    deff = variance / v_srs if v_srs > 0.0 else None
+
+    at_edge = estimate in (0.0, 1.0) and variance == 0.0
+    if at_edge or df == 0:
+        low_count, high_count = hypergeometric_count_limits(x, n, big_n, level)
+        low, high, used = low_count / big_n, high_count / big_n, EXACT_FALLBACK
+    else:
+        t_quantile = float(student_t.ppf(0.5 + 0.5 * level, df))
+        if method == "wald-t" or se == 0.0:
+            low, high = max(0.0, estimate - t_quantile * se), min(1.0, estimate + t_quantile * se)
+        else:
+            centre = float(logit(estimate))
+            half = t_quantile * se / (estimate * (1.0 - estimate))
+            low, high = float(expit(centre - half)), float(expit(centre + half))
+        used = method
+    return StratifiedEstimate(
+        estimate=estimate, standard_error=se, low=low, high=high, confidence=level,
+        degrees_of_freedom=df, design_effect=deff, interval_method=used,
+        households=big_n, respondents=n, satisfied=x,
+        unestimable_strata=unestimable,
+        unestimable_weight=(all_households - big_n) / all_households if all_households else 0.0,
+        single_respondent_strata=tuple(single), census_strata=tuple(census),
+        variance_complete=not single,
+    )

@@ -12,6 +12,7 @@ from scipy.special import ndtri
 __all__ = [
     "check_confidence",
     "check_count",
+    "check_positive",
     "check_sample",
     "to_fraction",
     "z_value",
@@ -40,6 +41,13 @@ def check_sample(successes: object, trials: object, population: object = None) -
     if n > big_n:
         raise ValueError(f"trials ({n}) cannot exceed population ({big_n})")
     return x, n, big_n
+
+
+def check_positive(value: object, name: str) -> float:
+    """Check that `value` is a positive real number and return it as a float."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+    return float(value)
 
 
 def check_confidence(confidence: object) -> float:

@@ -70,8 +70,12 @@ def dispositions(households: int, answered: int, refused: int = 0, not_reached: 
         )
     approached = done + refusals
     return Dispositions(
-        households=big_n, answered=done, refused=refusals, not_reached=missed,
-        approached=approached, pending=big_n - accounted,
+        households=big_n,
+        answered=done,
+        refused=refusals,
+        not_reached=missed,
+        approached=approached,
+        pending=big_n - accounted,
         coverage=done / big_n if big_n else None,
         response_rate=done / approached if approached else None,
     )

@@ -121,8 +121,12 @@ def proportion_interval(
     if method == "exact":
         low_count, high_count = hypergeometric_count_limits(x, n, big_n, level)
         return Interval(
-            low_count / big_n, high_count / big_n, estimate=x / n,
-            low_count=low_count, high_count=high_count, **common,
+            low_count / big_n,
+            high_count / big_n,
+            estimate=x / n,
+            low_count=low_count,
+            high_count=high_count,
+            **common,
         )
     estimator = adjusted_wald_fpc if method == "adjusted-wald" else wald_fpc
     estimate, se, low, high = estimator(x, n, big_n, z)

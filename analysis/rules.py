@@ -122,7 +122,11 @@ def _decide(rule: Rule, cells: list[tuple[str | None, str | None, int, int]]) ->
             worst = ((successes, trials), observed)
     (successes, trials), observed = worst
     return RuleResult(
-        rule=rule, met=not shortfalls, observed=observed, successes=successes, trials=trials,
+        rule=rule,
+        met=not shortfalls,
+        observed=observed,
+        successes=successes,
+        trials=trials,
         shortfalls=tuple(shortfalls),
         failing_units=tuple(dict.fromkeys(s.unit for s in shortfalls if s.unit is not None)),
         failing_items=tuple(dict.fromkeys(s.item for s in shortfalls if s.item is not None)),

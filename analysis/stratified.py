@@ -114,8 +114,9 @@ def stratified_proportion(
     checked = _checked_strata(strata)
     level = check_confidence(confidence)
     if method not in STRATIFIED_METHODS:
-        raise ValueError(f"unknown stratified interval method {method!r}; expected one of "
-                         f"{STRATIFIED_METHODS}")
+        raise ValueError(
+            f"unknown stratified interval method {method!r}; expected one of {STRATIFIED_METHODS}"
+        )
     unestimable = tuple(i for i, (_, n, _) in enumerate(checked) if n == 0)
     estimable = [(i, s) for i, s in enumerate(checked) if s[1] > 0]
     if not estimable:
@@ -157,11 +158,20 @@ def stratified_proportion(
             low, high = float(expit(centre - half)), float(expit(centre + half))
         used = method
     return StratifiedEstimate(
-        estimate=estimate, standard_error=se, low=low, high=high, confidence=level,
-        degrees_of_freedom=df, design_effect=deff, interval_method=used,
-        households=big_n, respondents=n, satisfied=x,
+        estimate=estimate,
+        standard_error=se,
+        low=low,
+        high=high,
+        confidence=level,
+        degrees_of_freedom=df,
+        design_effect=deff,
+        interval_method=used,
+        households=big_n,
+        respondents=n,
+        satisfied=x,
         unestimable_strata=unestimable,
         unestimable_weight=(all_households - big_n) / all_households if all_households else 0.0,
-        single_respondent_strata=tuple(single), census_strata=tuple(census),
+        single_respondent_strata=tuple(single),
+        census_strata=tuple(census),
         variance_complete=not single,
     )

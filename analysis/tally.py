@@ -70,8 +70,9 @@ class UnitTally:
         if not isinstance(self.code, str) or not self.code:
             raise ValueError(f"unit code must be a non-empty string, got {self.code!r}")
         if self.group is not None and (not isinstance(self.group, str) or not self.group):
-            raise ValueError(f"unit {self.code}: group must be a non-empty string or None"
-                             f", got {self.group!r}")
+            raise ValueError(
+                f"unit {self.code}: group must be a non-empty string or None, got {self.group!r}"
+            )
         object.__setattr__(self, "households", check_count(self.households, "households"))
         object.__setattr__(self, "respondents", check_count(self.respondents, "respondents"))
         if not isinstance(self.items, Mapping):

@@ -1,0 +1,130 @@
+"""Rules engine: verdicts, sub-units, blanks in the denominator, the numbers that decided."""
+
+from fractions import Fraction
+
+import pytest
+
+import analysis as A
+
+KEYS = ("roads", "schools", "overall")
+OVERALL = A.Rule("overall_min", "0.90", "QĐ 320/QĐ-TTg", True)
+ITEMS = A.Rule("item_min", "0.80", "practice", False)
+PER_COMMUNE = A.Rule("subunit_item_min", "0.80", "QĐ 320/QĐ-TTg", True, subunit="commune")
+PER_VILLAGE = A.Rule("subunit_item_min", "0.80", "local plan", False, subunit="village")
+COVERAGE = A.Rule("coverage_min", "0.70", "QĐ 320/QĐ-TTg", True)
+
+
+def unit(code, households, respondents, satisfied, group=None, blank=0):
+    """Build a village where each item has `satisfied[key]` satisfied and `blank` blanks."""
+    items = {
+        key: A.ItemCounts(s, respondents - s - blank, blank) for key, s in zip(KEYS, satisfied, strict=True)
+    }
+    return A.UnitTally(code, households, respondents, items, group=group)
+
+
+def tally(*units, overall="overall"):
+    return A.SurveyTally(units, KEYS, overall)
+
+
+def test_long_hiep_meets_overall():
+    # Xã Long Hiệp, 2023: 1,043 of 1,269 households answered, 972 satisfied overall (93.19 %).
+    survey = tally(unit("LH", 1269, 1043, (900, 880, 972)))
+    verdict = A.evaluate(
+        [OVERALL, ITEMS, A.Rule("coverage_min", "0.60", "78/HD", True)], survey, collecting_finished=True
+    )
+    assert verdict.status == "met"
+    overall = verdict.rules[0]
+    assert (overall.successes, overall.trials, overall.observed) == (972, 1043, Fraction(972, 1043))
+    assert overall.met
+
+
+def test_not_met_names_the_failing_item_and_its_counts():
+    survey = tally(unit("A", 100, 90, (85, 70, 85)), unit("B", 100, 90, (86, 72, 86)))
+    verdict = A.evaluate([OVERALL, ITEMS, COVERAGE], survey, collecting_finished=True)
+    assert verdict.status == "not_met"
+    items = verdict.rules[1]
+    assert not items.met
+    assert items.failing_items == ("schools",)
+    assert (items.successes, items.trials) == (142, 180)
+    assert items.shortfalls == (A.Shortfall(None, "schools", 142, 180, Fraction(142, 180)),)
+    assert verdict.rules[0].met and verdict.rules[2].met
+
+
+def test_incomplete_while_collecting():
+    survey = tally(unit("A", 100, 95, (95, 95, 95)))
+    assert A.evaluate([OVERALL], survey, collecting_finished=False).status == "incomplete"
+    assert A.evaluate([OVERALL], survey, collecting_finished=True).status == "met"
+
+
+def test_incomplete_without_quorum_even_if_rates_are_met():
+    survey = tally(unit("A", 100, 60, (60, 60, 60)))
+    verdict = A.evaluate([OVERALL, COVERAGE], survey, collecting_finished=True)
+    assert verdict.status == "incomplete"
+    assert not verdict.quorum_met
+    assert (verdict.rules[1].successes, verdict.rules[1].trials) == (60, 100)
+
+
+def test_per_commune_grouping():
+    survey = tally(
+        unit("X1-A", 50, 40, (40, 30, 40), group="X1"),  # schools 30/40 alone fails ...
+        unit("X1-B", 50, 40, (40, 36, 40), group="X1"),  # ... but 66/80 = 82.5 % for commune X1
+        unit("X2-A", 50, 40, (40, 31, 40), group="X2"),  # X2 schools 31/40 = 77.5 % fails
+    )
+    per_commune = A.evaluate([PER_COMMUNE], survey, collecting_finished=True).rules[0]
+    assert per_commune.failing_units == ("X2",)
+    assert (per_commune.successes, per_commune.trials) == (31, 40)
+    per_village = A.evaluate([PER_VILLAGE], survey, collecting_finished=True).rules[0]
+    assert per_village.failing_units == ("X1-A", "X2-A")
+    assert per_village.failing_items == ("schools",)
+    assert (per_village.successes, per_village.trials) == (30, 40)
+
+
+def test_commune_rule_needs_groups():
+    survey = tally(unit("A", 10, 10, (10, 10, 10)))
+    with pytest.raises(ValueError, match="no group"):
+        A.evaluate([PER_COMMUNE], survey, collecting_finished=True)
+
+
+def test_blank_counts_in_the_denominator():
+    counts = A.ItemCounts(satisfied=9, not_satisfied=0, blank=1)
+    assert counts.rate == 0.9 and counts.answered == 9 and counts.collected == 10
+    survey = tally(unit("A", 12, 10, (8, 8, 8), blank=2))  # 8 of 10 phiếu, 2 blank: 80 %, not 100 %
+    verdict = A.evaluate([OVERALL], survey, collecting_finished=True)
+    assert verdict.status == "not_met"
+    assert verdict.rules[0].observed == Fraction(8, 10)
+    assert A.ItemCounts(0, 0, 0).rate is None
+
+
+def test_village_without_phieu_cannot_meet_a_per_village_rule():
+    survey = tally(unit("A", 10, 10, (10, 10, 10)), unit("B", 10, 0, (0, 0, 0)))
+    result = A.evaluate([PER_VILLAGE], survey, collecting_finished=True).rules[0]
+    assert not result.met
+    assert result.failing_units == ("B",)
+    assert result.observed is None and result.trials == 0
+
+
+def test_without_overall_item_the_pooled_item_rate_is_used():
+    survey = tally(unit("A", 100, 100, (95, 85, 90)), overall=None)
+    result = A.evaluate([OVERALL], survey, collecting_finished=True).rules[0]
+    assert (result.successes, result.trials) == (270, 300)
+    assert result.met
+
+
+def test_per_village_coverage():
+    rule = A.Rule("coverage_min", "0.70", "local plan", False, subunit="village")
+    survey = tally(unit("A", 100, 80, (80, 80, 80)), unit("B", 100, 69, (69, 69, 69)))
+    verdict = A.evaluate([OVERALL, rule], survey, collecting_finished=True)
+    assert verdict.status == "incomplete"
+    assert verdict.rules[1].failing_units == ("B",)
+
+
+def test_exact_boundary_in_rules():
+    survey = tally(unit("A", 2009, 2009, (1808, 1808, 1808)))
+    assert A.evaluate([OVERALL], survey, collecting_finished=True).status == "not_met"
+    survey = tally(unit("A", 30, 30, (27, 27, 27)))
+    assert A.evaluate([OVERALL], survey, collecting_finished=True).status == "met"
+
+
+def test_rule_stores_fraction():
+    assert OVERALL.value == Fraction(9, 10)
+    assert OVERALL.threshold == "0.90"

@@ -1,0 +1,302 @@
+"""The survey templates of surveys/ and their loader/validator (survey_app.survey_templates)."""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from survey_app.cli.surveys import surveys
+from survey_app.survey_templates import (
+    DEFAULT_DIR,
+    SurveyTemplate,
+    TemplateError,
+    check_all,
+    iter_messages,
+    load_all,
+    load_template,
+    templates_dir,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+BROKEN = Path(__file__).resolve().parent / "data" / "templates"
+UNVERIFIED_SOURCE = "Chưa tìm thấy văn bản quy định – cần xác nhận"
+
+#: Keys fixed by docs (product.md), with the item count of each (overall item included).
+ITEM_COUNTS = {
+    "xa-ntm-2021": 20,
+    "xa-ntm-nang-cao-2021": 20,
+    "xa-ntm-kieu-mau-2021": 20,
+    "huyen-ntm-2021": 9,
+    "huyen-ntm-nang-cao-2021": 10,
+    "thi-xa-thanh-pho-2021": 9,
+    "tinh-2021": 9,
+    "xa-ntm-2026": 11,
+}
+COMMUNE_2021 = ["xa-ntm-2021", "xa-ntm-nang-cao-2021", "xa-ntm-kieu-mau-2021"]
+CRITERIA_318 = [
+    "Quy hoạch", "Giao thông", "Thủy lợi và phòng chống thiên tai", "Điện", "Trường học",
+    "Cơ sở vật chất văn hóa", "Cơ sở hạ tầng thương mại nông thôn", "Thông tin và truyền thông",
+    "Nhà ở dân cư", "Thu nhập", "Nghèo đa chiều", "Lao động",
+    "Tổ chức sản xuất và phát triển kinh tế nông thôn", "Giáo dục và đào tạo", "Y tế", "Văn hóa",
+    "Môi trường và an toàn thực phẩm",
+    "Hệ thống chính trị và tiếp cận pháp luật", "Quốc phòng và an ninh",
+]
+CRITERIA_51 = [
+    "Quy hoạch", "Hạ tầng kinh tế – xã hội", "Phát triển kinh tế nông thôn",
+    "Đào tạo nguồn nhân lực nông thôn",
+    "Văn hóa, giáo dục, y tế", "Giảm nghèo và an sinh xã hội", "Khoa học công nghệ và chuyển đổi số",
+    "Môi trường và cảnh quan nông thôn", "Xây dựng hệ thống chính trị và hành chính công",
+    "Tiếp cận pháp luật và an ninh, quốc phòng",
+]
+
+
+@pytest.fixture(scope="module")
+def templates() -> dict[str, SurveyTemplate]:
+    return load_all()
+
+
+def rule_table(template: SurveyTemplate) -> set[tuple]:
+    return {(r.kind, r.threshold, r.subunit, r.verified) for r in template.rules}
+
+
+# --- the shipped templates -------------------------------------------------------------------------------
+
+def test_shipped_templates_pass_check():
+    assert check_all() == []
+
+
+def test_default_directory_is_the_repository_surveys_folder():
+    assert templates_dir() == DEFAULT_DIR == ROOT / "surveys"
+
+
+def test_keys_are_those_of_the_product(templates):
+    assert set(templates) == set(ITEM_COUNTS)
+
+
+@pytest.mark.parametrize(("key", "count"), ITEM_COUNTS.items())
+def test_item_count(templates, key, count):
+    assert len(templates[key].items) == count
+
+
+@pytest.mark.parametrize("key", ITEM_COUNTS)
+def test_questions_are_polite_yes_no_questions_ending_with_the_overall_item(templates, key):
+    template = templates[key]
+    assert template.items[-1].key == template.overall_item
+    assert template.items[-1].question.startswith("Nhìn chung, Ông/Bà có hài lòng với kết quả")
+    for item in template.items[:-1]:
+        assert item.question.startswith("Ông/Bà có hài lòng với "), item.key
+        assert item.question.endswith(" không?"), item.key
+    assert dict(template.answer_options) == {"satisfied": "Hài lòng", "not_satisfied": "Không hài lòng"}
+    assert "đối chiếu với mẫu phiếu chính thức" in template.wording_note
+
+
+@pytest.mark.parametrize("key", ITEM_COUNTS)
+def test_every_rule_names_its_source_and_unverified_ones_say_so(templates, key):
+    assert templates[key].rules
+    for rule in templates[key].rules:
+        assert rule.source and rule.note
+        if not rule.verified:
+            assert "cần xác nhận" in rule.note or rule.source == UNVERIFIED_SOURCE, rule
+
+
+def test_every_user_visible_string_is_nfc(templates):
+    for template in templates.values():
+        for _line, text, _comment in iter_messages(template):
+            assert unicodedata.is_normalized("NFC", text), text
+
+
+@pytest.mark.parametrize("key", COMMUNE_2021)
+def test_commune_2021_items_follow_the_19_criteria_of_qd_318(templates, key):
+    criteria = [item.criterion for item in templates[key].items[:-1]]
+    assert criteria == [f"Tiêu chí {n}: {name}" for n, name in enumerate(CRITERIA_318, 1)]
+
+
+def test_xa_ntm_2026_items_are_the_10_criteria_of_qd_51(templates):
+    criteria = [item.criterion for item in templates["xa-ntm-2026"].items[:-1]]
+    assert criteria == [f"Tiêu chí {n}: {name}" for n, name in enumerate(CRITERIA_51, 1)]
+
+
+def test_huyen_ntm_2021_rules_are_the_verified_ones_of_qd_320(templates):
+    template = templates["huyen-ntm-2021"]
+    assert rule_table(template) == {
+        ("overall_min", Decimal("0.90"), None, True),
+        ("subunit_item_min", Decimal("0.80"), "commune", True),
+        ("coverage_min", Decimal("0.70"), None, True),
+    }
+    assert all("320/QĐ-TTg" in rule.source for rule in template.rules if rule.kind != "coverage_min")
+
+
+@pytest.mark.parametrize("key", [*COMMUNE_2021, "xa-ntm-2026"])
+def test_commune_thresholds_are_not_verified(templates, key):
+    assert rule_table(templates[key]) == {
+        ("item_min", Decimal("0.80"), None, False),
+        ("overall_min", Decimal("0.90"), None, False),
+        ("coverage_min", Decimal("0.60"), None, False),
+    }
+
+
+def test_xa_ntm_2026_thresholds_are_configurable_defaults_without_a_source(templates):
+    assert {rule.source for rule in templates["xa-ntm-2026"].rules} == {UNVERIFIED_SOURCE}
+
+
+@pytest.mark.parametrize("key", ["huyen-ntm-nang-cao-2021", "thi-xa-thanh-pho-2021"])
+def test_district_kinds_without_a_source_are_not_verified(templates, key):
+    assert not any(rule.verified for rule in templates[key].rules)
+
+
+def test_province_practice_is_verified_but_the_overall_stand_in_is_not(templates):
+    assert rule_table(templates["tinh-2021"]) == {
+        ("subunit_item_min", Decimal("0.90"), "commune", True),
+        ("overall_min", Decimal("0.90"), None, False),
+    }
+
+
+# --- snapshots and messages ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("key", ITEM_COUNTS)
+def test_snapshot_round_trips_through_json(templates, key):
+    snapshot = templates[key].to_snapshot()
+    assert (snapshot["format"], snapshot["key"], snapshot["version"]) == (1, key, templates[key].version)
+    assert all(isinstance(rule["threshold"], str) for rule in snapshot["rules"])
+    restored = json.loads(json.dumps(snapshot, ensure_ascii=False))
+    assert restored == snapshot
+    assert SurveyTemplate.from_snapshot(restored) == templates[key]
+
+
+def test_from_snapshot_validates(templates):
+    snapshot = templates["xa-ntm-2026"].to_snapshot()
+    snapshot["rules"][0]["threshold"] = "1.5"
+    with pytest.raises(TemplateError) as caught:
+        SurveyTemplate.from_snapshot(snapshot)
+    assert str(caught.value) == "<snapshot>: threshold '1.5' is not in (0, 1]"
+
+
+def test_iter_messages_points_at_the_line_of_each_field(templates):
+    template = templates["xa-ntm-2026"]
+    lines = (DEFAULT_DIR / "xa-ntm-2026.yaml").read_text(encoding="utf-8").splitlines()
+    messages = iter_messages(template)
+    texts = [text for _line, text, _comment in messages]
+    for item in template.items:
+        assert item.question in texts and item.criterion in texts
+    for line, text, comment in messages:
+        assert comment.startswith("i18n: ")
+        field, _, value = lines[line - 1].strip().removeprefix("- ").partition(":")
+        assert field in comment  # the key's line; a folded text (>-) starts on the next line
+        assert text.split()[0] in value + lines[line], (line, text)
+
+
+# --- loading and directories -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("key", ["no-such-template", "../surveys/xa-ntm-2021", "Xa"])
+def test_load_template_rejects_unknown_keys(key):
+    with pytest.raises(TemplateError, match="no survey template"):
+        load_template(key)
+
+
+def test_flask_config_overrides_the_templates_directory(tmp_path):
+    app = Flask(__name__)
+    app.config["SURVEY_TEMPLATES_DIR"] = str(tmp_path)
+    with app.app_context():
+        assert templates_dir() == tmp_path
+        assert [e.message for e in check_all()] == ["no survey templates (*.yaml) found"]
+    assert templates_dir() == DEFAULT_DIR
+
+
+# --- broken files: message and line ----------------------------------------------------------------------
+
+BROKEN_CASES = [
+    ("bad-yaml", 19, "invalid YAML: expected <block end>, but found '<block mapping start>'"),
+    ("duplicate-field", 9, "invalid YAML: duplicate field 'title'"),
+    ("missing-field", 18, "missing field 'question' in item 1"),
+    ("unknown-field", 13, "unknown field 'colour' in template"),
+    ("wrong-type", 4, "field 'version' in template must be an integer"),
+    ("duplicate-item-key", 21, "duplicate item key 'quy-hoach'"),
+    ("bad-slug", 18, "item key 'Quy Hoach' is not a lowercase slug"),
+    ("threshold-too-big", 26, "threshold '1.5' is not in (0, 1]"),
+    ("threshold-not-decimal", 26, "threshold 'abc' is not a decimal string"),
+    ("threshold-unquoted", 26, 'threshold 0.9 must be a quoted decimal string, e.g. "0.90"'),
+    ("unknown-rule-kind", 25,
+     "unknown rule kind 'max_rate' (overall_min, item_min, subunit_item_min, coverage_min)"),
+    ("subunit-missing", 25, "rule 1: subunit_item_min needs a subunit"),
+    ("overall-item-missing", 13, "overall_item 'chung' is not an item key"),
+    ("key-mismatch", 3, "key 'xa-khac' does not match the file name 'key-mismatch.yaml'"),
+    ("format-2", 2, "format 2 is not supported (expected 1)"),
+    ("bad-level", 5, "level 'village' is not one of commune, district, town, province"),
+    ("not-nfc", 7, "field 'title' in template must be non-empty, NFC-normalised text"),
+]
+
+
+@pytest.mark.parametrize(("stem", "line", "message"), BROKEN_CASES, ids=[case[0] for case in BROKEN_CASES])
+def test_broken_file_reports_message_and_line(monkeypatch, stem, line, message):
+    monkeypatch.chdir(ROOT)
+    with pytest.raises(TemplateError) as caught:
+        load_template(stem, BROKEN)
+    assert (caught.value.line, caught.value.message) == (line, message)
+    assert str(caught.value) == f"tests/data/templates/{stem}.yaml:{line}: {message}"
+
+
+def test_every_broken_fixture_is_in_the_matrix():
+    assert {path.stem for path in BROKEN.glob("*.yaml")} == {case[0] for case in BROKEN_CASES}
+
+
+def test_check_all_collects_the_errors_of_every_file():
+    errors = check_all(BROKEN)
+    assert sorted((Path(e.path).stem, e.line, e.message) for e in errors) == sorted(BROKEN_CASES)
+
+
+def test_check_collects_every_error_of_one_file(tmp_path):
+    text = (BROKEN / "bad-slug.yaml").read_text(encoding="utf-8")
+    text = text.replace('threshold: "0.90"', 'threshold: "0"').replace("format: 1\n", "format: 1\nextra: 1\n")
+    (tmp_path / "bad-slug.yaml").write_text(text, encoding="utf-8")
+    assert [(e.line, e.message) for e in check_all(tmp_path)] == [
+        (3, "unknown field 'extra' in template"),
+        (19, "item key 'Quy Hoach' is not a lowercase slug"),
+        (27, "threshold '0' is not in (0, 1]"),
+    ]
+
+
+# --- the flask surveys commands --------------------------------------------------------------------------
+
+@pytest.fixture
+def cli_app():
+    app = Flask(__name__)
+    app.cli.add_command(surveys)
+    return app
+
+
+def test_cli_list(cli_app):
+    result = cli_app.test_cli_runner().invoke(args=["surveys", "list"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert [line.split()[0] for line in lines] == sorted(ITEM_COUNTS)
+    assert re.match(r"xa-ntm-2026 +v1 +commune +11 items +Phiếu lấy ý kiến", lines[-3])
+
+
+def test_cli_check_passes_on_the_shipped_templates(cli_app):
+    result = cli_app.test_cli_runner().invoke(args=["surveys", "check"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("8 templates OK")
+
+
+def test_cli_check_reports_every_error_and_fails(cli_app, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = cli_app.test_cli_runner().invoke(args=["surveys", "check", "--dir", str(BROKEN)])
+    assert result.exit_code == 1
+    for stem, line, message in BROKEN_CASES:
+        assert f"tests/data/templates/{stem}.yaml:{line}: {message}\n" in result.stderr
+    assert f"{len(BROKEN_CASES)} error(s) in {len(BROKEN_CASES)} file(s)." in result.stderr
+
+
+def test_cli_uses_the_configured_directory(cli_app, tmp_path):
+    (tmp_path / "bad-level.yaml").write_bytes((BROKEN / "bad-level.yaml").read_bytes())
+    cli_app.config["SURVEY_TEMPLATES_DIR"] = str(tmp_path)
+    runner = cli_app.test_cli_runner()
+    checked = runner.invoke(args=["surveys", "check"])
+    assert checked.exit_code == 1 and "bad-level.yaml:5: level 'village'" in checked.stderr
+    listed = runner.invoke(args=["surveys", "list"])
+    assert listed.exit_code == 1 and "flask surveys check" in listed.stderr

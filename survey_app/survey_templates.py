@@ -38,7 +38,7 @@ def _check_threshold(value: str) -> str | None:
 
 
 #: The fields of each mapping: name -> (type, check returning an error message or None).
-#: All are required, except a rule's ``subunit``, which only ``subunit_item_min`` rules have.
+#: All are required but a rule's ``subunit``: required by subunit_item_min, optional for coverage_min.
 TOP_FIELDS: dict[str, tuple] = {
     "format": (int, _check(lambda v: v == FORMAT, f"format {{}} is not supported (expected {FORMAT})")),
     "key": (str, _check(SLUG.match, "template key '{}' is not a lowercase slug")),
@@ -216,14 +216,16 @@ def _validate(data: Any, path: str | Path, stem: str | None) -> tuple[SurveyTemp
     seen_rules: set[tuple] = set()
     for n, (rule, values) in enumerate(rules, 1):
         kind, subunit = values.get("kind"), values.get("subunit")
-        if kind and "subunit" in values and (kind == "subunit_item_min") != (subunit is not None):
+        if kind == "subunit_item_min" and "subunit" in values and subunit is None:
             at = _line(rule, "subunit" if "subunit" in rule else "kind")
-            error(at, f"rule {n}: a subunit is required for, and only for, subunit_item_min rules")
+            error(at, f"rule {n}: subunit_item_min needs a subunit")
+        elif kind in ("overall_min", "item_min") and subunit is not None:
+            error(_line(rule, "subunit"), f"rule {n}: only subunit_item_min and coverage_min take a subunit")
         elif kind and (kind, subunit) in seen_rules:
             error(_line(rule, "kind"), f"duplicate rule '{kind}'")
         seen_rules.add((kind, subunit))
     if errors:
-        return None, sorted(errors, key=lambda error: error.line or 0)
+        return None, sorted(errors, key=lambda found: found.line or 0)
     return SurveyTemplate(**top | {
         "items": tuple(TemplateItem(**values, lines=getattr(item, "lines", {})) for item, values in items),
         "rules": tuple(TemplateRule(**values | {"threshold": Decimal(values["threshold"])},

@@ -1,0 +1,19 @@
+"""The ``flask`` command groups, registered by the factory."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_commands(app: Flask) -> None:
+    """Add every command group to the app's CLI."""
+    from .audit import audit
+    from .codes import codes
+    from .demo import demo
+    from .results import results
+    from .survey import survey
+    from .surveys import surveys
+    from .units import units
+    from .users import users
+
+    for group in (audit, codes, demo, results, survey, surveys, units, users):
+        app.cli.add_command(group)

@@ -1,0 +1,40 @@
+"""``flask codes issue``: household codes and printable slips."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from ..services.issuing import issue_codes
+from ._common import CLI_ACTOR, load_survey, unit_of_work
+
+codes = AppGroup("codes", help="Household codes and slips.")
+
+
+def write_codes_csv(path: Path, issued) -> None:
+    """Write the issued codes as CSV (village_code, serial, code, url), UTF-8 with BOM for Excel."""
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["village_code", "village_name", "serial", "code", "url"])
+        for item in issued:
+            writer.writerow([item.village_code, item.village_name, item.serial, item.display, item.url])
+
+
+@codes.command("issue")
+@click.argument("survey_id", type=int)
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the codes as CSV.")
+@click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False, path_type=Path), help="Write A4 slips as PDF.")
+@click.option("--spare", type=click.FloatRange(0, 1), default=None, help="Spare share per village (e.g. 0.05).")
+def issue_command(survey_id: int, csv_path: Path | None, pdf_path: Path | None, spare: float | None) -> None:
+    """Issue one code per household (plus spares) in every village still short of them."""
+    with unit_of_work():
+        issued = issue_codes(load_survey(survey_id), spare_share=spare, actor_name=CLI_ACTOR)
+    if csv_path:
+        write_codes_csv(csv_path, issued)
+    if pdf_path:
+        from ..services.slips import render_slips_pdf
+
+        pdf_path.write_bytes(render_slips_pdf(issued))
+    click.echo(f"Issued {len(issued)} codes.")

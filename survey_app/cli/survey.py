@@ -1,0 +1,46 @@
+"""``flask survey create|open|close|publish``."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from ..services.surveys import create_survey, transition
+from ..services.units import read_frame
+from ._common import CLI_ACTOR, load_survey, unit_of_work
+
+survey = AppGroup("survey", help="Create and run a survey.")
+
+
+@survey.command("create")
+@click.option("--template", "template_key", required=True, help="Template key, see `flask surveys list`.")
+@click.option("--unit", "unit_code", required=True, help="Commune (5 digits) or province (2 digits) code.")
+@click.option("--frame", "frame_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV: village_code, village_name, households[, commune_code].")
+@click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="First day (YYYY-MM-DD).")
+def create_command(template_key: str, unit_code: str, frame_path: Path, start) -> None:
+    """Create a draft survey; prints its id alone on the last line."""
+    with unit_of_work():
+        frame = read_frame(frame_path.read_bytes(), source=frame_path.name)
+        created = create_survey(template_key, unit_code, frame, start=start.date() if start else None,
+                                actor_name=CLI_ACTOR)
+    click.echo(f"Created survey “{created.title}”: {len(frame)} villages, "
+               f"{sum(r.households for r in frame)} households, window {created.start_date} – {created.end_date}.")
+    click.echo(str(created.id))
+
+
+def _transition_command(action: str, help_text: str):
+    @survey.command(action, help=help_text)
+    @click.argument("survey_id", type=int)
+    def command(survey_id: int) -> None:
+        with unit_of_work():
+            target = transition(load_survey(survey_id), action, actor_name=CLI_ACTOR)
+        click.echo(f"Survey {survey_id} is now {target.status.value}.")
+
+    return command
+
+
+open_command = _transition_command("open", "Open a draft survey to answers.")
+close_command = _transition_command("close", "Close an open survey.")
+publish_command = _transition_command("publish", "Publish a closed survey's results.")

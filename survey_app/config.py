@@ -1,0 +1,76 @@
+"""Layered configuration: defaults in code -> instance/config.py -> SURVEY_* environment -> test mapping."""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+ENV_PREFIX = "SURVEY_"
+
+#: Settings read from ``SURVEY_<NAME>`` environment variables, mapped to Flask config keys.
+ENV_KEYS = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "SECRET_KEY": "SECRET_KEY",
+}
+
+
+class Defaults:
+    """Defaults suitable for a laptop; production overrides them through the environment."""
+
+    SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - replaced in production by SURVEY_SECRET_KEY
+    SQLALCHEMY_DATABASE_URI: str | None = None  # filled with an SQLite file in instance/
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+    WTF_CSRF_TIME_LIMIT = None  # a resident may keep the form open for a long time
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # True behind TLS (SURVEY_SESSION_COOKIE_SECURE=1)
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    #: Failed code look-ups allowed per client; successful ones are never counted.
+    SURVEY_CODE_FAILURE_LIMIT = "20 per 10 minutes"
+    SURVEY_LOGIN_LIMIT = "10 per 5 minutes"
+    #: Base URL printed on slips and in the CLI (the QR code points there).
+    SURVEY_PUBLIC_URL = "http://127.0.0.1:5000"
+    #: Extra days off (ISO dates) not counted in the 20-day survey window, besides weekends.
+    SURVEY_HOLIDAYS: tuple[str, ...] = ()
+    SURVEY_WINDOW_WORKING_DAYS = 20
+    #: Share of spare codes issued per village on top of its household count.
+    SURVEY_SPARE_SHARE = 0.05
+    SURVEY_TEMPLATES_DIR: str | None = None
+
+
+def _coerce(value: str):
+    """Read an environment value: JSON literals (numbers, booleans, lists) or a plain string."""
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def load_config(app: Flask, test_config: Mapping | None) -> None:
+    """Fill ``app.config`` layer by layer."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    for name, value in os.environ.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        key = name.removeprefix(ENV_PREFIX)
+        if key in ENV_KEYS:
+            app.config[ENV_KEYS[key]] = value
+        elif key.startswith("SESSION_") or key.startswith("RATELIMIT_"):
+            app.config[key] = _coerce(value)
+        else:
+            app.config[name] = _coerce(value)
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'survey.db'}"

@@ -1,0 +1,76 @@
+"""Domain exceptions raised by non-web code, and the error pages."""
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+from .i18n import _
+
+
+class SurveyAppError(Exception):
+    """Base of the errors this application raises on purpose."""
+
+
+class InputError(SurveyAppError):
+    """User input that cannot be accepted; ``errors`` lists (line, message) pairs when it comes from a file."""
+
+    def __init__(self, message: str, errors: list[tuple[int, str]] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or []
+
+    def __str__(self) -> str:
+        lines = [self.message] + [
+            _("Dòng %(line)s: %(message)s", line=n, message=m) if n else m for n, m in self.errors
+        ]
+        return "\n".join(lines)
+
+
+class StateError(SurveyAppError):
+    """An action that the survey's current state does not allow (e.g. opening a closed survey)."""
+
+
+#: Titles and explanations of the error pages, by status code.
+def _messages(code: int) -> tuple[str, str]:
+    return {
+        400: (_("Yêu cầu không hợp lệ"), _("Trang không hiểu được yêu cầu. Vui lòng quay lại và thử lại.")),
+        403: (_("Không có quyền truy cập"), _("Tài khoản của bạn không được xem hoặc thay đổi nội dung này.")),
+        404: (_("Không tìm thấy trang"), _("Địa chỉ này không có trên hệ thống. Vui lòng kiểm tra lại.")),
+        405: (_("Yêu cầu không hợp lệ"), _("Trang không nhận kiểu yêu cầu này.")),
+        413: (_("Tệp quá lớn"), _("Tệp gửi lên vượt quá dung lượng cho phép.")),
+        429: (
+            _("Quá nhiều lần thử"),
+            _("Bạn đã thử quá nhiều lần trong thời gian ngắn. Vui lòng đợi vài phút rồi thử lại."),
+        ),
+        500: (
+            _("Hệ thống đang gặp sự cố"),
+            _("Đã có lỗi ở phía máy chủ; câu trả lời chưa được ghi nhận. Vui lòng thử lại sau ít phút."),
+        ),
+    }.get(code, (_("Có lỗi xảy ra"), _("Vui lòng thử lại.")))
+
+
+def render_error(code: int, message: str | None = None):
+    """Render the error page for ``code``, optionally with a more precise message."""
+    title, text = _messages(code)
+    return render_template("errors/error.html", code=code, title=title, text=message or text), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Answer every error with a page in the user's language; a 500 rolls the session back."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(
+            400, _("Phiên làm việc đã hết hạn hoặc biểu mẫu đã cũ. Vui lòng tải lại trang và gửi lại.")
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return render_error(error.code or 500)
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return render_error(500)

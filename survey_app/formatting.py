@@ -1,0 +1,39 @@
+"""Locale-aware display of numbers, rates and times (never rounding a rate up across a threshold)."""
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from fractions import Fraction
+
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+
+
+def _truncate(value: Fraction | float, digits: int) -> decimal.Decimal:
+    """Cut (not round) to ``digits`` decimals so 89.996 % never shows as 90,00 %."""
+    frac = Fraction(value)
+    scale = 10**digits
+    return decimal.Decimal(int(frac * scale) // 1) / scale  # floor for non-negative rates
+
+
+def percent(value: Fraction | float | None, digits: int = 2) -> str:
+    """Format a rate in [0, 1] as ``93,19 %`` (vi) or ``93.19%`` (en), truncated, never rounded up."""
+    if value is None:
+        return "–"
+    shown = _truncate(Fraction(value) * 100, digits)
+    text = format_decimal(shown, format="#,##0." + "0" * digits if digits else "#,##0")
+    return f"{text}\u00a0%" if str(get_locale()) == "vi" else f"{text}%"
+
+
+def number(value: int | float) -> str:
+    """Format a count with the locale's grouping: ``11.683`` in Vietnamese."""
+    return format_decimal(value)
+
+
+def date(value: dt.date | None) -> str:
+    """Format a date as dd/mm/yyyy."""
+    return format_date(value, "dd/MM/yyyy") if value else ""
+
+
+def datetime(value: dt.datetime | None) -> str:
+    """Format a timestamp in Vietnam's time zone as HH:mm dd/mm/yyyy."""
+    return format_datetime(value, "HH:mm dd/MM/yyyy") if value else ""

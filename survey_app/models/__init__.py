@@ -1,0 +1,14 @@
+"""The data model: import every model so that metadata and Alembic see them."""
+from .accounts import ApiToken, Role, User
+from .audit import AuditEntry
+from .codes import CodeStatus, HouseholdCode
+from .paper import KeyedEntry, KeyingBatch, Resolution
+from .responses import Answer, AnswerValue, Channel, Response, ResponseVersion
+from .surveys import FrameVillage, Survey, SurveyStatus
+from .units import Commune, Province, Village
+
+__all__ = [
+    "Answer", "AnswerValue", "ApiToken", "AuditEntry", "Channel", "CodeStatus", "Commune", "FrameVillage",
+    "HouseholdCode", "KeyedEntry", "KeyingBatch", "Province", "Resolution", "Response", "ResponseVersion",
+    "Role", "Survey", "SurveyStatus", "User", "Village",
+]

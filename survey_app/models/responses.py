@@ -1,0 +1,105 @@
+"""Responses (one per household code per survey), their versions and their answers."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ._types import UTCDateTime, utcnow
+
+
+class Channel(enum.StrEnum):
+    """How a phiếu reached us."""
+
+    WEB = "web"
+    PAPER = "paper"
+    MEETING = "meeting"
+
+
+class AnswerValue(enum.IntEnum):
+    """One item's answer; BLANK is a left-empty or double-marked item ("không xác định")."""
+
+    BLANK = 0
+    SATISFIED = 1
+    NOT_SATISFIED = 2
+
+
+class Response(db.Model):
+    """One household's phiếu for a survey; corrections add versions, nothing is edited in place."""
+
+    __tablename__ = "response"
+    __table_args__ = (UniqueConstraint("survey_id", "household_code_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"))
+    household_code_id: Mapped[int] = mapped_column(ForeignKey("household_code.id"))
+    frame_village_id: Mapped[int] = mapped_column(ForeignKey("frame_village.id"), index=True)
+    channel: Mapped[Channel] = mapped_column(
+        Enum(Channel, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e])
+    )
+    #: Receipt number shown to the resident (or written on the paper phiếu).
+    receipt: Mapped[str] = mapped_column(String(20), unique=True)
+    #: SHA-256 of the submitted answers: an identical retry gets the same receipt.
+    submission_digest: Mapped[str] = mapped_column(String(64))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    current_version: Mapped[int] = mapped_column(default=1)
+    #: Keyed, truncated hash of the client address (integrity indicators only; purged after publication).
+    client_hash: Mapped[str | None] = mapped_column(String(16))
+
+    versions: Mapped[list[ResponseVersion]] = relationship(
+        back_populates="response", order_by="ResponseVersion.version", cascade="all, delete-orphan"
+    )
+
+
+class ResponseVersion(db.Model):
+    """One version of a phiếu: the first as submitted, later ones as corrected (who, when, why)."""
+
+    __tablename__ = "response_version"
+    __table_args__ = (UniqueConstraint("response_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id"))
+    version: Mapped[int]
+    #: Free-text "ý kiến khác".
+    opinion: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    #: Why a correction was made (empty for the first version).
+    change_reason: Mapped[str] = mapped_column(Text, default="")
+
+    response: Mapped[Response] = relationship(back_populates="versions")
+    answers: Mapped[list[Answer]] = relationship(back_populates="version", cascade="all, delete-orphan")
+
+
+class Answer(db.Model):
+    """One item's answer within one version of a phiếu."""
+
+    __tablename__ = "answer"
+    __table_args__ = (
+        UniqueConstraint("response_version_id", "item_key"),
+        CheckConstraint("value IN (0, 1, 2)", name="value_known"),
+        # Covering index: a survey's tally is one grouped index-only scan.
+        Index("ix_answer_tally", "survey_id", "is_current", "frame_village_id", "item_key", "value"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_version_id: Mapped[int] = mapped_column(ForeignKey("response_version.id"))
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"))
+    frame_village_id: Mapped[int] = mapped_column(ForeignKey("frame_village.id"))
+    item_key: Mapped[str] = mapped_column(String(60))
+    value: Mapped[AnswerValue] = mapped_column(SmallInteger)
+    #: Why not satisfied (optional).
+    reason: Mapped[str] = mapped_column(Text, default="")
+    #: True for the answers of the response's latest version (the ones that are tallied).
+    is_current: Mapped[bool] = mapped_column(default=True)
+
+    version: Mapped[ResponseVersion] = relationship(back_populates="answers")

@@ -1,0 +1,92 @@
+"""Surveys and their frame of villages."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ._types import UTCDateTime, utcnow
+from .units import Village
+
+
+class SurveyStatus(enum.StrEnum):
+    """Where a survey is in its life: draft → open → closed → published."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    PUBLISHED = "published"
+
+
+class Survey(db.Model):
+    """One satisfaction survey of a unit, with a snapshot of its template and its rules."""
+
+    __tablename__ = "survey"
+    __table_args__ = (CheckConstraint("end_date >= start_date", name="window_order"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_key: Mapped[str] = mapped_column(String(60))
+    template_version: Mapped[int]
+    #: The template as it was when the survey was created: editing surveys/ never changes a past survey.
+    template: Mapped[dict] = mapped_column(JSON)
+    #: The rules in force (copied from the template; changed only with a written justification).
+    rules: Mapped[list] = mapped_column(JSON)
+    title: Mapped[str] = mapped_column(String(300))
+    #: Commune code (5 digits) or province code (2 digits) of the surveyed unit.
+    unit_code: Mapped[str] = mapped_column(String(5), index=True)
+    unit_level: Mapped[str] = mapped_column(String(10))  # commune | province
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    status: Mapped[SurveyStatus] = mapped_column(
+        Enum(SurveyStatus, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]),
+        default=SurveyStatus.DRAFT,
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    frame: Mapped[list[FrameVillage]] = relationship(
+        back_populates="survey", order_by="FrameVillage.id", cascade="all, delete-orphan"
+    )
+
+    def window_state(self, today: date | None = None) -> str:
+        """Whether residents can answer now: ``not_open``, ``open`` or ``closed``.
+
+        A survey closes by itself at the end of its window, even before staff close it by hand.
+        """
+        today = today or vietnam_today()
+        if self.status is SurveyStatus.DRAFT or (self.status is SurveyStatus.OPEN and today < self.start_date):
+            return "not_open"
+        if self.status is SurveyStatus.OPEN and today <= self.end_date:
+            return "open"
+        return "closed"
+
+
+def vietnam_today() -> date:
+    """Today's date in Vietnam, which is what survey windows are counted in."""
+    return datetime.now(VIETNAM).date()
+
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class FrameVillage(db.Model):
+    """A village in a survey's frame, with the household count the survey uses."""
+
+    __tablename__ = "frame_village"
+    __table_args__ = (
+        UniqueConstraint("survey_id", "village_id"),
+        CheckConstraint("households >= 0", name="households_non_negative"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"), index=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"))
+    households: Mapped[int]
+
+    survey: Mapped[Survey] = relationship(back_populates="frame")
+    village: Mapped[Village] = relationship(lazy="joined")

@@ -1,0 +1,59 @@
+"""Forms residents fill in, built from the survey's template snapshot."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from ..i18n import _l
+from ..models import AnswerValue
+
+REASON_MAX = 500
+OPINION_MAX = 2000
+SATISFIED, NOT_SATISFIED = "satisfied", "not_satisfied"
+VALUES = {SATISFIED: AnswerValue.SATISFIED, NOT_SATISFIED: AnswerValue.NOT_SATISFIED}
+
+
+class CodeForm(FlaskForm):
+    """The code printed on the household's slip."""
+
+    class Meta:
+        csrf = False  # a GET look-up that changes nothing
+
+    code = StringField(_l("Mã hộ gia đình"), validators=[InputRequired(_l("Vui lòng nhập mã in trên phiếu."))])
+
+
+class PhieuForm(FlaskForm):
+    """Base class: the opinion box; the item fields are added per survey by ``phieu_form``."""
+
+    opinion = TextAreaField(
+        _l("Ý kiến khác (không bắt buộc)"),
+        validators=[Optional(), Length(max=OPINION_MAX, message=_l("Ý kiến dài quá %(max)d ký tự."))],
+    )
+
+
+def phieu_form(template: dict, formdata=None) -> PhieuForm:
+    """Build the phiếu form of a template: one radio group and one optional reason per item."""
+
+    class Form(PhieuForm):
+        pass
+
+    for item in template["items"]:
+        setattr(
+            Form,
+            f"item_{item['key']}",
+            RadioField(
+                item["question"],
+                choices=[SelectChoice(SATISFIED, _l("Hài lòng")), SelectChoice(NOT_SATISFIED, _l("Không hài lòng"))],
+                validators=[InputRequired(_l("Vui lòng chọn “Hài lòng” hoặc “Không hài lòng”."))],
+            ),
+        )
+        setattr(
+            Form,
+            f"reason_{item['key']}",
+            TextAreaField(
+                _l("Lý do chưa hài lòng (không bắt buộc)"),
+                validators=[Optional(), Length(max=REASON_MAX, message=_l("Lý do dài quá %(max)d ký tự."))],
+            ),
+        )
+    return Form(formdata=formdata)

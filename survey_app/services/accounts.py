@@ -1,0 +1,67 @@
+"""Accounts: creation with strong password hashing (Argon2id) and password rules."""
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+
+from ..errors import InputError
+from ..extensions import db
+from ..i18n import _
+from ..models import Commune, Province, Role, User
+from . import audit
+
+hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 10
+
+
+def password_problems(password: str, username: str = "") -> list[str]:
+    """What is wrong with a password, in the user's language (empty when acceptable)."""
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(_("Mật khẩu cần ít nhất %(n)s ký tự.", n=MIN_PASSWORD_LENGTH))
+    if username and username.lower() in password.lower():
+        problems.append(_("Mật khẩu không được chứa tên đăng nhập."))
+    if password.isdigit() or password.isalpha():
+        problems.append(_("Mật khẩu cần có cả chữ và số hoặc ký hiệu."))
+    return problems
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with Argon2id."""
+    return hasher.hash(password)
+
+
+def check_password(user: User, password: str) -> bool:
+    """Verify a password, upgrading the hash when the parameters changed."""
+    try:
+        hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    return True
+
+
+def create_user(username: str, password: str, role: Role, unit_code: str | None, *, full_name: str = "",
+                actor=None, actor_name: str | None = None) -> User:
+    """Create an account (flushes); raise InputError for a taken name, a weak password or an unknown unit."""
+    username = username.strip().lower()
+    errors = password_problems(password, username)
+    if not username or len(username) > 80:
+        errors.append(_("Tên đăng nhập không hợp lệ."))
+    if db.session.execute(select(User.id).where(User.username == username)).first():
+        errors.append(_("Tên đăng nhập “%(u)s” đã có.", u=username))
+    if unit_code and db.session.get(Commune if len(unit_code) == 5 else Province, unit_code) is None:
+        errors.append(_("Không có đơn vị mã %(c)s.", c=unit_code))
+    if role is not Role.ADMIN and not unit_code:
+        errors.append(_("Tài khoản cán bộ và kiểm tra phải gắn với một tỉnh hoặc một xã."))
+    if errors:
+        raise InputError(_("Không tạo được tài khoản."), [(0, e) for e in errors])
+    user = User(username=username, password_hash=hash_password(password), role=role, unit_code=unit_code or None,
+                full_name=full_name)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.create", actor=actor, actor_name=actor_name, user=username, role=role.value,
+                 unit=unit_code)
+    return user

@@ -1,0 +1,152 @@
+"""Create a survey from a template and move it through draft → open → closed → published."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..errors import InputError, StateError
+from ..extensions import db
+from ..i18n import _
+from ..models import Commune, FrameVillage, Province, Survey, SurveyStatus
+from ..models._types import utcnow
+from ..models.surveys import vietnam_today
+from ..survey_templates import TemplateError, load_template
+from . import audit
+from .units import FrameRow, upsert_village
+from .window import parse_holidays, window_end
+
+
+def default_window_end(start: date) -> date:
+    """The end of the window from the configured working days and holidays."""
+    config = current_app.config
+    return window_end(start, config["SURVEY_WINDOW_WORKING_DAYS"], parse_holidays(config["SURVEY_HOLIDAYS"]))
+
+
+def create_survey(template_key: str, unit_code: str, frame: list[FrameRow], *, start: date | None = None,
+                  actor=None, actor_name: str | None = None) -> Survey:
+    """Create a draft survey of a commune or a province with its frame of villages (flushes)."""
+    try:
+        template = load_template(template_key)
+    except TemplateError as exc:
+        raise InputError(_("Không dùng được mẫu phiếu “%(key)s”: %(error)s", key=template_key, error=str(exc))) from exc
+    if len(unit_code) == 5:
+        commune = db.session.get(Commune, unit_code)
+        if commune is None:
+            raise InputError(_("Không có xã mã %(code)s. Hãy nhập danh mục đơn vị hành chính trước.", code=unit_code))
+        level, unit_name = "commune", commune.full_name
+    else:
+        province = db.session.get(Province, unit_code)
+        if province is None:
+            raise InputError(_("Không có tỉnh mã %(code)s.", code=unit_code))
+        level, unit_name = "province", province.full_name
+    errors = []
+    for row in frame:
+        commune_code = row.commune_code or (unit_code if level == "commune" else None)
+        if commune_code is None:
+            errors.append((row.line, _("khảo sát cấp tỉnh cần cột commune_code")))
+            continue
+        commune = db.session.get(Commune, commune_code)
+        if commune is None or (level == "commune" and commune_code != unit_code) or (
+            level == "province" and commune.province_code != unit_code
+        ):
+            errors.append((row.line, _("xã %(c)s không thuộc đơn vị được khảo sát", c=commune_code)))
+    if errors:
+        raise InputError(_("Danh sách thôn có lỗi; chưa tạo đợt khảo sát."), errors)
+    start = start or vietnam_today()
+    snapshot = template.to_snapshot()
+    survey = Survey(
+        template_key=template.key,
+        template_version=template.version,
+        template=snapshot,
+        rules=snapshot["rules"],
+        title=f"{template.short_title} – {unit_name}",
+        unit_code=unit_code,
+        unit_level=level,
+        start_date=start,
+        end_date=default_window_end(start),
+        status=SurveyStatus.DRAFT,
+        created_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(survey)
+    for row in frame:
+        village = upsert_village(row.commune_code or unit_code, row.village_code, row.village_name, row.households)
+        survey.frame.append(FrameVillage(village=village, households=row.households))
+    db.session.flush()
+    audit.record("survey.create", actor=actor, actor_name=actor_name, survey_id=survey.id,
+                 template=template.key, unit=unit_code, villages=len(frame),
+                 households=sum(r.households for r in frame), start=start.isoformat(),
+                 end=survey.end_date.isoformat())
+    return survey
+
+
+_TRANSITIONS = {
+    "open": ({SurveyStatus.DRAFT}, SurveyStatus.OPEN, "opened_at"),
+    "close": ({SurveyStatus.OPEN}, SurveyStatus.CLOSED, "closed_at"),
+    "publish": ({SurveyStatus.CLOSED}, SurveyStatus.PUBLISHED, "published_at"),
+}
+
+
+def transition(survey: Survey, action: str, *, actor=None, actor_name: str | None = None) -> Survey:
+    """Open, close or publish a survey (flushes); raise StateError when its status does not allow it."""
+    allowed, target, stamp = _TRANSITIONS[action]
+    if survey.status not in allowed:
+        raise StateError(_("Không thể thực hiện: đợt khảo sát đang ở trạng thái “%(status)s”.",
+                           status=status_label(survey.status)))
+    survey.status = target
+    setattr(survey, stamp, utcnow())
+    db.session.flush()
+    audit.record(f"survey.{action}", actor=actor, actor_name=actor_name, survey_id=survey.id)
+    return survey
+
+
+def status_label(status: SurveyStatus) -> str:
+    """The status in the user's language."""
+    return {
+        SurveyStatus.DRAFT: _("Bản nháp"),
+        SurveyStatus.OPEN: _("Đang lấy ý kiến"),
+        SurveyStatus.CLOSED: _("Đã kết thúc"),
+        SurveyStatus.PUBLISHED: _("Đã công bố"),
+    }[status]
+
+
+def get_survey(survey_id: int) -> Survey | None:
+    """A survey by id."""
+    return db.session.execute(select(Survey).where(Survey.id == survey_id)).scalar_one_or_none()
+
+
+#: A justification shorter than this is not a justification.
+MIN_JUSTIFICATION = 15
+
+
+def change_rules(survey: Survey, rules: list[dict], justification: str, *, actor=None,
+                 actor_name: str | None = None) -> Survey:
+    """Replace the survey's rules, with a written justification (flushes); the audit keeps old and new."""
+    justification = (justification or "").strip()
+    errors = []
+    if len(justification) < MIN_JUSTIFICATION:
+        errors.append((0, _("Hãy ghi rõ lý do thay đổi (ít nhất %(n)s ký tự).", n=MIN_JUSTIFICATION)))
+    if survey.status is SurveyStatus.PUBLISHED:
+        raise StateError(_("Đợt khảo sát đã công bố kết quả, không đổi quy tắc."))
+    for number, rule in enumerate(rules, 1):
+        try:
+            value = Decimal(str(rule.get("threshold", "")).strip().replace(",", "."))
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite() or not 0 < value <= 1:
+            errors.append((0, _("Quy tắc %(n)s: ngưỡng “%(v)s” phải là số thập phân lớn hơn 0 và không quá 1 "
+                                "(ví dụ 0.80).", n=number, v=rule.get("threshold", ""))))
+        else:
+            rule["threshold"] = str(value)
+    if errors:
+        raise InputError(_("Chưa đổi quy tắc."), errors)
+    old = survey.rules
+    if rules == old:
+        raise InputError(_("Quy tắc không thay đổi."))
+    survey.rules = [dict(rule) for rule in rules]
+    db.session.flush()
+    audit.record("survey.rules_change", actor=actor, actor_name=actor_name, survey_id=survey.id, old=old,
+                 new=survey.rules, justification=justification)
+    return survey

@@ -1,0 +1,123 @@
+"""Import administrative units (the format of shared/data/vn-units) and village frames."""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ..errors import InputError
+from ..extensions import db
+from ..i18n import _
+from ..models import Commune, Province, Village
+from .csvfiles import parse_count, read_rows
+
+PROVINCE_COLUMNS = ("code", "name", "full_name", "type")
+COMMUNE_COLUMNS = ("code", "name", "full_name", "type", "province_code")
+FRAME_COLUMNS = ("village_code", "village_name", "households")
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def import_unit_files(paths: list[Path]) -> dict[str, int]:
+    """Import provinces and communes from CSV files, all or nothing; return counts per kind.
+
+    A file is recognised by its header (communes have a province_code column). Raises InputError
+    with every faulty line of every file; nothing is written then.
+    """
+    errors: list[tuple[int, str]] = []
+    provinces: dict[str, dict] = {}
+    communes: dict[str, dict] = {}
+    for path in paths:
+        data = Path(path).read_bytes()
+        first = data.decode("utf-8-sig", errors="replace").split("\n", 1)[0].lower()
+        is_commune = "province_code" in first
+        columns = COMMUNE_COLUMNS if is_commune else PROVINCE_COLUMNS
+        width = 5 if is_commune else 2
+        target = communes if is_commune else provinces
+        try:
+            for line, row in read_rows(data, columns, source=path.name):
+                where = f"{path.name}:{line}"
+                if "__error__" in row:
+                    errors.append((line, f"{where}: {row['__error__']}"))
+                    continue
+                code = row["code"]
+                if not (code.isdigit() and len(code) == width):
+                    errors.append((line, _("%(w)s: mã “%(c)s” phải gồm %(n)s chữ số", w=where, c=code, n=width)))
+                elif code in target:
+                    errors.append((line, _("%(w)s: mã %(c)s bị trùng", w=where, c=code)))
+                elif not row["name"]:
+                    errors.append((line, _("%(w)s: thiếu tên", w=where)))
+                else:
+                    target[code] = {k: _nfc(row[k]) for k in columns} | {"line": where}
+        except InputError as exc:
+            errors.extend(exc.errors or [(0, exc.message)])
+    known = set(provinces) | set(db.session.execute(select(Province.code)).scalars())
+    for code, row in communes.items():
+        if row["province_code"] not in known:
+            errors.append((0, _("%(w)s: tỉnh %(p)s không có trong dữ liệu", w=row["line"], p=row["province_code"])))
+    if errors:
+        raise InputError(_("Không nhập được đơn vị hành chính; chưa có gì được ghi."), errors)
+    for code, row in provinces.items():
+        db.session.merge(Province(**{k: row[k] for k in PROVINCE_COLUMNS}))
+    db.session.flush()
+    for code, row in communes.items():
+        db.session.merge(Commune(**{k: row[k] for k in COMMUNE_COLUMNS}))
+    db.session.flush()
+    return {"provinces": len(provinces), "communes": len(communes)}
+
+
+@dataclass(frozen=True)
+class FrameRow:
+    """One village of a survey frame as read from a CSV file."""
+
+    line: int
+    village_code: str
+    village_name: str
+    households: int
+    commune_code: str | None = None
+
+
+def read_frame(data: bytes | str, source: str = "frame.csv") -> list[FrameRow]:
+    """Parse a frame CSV (village_code, village_name, households[, commune_code]); all rows or an error."""
+    rows, errors, seen = [], [], set()
+    for line, row in read_rows(data, FRAME_COLUMNS, optional=("commune_code",), source=source):
+        if "__error__" in row:
+            errors.append((line, row["__error__"]))
+            continue
+        households = parse_count(row["households"])
+        key = (row.get("commune_code") or "", row["village_code"])
+        if not row["village_code"] or len(row["village_code"]) > 20:
+            errors.append((line, _("mã thôn trống hoặc dài quá 20 ký tự")))
+        elif not row["village_name"]:
+            errors.append((line, _("thiếu tên thôn")))
+        elif households is None or households == 0:
+            errors.append((line, _("số hộ “%(v)s” phải là số nguyên dương", v=row["households"])))
+        elif key in seen:
+            errors.append((line, _("thôn %(c)s bị lặp", c=row["village_code"])))
+        else:
+            seen.add(key)
+            rows.append(FrameRow(line, row["village_code"], _nfc(row["village_name"]), households,
+                                 row.get("commune_code") or None))
+    if errors:
+        raise InputError(_("Danh sách thôn có lỗi; chưa có gì được ghi."), errors)
+    if not rows:
+        raise InputError(_("Danh sách thôn không có dòng nào."))
+    return rows
+
+
+def upsert_village(commune_code: str, code: str, name: str, households: int) -> Village:
+    """Create or update a village of a commune (flushes)."""
+    village = db.session.execute(
+        select(Village).where(Village.commune_code == commune_code, Village.code == code)
+    ).scalar_one_or_none()
+    if village is None:
+        village = Village(commune_code=commune_code, code=code, name=name, households=households)
+        db.session.add(village)
+    else:
+        village.name, village.households = name, households
+    db.session.flush()
+    return village

@@ -45,6 +45,8 @@ class Defaults:
     #: Share of spare codes issued per village on top of its household count.
     SURVEY_SPARE_SHARE = 0.05
     SURVEY_TEMPLATES_DIR: str | None = None
+    #: Key of the household codes (see docs/codes.md); default: instance/household-code.key, made once.
+    SURVEY_CODE_KEY: str | None = None
 
 
 def _coerce(value: str):

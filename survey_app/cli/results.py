@@ -18,7 +18,6 @@ def results(survey_id: int, fmt: str, out_path: Path | None) -> None:
     """Write a survey's results: verdict, coverage, items, villages and rules."""
     from ..services.audit import record
     from ..services.results import results_document
-    from ..exports import render_csv, render_xlsx
     from ..extensions import db
 
     survey = load_survey(survey_id)
@@ -26,8 +25,12 @@ def results(survey_id: int, fmt: str, out_path: Path | None) -> None:
     if fmt == "json":
         data = json.dumps(document, ensure_ascii=False, indent=2).encode()
     elif fmt == "csv":
+        from ..exports import render_csv
+
         data = render_csv(survey, document)
     else:
+        from ..exports import render_xlsx
+
         if out_path is None:
             raise click.UsageError("--out is required for xlsx")
         data = render_xlsx(survey, document)

@@ -1,9 +1,11 @@
 """Household codes: generation, normalisation, and how they are kept (see docs/codes.md).
 
 A code is 10 symbols from an alphabet without look-alikes (no 0/O, 1/I/L): 31^10 ≈ 2^49.5.
-The database keeps only an HMAC of the code (for look-up) and the code sealed with AES-GCM under a
-key derived from SURVEY_SECRET_KEY (for re-printing a slip): someone who reads the database but does
-not hold the server key can neither find nor use a household's code.
+The database keeps only an HMAC of the code (for look-up) and the code sealed with AES-GCM (for
+re-printing a slip), both under the household-code key, which never enters the database: it comes from
+SURVEY_CODE_KEY or, failing that, from ``instance/household-code.key`` (created on first use, mode 0600).
+Someone who reads the database but does not hold that key can neither find nor use a household's code.
+The key is separate from SURVEY_SECRET_KEY so that rotating the session secret never invalidates slips.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
@@ -18,6 +21,7 @@ from flask import current_app
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
 GROUPS = (4, 4, 2)
+KEY_FILE = "household-code.key"
 _LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
@@ -43,10 +47,28 @@ def display(code: str) -> str:
     return "-".join(parts)
 
 
+def _master_key() -> bytes:
+    """The household-code key: SURVEY_CODE_KEY, else the instance key file (created once)."""
+    key = current_app.config.get("SURVEY_CODE_KEY")
+    if not key:
+        path = Path(current_app.instance_path) / KEY_FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32) + "\n")
+        key = path.read_text().strip()
+        if not key:
+            raise RuntimeError(f"{path} is empty: restore it from the backup of the household-code key")
+        current_app.config["SURVEY_CODE_KEY"] = key
+    return key.encode() if isinstance(key, str) else key
+
+
 def _key(purpose: bytes) -> bytes:
-    secret = current_app.config["SECRET_KEY"]
-    secret = secret.encode() if isinstance(secret, str) else secret
-    return hmac.new(secret, b"household-code:" + purpose, hashlib.sha256).digest()
+    return hmac.new(_master_key(), b"household-code:" + purpose, hashlib.sha256).digest()
 
 
 def lookup_hash(code: str) -> str:

@@ -131,8 +131,11 @@ class SurveyTally:
 
 def pooled_items(units: Sequence[UnitTally], item_keys: Sequence[str]) -> dict[str, ItemCounts]:
     """Add up each item's counts over `units`."""
-    totals = {key: ItemCounts(0, 0, 0) for key in item_keys}
+    sums = {key: [0, 0, 0] for key in item_keys}
     for unit in units:
         for key in item_keys:
-            totals[key] = totals[key] + unit.items[key]
-    return totals
+            counts, total = unit.items[key], sums[key]
+            total[0] += counts.satisfied
+            total[1] += counts.not_satisfied
+            total[2] += counts.blank
+    return {key: ItemCounts(*total) for key, total in sums.items()}

@@ -1,0 +1,24 @@
+"""The machine facts every benchmark prints beside its figures."""
+from __future__ import annotations
+
+import os
+import platform
+from datetime import date
+
+
+def describe() -> str:
+    """One line: date, CPU model, cores, memory, Python."""
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            cpu = next(line.split(":", 1)[1].strip() for line in fh if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as fh:
+            mem_kb = int(next(line.split()[1] for line in fh if line.startswith("MemTotal")))
+        memory = f"{mem_kb / 1024 / 1024:.0f} GiB"
+    except (OSError, StopIteration):
+        memory = "unknown memory"
+    return (f"{date.today().isoformat()} · {cpu} · {os.cpu_count()} cores · {memory} · "
+            f"Python {platform.python_version()}")

@@ -1,4 +1,6 @@
 """Staff console: accounts, units, survey lifecycle, codes and slips, paper entry, coverage, audit log."""
 from flask import Blueprint
 
-bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates")
+bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates", static_folder="static")
+
+from . import audit, auth, codes, coverage, paper, surveys, units, users  # noqa: E402,F401 - routes register on import

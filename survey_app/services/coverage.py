@@ -1,0 +1,123 @@
+"""Live coverage of a survey: per village households, codes, answers by channel, against the quorum."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from fractions import Fraction
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from analysis import to_fraction
+
+from ..extensions import db
+from ..models import Channel, CodeStatus, FrameVillage, HouseholdCode, Response, Survey, SurveyStatus, Village
+from ..models.surveys import vietnam_today
+from .window import is_day_off, parse_holidays
+
+
+@dataclass(frozen=True)
+class Row:
+    """Counts of one village of the frame (or of the whole survey, for the totals row)."""
+
+    frame_id: int | None
+    code: str
+    name: str
+    commune_code: str
+    households: int
+    codes_issued: int  # usable or used codes, voided ones excluded
+    codes_voided: int
+    web: int
+    paper: int
+    meeting: int
+    quorum: Fraction | None
+
+    @property
+    def answered(self) -> int:
+        return self.web + self.paper + self.meeting
+
+    @property
+    def rate(self) -> Fraction | None:
+        """Share of the village's households that answered (may pass 1 when spare slips were used)."""
+        return Fraction(self.answered, self.households) if self.households else None
+
+    @property
+    def meets_quorum(self) -> bool | None:
+        if self.quorum is None or self.rate is None:
+            return None
+        return self.rate >= self.quorum
+
+    @property
+    def still_needed(self) -> int:
+        """Answers still missing to reach the quorum (0 once reached)."""
+        if self.quorum is None:
+            return 0
+        return max(0, math.ceil(self.quorum * self.households) - self.answered)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The coverage dashboard of one survey."""
+
+    rows: tuple[Row, ...]
+    total: Row
+    quorum: Fraction | None
+    quorum_rule: dict | None
+    days_left: int | None
+    window_state: str
+
+
+def quorum_rule(survey: Survey) -> dict | None:
+    """The survey's coverage_min rule, if it has one."""
+    return next((rule for rule in survey.rules if rule.get("kind") == "coverage_min"), None)
+
+
+def working_days_left(survey: Survey, today: date | None = None) -> int | None:
+    """Counted days (weekends and holidays excluded) left in the window, today included; None if not open."""
+    if survey.status is not SurveyStatus.OPEN:
+        return None
+    today = today or vietnam_today()
+    holidays = parse_holidays(current_app.config["SURVEY_HOLIDAYS"])
+    day, left = max(today, survey.start_date), 0
+    while day <= survey.end_date:
+        left += not is_day_off(day, holidays)
+        day += timedelta(days=1)
+    return left
+
+
+def survey_coverage(survey: Survey, today: date | None = None) -> Coverage:
+    """Compute the dashboard in three grouped queries (frame, codes, responses)."""
+    rule = quorum_rule(survey)
+    quorum = to_fraction(rule["threshold"]) if rule else None
+    frames = db.session.execute(
+        select(FrameVillage.id, Village.code, Village.name, Village.commune_code, FrameVillage.households)
+        .join(Village, Village.id == FrameVillage.village_id)
+        .where(FrameVillage.survey_id == survey.id)
+        .order_by(Village.commune_code, Village.code)
+    ).all()
+    codes: dict[tuple[int, str], int] = {}
+    for frame_id, status, n in db.session.execute(
+        select(HouseholdCode.frame_village_id, HouseholdCode.status, func.count())
+        .where(HouseholdCode.survey_id == survey.id)
+        .group_by(HouseholdCode.frame_village_id, HouseholdCode.status)
+    ):
+        codes[(frame_id, CodeStatus(status).value)] = n
+    answers: dict[tuple[int, str], int] = {}
+    for frame_id, channel, n in db.session.execute(
+        select(Response.frame_village_id, Response.channel, func.count())
+        .where(Response.survey_id == survey.id)
+        .group_by(Response.frame_village_id, Response.channel)
+    ):
+        answers[(frame_id, Channel(channel).value)] = n
+    rows = tuple(
+        Row(frame_id, code, name, commune, households,
+            codes.get((frame_id, "issued"), 0) + codes.get((frame_id, "used"), 0),
+            codes.get((frame_id, "voided"), 0),
+            answers.get((frame_id, "web"), 0), answers.get((frame_id, "paper"), 0),
+            answers.get((frame_id, "meeting"), 0), quorum)
+        for frame_id, code, name, commune, households in frames
+    )
+    total = Row(None, "", "", "", *(sum(getattr(r, f) for r in rows) for f in (
+        "households", "codes_issued", "codes_voided", "web", "paper", "meeting")), quorum)
+    return Coverage(rows, total, quorum, rule, working_days_left(survey, today), survey.window_state(today))

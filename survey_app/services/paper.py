@@ -1,0 +1,337 @@
+"""Paper phiếu: keying in batches, optional second keying with a mismatch report, and corrections.
+
+A first keying stores the phiếu as a response at once (through ``responses.submit``); a second keying by
+another person is only compared with what is stored. A correction never edits a phiếu in place: it adds a
+version (who, when, why) and moves the ``is_current`` flag to the new answers.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+
+from ..errors import InputError, StateError
+from ..extensions import db
+from ..i18n import _
+from ..models import (
+    Answer,
+    AnswerValue,
+    Channel,
+    CodeStatus,
+    HouseholdCode,
+    KeyedEntry,
+    KeyingBatch,
+    Resolution,
+    Response,
+    ResponseVersion,
+    Survey,
+    SurveyStatus,
+)
+from ..models._types import utcnow
+from . import audit, household_codes
+from .responses import CodeAlreadyUsed, Submission, build_version, response_for, submit
+
+PAPER_CHANNELS = (Channel.PAPER, Channel.MEETING)
+
+
+def find_slip(survey: Survey, typed: str) -> HouseholdCode:
+    """The household code of this survey from a typed serial number (``12``) or code (``K7PX-3MQD-9T``)."""
+    text = (typed or "").strip().lstrip("#")
+    if not text:
+        raise InputError(_("Hãy nhập số phiếu hoặc mã hộ in trên phiếu."))
+    if text.isdigit():
+        row = db.session.execute(
+            select(HouseholdCode).where(HouseholdCode.survey_id == survey.id,
+                                        HouseholdCode.serial == int(text))
+        ).scalar_one_or_none() if len(text) <= 9 else None
+    else:
+        code = household_codes.normalize(text)
+        row = db.session.execute(
+            select(HouseholdCode).where(HouseholdCode.lookup_hash == household_codes.lookup_hash(code))
+        ).scalar_one_or_none() if code else None
+    if row is None or row.survey_id != survey.id:
+        raise InputError(_("Không có phiếu “%(slip)s” trong đợt khảo sát này.", slip=text))
+    if row.status is CodeStatus.VOIDED:
+        raise InputError(_("Phiếu số %(serial)s đã bị hủy (báo mất); hãy dùng phiếu thay thế.",
+                           serial=row.serial))
+    return row
+
+
+def create_batch(survey: Survey, frame_village_id: int, channel: Channel, label: str = "", *,
+                 actor=None) -> KeyingBatch:
+    """Start a batch of paper phiếu of one village of the frame (flushes)."""
+    if channel not in PAPER_CHANNELS:
+        raise InputError(_("Tập phiếu giấy chỉ nhận kênh “phiếu giấy” hoặc “họp thôn”."))
+    if frame_village_id not in {frame.id for frame in survey.frame}:
+        raise InputError(_("Thôn này không thuộc danh sách của đợt khảo sát."))
+    batch = KeyingBatch(survey_id=survey.id, frame_village_id=frame_village_id, channel=channel,
+                        label=label.strip()[:120], created_by_id=getattr(actor, "id", None))
+    db.session.add(batch)
+    db.session.flush()
+    audit.record("paper.batch", actor=actor, survey_id=survey.id, batch=batch.id,
+                 village=batch.frame_village.village.code, channel=channel.value, label=batch.label)
+    return batch
+
+
+def _check_code_in_batch(batch: KeyingBatch, code: HouseholdCode) -> None:
+    if code.frame_village_id != batch.frame_village_id:
+        raise InputError(_("Phiếu số %(serial)s thuộc %(village)s, không thuộc thôn của tập phiếu này.",
+                           serial=code.serial, village=code.frame_village.village.name))
+
+
+def _entry(batch: KeyingBatch, keying: int, code: HouseholdCode) -> KeyedEntry | None:
+    return db.session.execute(
+        select(KeyedEntry).where(KeyedEntry.batch_id == batch.id, KeyedEntry.keying == keying,
+                                 KeyedEntry.household_code_id == code.id)
+    ).scalar_one_or_none()
+
+
+def _keyed(batch: KeyingBatch, keying: int, code: HouseholdCode, submission: Submission, actor,
+           response: Response | None = None) -> KeyedEntry:
+    entry = KeyedEntry(batch_id=batch.id, keying=keying, household_code_id=code.id,
+                       response_id=response.id if response else None,
+                       answers={k: int(v) for k, v in submission.answers.items()},
+                       reasons={k: v.strip() for k, v in submission.reasons.items() if v.strip()},
+                       opinion=submission.opinion.strip(), created_by_id=getattr(actor, "id", None))
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def enter_first(survey: Survey, batch: KeyingBatch, code: HouseholdCode, submission: Submission, *,
+                actor=None) -> tuple[KeyedEntry, bool]:
+    """Store a keyed paper phiếu as the household's response (flushes); return (entry, created).
+
+    Keying the same phiếu again with the same content (a double submit) returns the first entry.
+    """
+    if survey.status is not SurveyStatus.OPEN:
+        raise StateError(_("Chỉ nhập phiếu khi đợt khảo sát đang lấy ý kiến."))
+    _check_code_in_batch(batch, code)
+    submission = Submission(submission.answers, submission.reasons, submission.opinion, batch.channel)
+    try:
+        response, created = submit(survey, code, submission, created_by_id=getattr(actor, "id", None))
+    except CodeAlreadyUsed:
+        created, response = False, None
+    if not created:
+        previous = _entry(batch, 1, code)
+        if response is not None and previous is not None:
+            return previous, False
+        existing = response_for(code)
+        raise InputError(_("Hộ của phiếu số %(serial)s đã có phiếu (%(channel)s, biên nhận %(receipt)s). "
+                           "Nếu phiếu đã lưu bị nhập sai, hãy dùng chức năng sửa phiếu.",
+                           serial=code.serial, channel=channel_label(existing.channel),
+                           receipt=existing.receipt))
+    entry = _keyed(batch, 1, code, submission, actor, response)
+    audit.record("paper.enter", actor=actor, survey_id=survey.id, batch=batch.id, serial=code.serial,
+                 receipt=response.receipt, channel=batch.channel.value)
+    return entry, True
+
+
+def enter_second(survey: Survey, batch: KeyingBatch, code: HouseholdCode, submission: Submission, *,
+                 actor=None) -> KeyedEntry:
+    """Record an independent second keying of a phiếu of the batch (flushes); it changes no response."""
+    if survey.status not in (SurveyStatus.OPEN, SurveyStatus.CLOSED):
+        raise StateError(_("Đợt khảo sát đã công bố kết quả, không nhập lại phiếu."))
+    _check_code_in_batch(batch, code)
+    first = _entry(batch, 1, code)
+    if first is not None and first.created_by_id == getattr(actor, "id", None):
+        raise InputError(_("Lần nhập thứ hai phải do người khác với người nhập lần đầu thực hiện."))
+    if _entry(batch, 2, code) is not None:
+        raise InputError(_("Phiếu số %(serial)s đã được nhập lần hai trong tập này.", serial=code.serial))
+    entry = _keyed(batch, 2, code, submission, actor)
+    audit.record("paper.second_keying", actor=actor, survey_id=survey.id, batch=batch.id, serial=code.serial)
+    return entry
+
+
+def current_submissions(response_ids: list[int]) -> dict[int, Submission]:
+    """The current version of each response as a Submission, in two queries."""
+    if not response_ids:
+        return {}
+    versions = db.session.execute(
+        select(Response.id, Response.channel, ResponseVersion.id, ResponseVersion.opinion)
+        .join(ResponseVersion, (ResponseVersion.response_id == Response.id)
+              & (ResponseVersion.version == Response.current_version))
+        .where(Response.id.in_(response_ids))
+    ).all()
+    by_version = {version_id: (response_id, channel, opinion) for response_id, channel, version_id, opinion
+                  in versions}
+    answers: dict[int, dict] = {version_id: {} for version_id in by_version}
+    reasons: dict[int, dict] = {version_id: {} for version_id in by_version}
+    for version_id, key, value, reason in db.session.execute(
+        select(Answer.response_version_id, Answer.item_key, Answer.value, Answer.reason)
+        .where(Answer.response_version_id.in_(list(by_version)))
+    ):
+        answers[version_id][key] = AnswerValue(value)
+        if reason:
+            reasons[version_id][key] = reason
+    return {response_id: Submission(answers[vid], reasons[vid], opinion, Channel(channel))
+            for vid, (response_id, channel, opinion) in by_version.items()}
+
+
+def _same_text(a: str, b: str) -> bool:
+    return re.sub(r"\s+", " ", a or "").strip().casefold() == re.sub(r"\s+", " ", b or "").strip().casefold()
+
+
+def differences(items: list[dict], stored: Submission, keyed: Submission) -> list[tuple[str, str, str]]:
+    """Fields where two versions of a phiếu differ: (field label, stored value, keyed value)."""
+    found = []
+    for number, item in enumerate(items, 1):
+        key = item["key"]
+        a = stored.answers.get(key, AnswerValue.BLANK)
+        b = keyed.answers.get(key, AnswerValue.BLANK)
+        if a != b:
+            found.append((_("Câu %(n)s", n=number), value_label(a), value_label(b)))
+        if not _same_text(stored.reasons.get(key, ""), keyed.reasons.get(key, "")):
+            found.append((_("Lý do câu %(n)s", n=number), stored.reasons.get(key, ""),
+                          keyed.reasons.get(key, "")))
+    if not _same_text(stored.opinion, keyed.opinion):
+        found.append((_("Ý kiến khác"), stored.opinion, keyed.opinion))
+    return found
+
+
+def entry_submission(entry: KeyedEntry, channel: Channel) -> Submission:
+    """What a keyed entry holds, as a Submission."""
+    return Submission({k: AnswerValue(v) for k, v in entry.answers.items()}, dict(entry.reasons or {}),
+                      entry.opinion or "", channel)
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """A second keying that disagrees with the stored phiếu (or has no stored phiếu at all)."""
+
+    entry: KeyedEntry
+    serial: int
+    response: Response | None
+    fields: list[tuple[str, str, str]]
+
+
+def batch_report(survey: Survey, batch: KeyingBatch) -> tuple[list[Mismatch], int, int]:
+    """Unresolved mismatches of the batch, how many phiếu agree, and how many await a second keying."""
+    entries = db.session.execute(
+        select(KeyedEntry, HouseholdCode.serial)
+        .join(HouseholdCode, HouseholdCode.id == KeyedEntry.household_code_id)
+        .where(KeyedEntry.batch_id == batch.id).order_by(HouseholdCode.serial)
+    ).all()
+    first = {e.household_code_id for e, _serial in entries if e.keying == 1}
+    second = [(e, serial) for e, serial in entries if e.keying == 2]
+    codes = [e.household_code_id for e, _serial in second]
+    responses = {r.household_code_id: r for r in db.session.execute(
+        select(Response).where(Response.survey_id == survey.id, Response.household_code_id.in_(codes))
+    ).scalars()} if codes else {}
+    stored = current_submissions([r.id for r in responses.values()])
+    items = survey.template["items"]
+    mismatches, agreeing = [], 0
+    for entry, serial in second:
+        response = responses.get(entry.household_code_id)
+        if response is None:
+            fields = [(_("Phiếu"), _("chưa được lưu"), _("có trong lần nhập hai"))]
+        else:
+            fields = differences(items, stored[response.id], entry_submission(entry, batch.channel))
+        if not fields:
+            agreeing += 1
+        elif entry.resolution is None:
+            mismatches.append(Mismatch(entry, serial, response, fields))
+    awaiting = len(first - set(codes))
+    return mismatches, agreeing, awaiting
+
+
+def correct_response(survey: Survey, response: Response, submission: Submission, reason: str, *,
+                     actor=None) -> ResponseVersion:
+    """Add a corrected version of a paper phiếu (flushes); the old versions stay as history."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InputError(_("Hãy ghi lý do sửa phiếu."))
+    if response.channel not in PAPER_CHANNELS:
+        raise StateError(_("Phiếu do người dân tự gửi qua mạng không được sửa."))
+    if survey.status is SurveyStatus.PUBLISHED:
+        raise StateError(_("Đợt khảo sát đã công bố kết quả, không sửa phiếu."))
+    before = current_submissions([response.id])[response.id]
+    changes = differences(survey.template["items"], before, submission)
+    if not changes:
+        raise InputError(_("Nội dung mới giống hệt phiếu đang lưu; không có gì để sửa."))
+    version_ids = select(ResponseVersion.id).where(ResponseVersion.response_id == response.id)
+    db.session.execute(update(Answer).where(Answer.response_version_id.in_(version_ids)).values(is_current=False),
+                       execution_options={"synchronize_session": "fetch"})
+    number = response.current_version + 1
+    version = _build(survey, response, submission, number, actor, reason)
+    response.current_version = number
+    db.session.flush()
+    audit.record("paper.correct", actor=actor, survey_id=survey.id, receipt=response.receipt, version=number,
+                 reason=reason, changes=[list(change) for change in changes])
+    return version
+
+
+def _build(survey, response, submission, number, actor, reason) -> ResponseVersion:
+    version = build_version(survey, response, submission, version=number,
+                            created_by_id=getattr(actor, "id", None), change_reason=reason)
+    response.versions.append(version)
+    return version
+
+
+def resolve(survey: Survey, entry: KeyedEntry, use_second: bool, *, actor=None) -> None:
+    """Settle a mismatch: keep the stored phiếu, or store the second keying (as a correction) (flushes)."""
+    if entry.keying != 2 or entry.resolution is not None:
+        raise StateError(_("Sai lệch này đã được xử lý."))
+    batch = entry.batch
+    code = db.session.get(HouseholdCode, entry.household_code_id)
+    response = response_for(code)
+    keyed = entry_submission(entry, batch.channel)
+    if use_second and response is None:
+        response, _created = submit(survey, code, keyed, created_by_id=getattr(actor, "id", None))
+        entry.response_id = response.id
+    elif use_second:
+        correct_response(survey, response, keyed,
+                         _("Đối chiếu hai lần nhập (tập %(batch)s): dùng bản nhập lần hai.", batch=batch.id),
+                         actor=actor)
+    entry.resolution = Resolution.CORRECTED if use_second else Resolution.KEPT
+    entry.resolved_by_id, entry.resolved_at = getattr(actor, "id", None), utcnow()
+    db.session.flush()
+    audit.record("paper.resolve", actor=actor, survey_id=survey.id, batch=batch.id, serial=code.serial,
+                 resolution=entry.resolution.value)
+
+
+def batch_counts(survey: Survey) -> dict[int, dict[int, int]]:
+    """Number of keyed phiếu per batch and keying, in one grouped query."""
+    counts: dict[int, dict[int, int]] = {}
+    for batch_id, keying, n in db.session.execute(
+        select(KeyedEntry.batch_id, KeyedEntry.keying, func.count())
+        .join(KeyingBatch, KeyingBatch.id == KeyedEntry.batch_id)
+        .where(KeyingBatch.survey_id == survey.id)
+        .group_by(KeyedEntry.batch_id, KeyedEntry.keying)
+    ):
+        counts.setdefault(batch_id, {1: 0, 2: 0})[keying] = n
+    return counts
+
+
+def value_label(value: AnswerValue) -> str:
+    """An answer in words."""
+    return {AnswerValue.SATISFIED: _("Hài lòng"), AnswerValue.NOT_SATISFIED: _("Không hài lòng"),
+            AnswerValue.BLANK: _("Để trống")}[AnswerValue(value)]
+
+
+def channel_label(channel: Channel) -> str:
+    """A channel in words."""
+    labels = {Channel.WEB: _("qua mạng"), Channel.PAPER: _("phiếu giấy"), Channel.MEETING: _("họp thôn")}
+    return labels[Channel(channel)]
+
+
+def parse_answers(text: str, item_keys: list[str]) -> dict[str, AnswerValue]:
+    """Read keyed answers ``1`` satisfied, ``2`` not satisfied, ``0`` blank, one per item in order.
+
+    Spaces, dots and dashes are ignored, so ``11111 21111 1`` is accepted.
+    """
+    digits = re.sub(r"[\s.\-]", "", text or "")
+    wrong = sorted({ch for ch in digits if ch not in "012"})
+    if wrong:
+        raise InputError(_("Chỉ gõ 1 (hài lòng), 2 (không hài lòng) hoặc 0 (để trống); có ký tự lạ: "
+                           "%(chars)s.", chars=" ".join(wrong)))
+    if len(digits) != len(item_keys):
+        raise InputError(_("Phiếu có %(n)s câu nhưng đã gõ %(m)s câu trả lời.", n=len(item_keys),
+                           m=len(digits)))
+    return {key: AnswerValue(int(ch)) for key, ch in zip(item_keys, digits, strict=True)}
+
+
+def answer_string(submission: Submission, item_keys: list[str]) -> str:
+    """The keyed form of a phiếu's answers, e.g. ``11121`` (the inverse of ``parse_answers``)."""
+    return "".join(str(int(submission.answers.get(key, AnswerValue.BLANK))) for key in item_keys)

@@ -1,0 +1,46 @@
+"""The audit log: entries in the user's scope, and a check of the whole hash chain."""
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from ..models import AuditEntry, Role, Survey
+from ..scope import roles_required, survey_for, surveys_in_scope
+from ..services import audit as audit_log
+from . import bp
+from ._common import ALL_ROLES, paginate
+
+
+def entries_in_scope(user):
+    """The audit entries a user may read: all for a national admin, else their surveys' and their own."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if user.role is Role.ADMIN and not user.unit_code:
+        return query
+    surveys = surveys_in_scope(user).with_only_columns(Survey.id).order_by(None)
+    return query.where(or_(AuditEntry.survey_id.in_(surveys), AuditEntry.actor_id == user.id))
+
+
+@bp.get("/audit")
+@roles_required(*ALL_ROLES)
+def audit():
+    """List audit entries, newest first, optionally those of one survey (?survey=ID)."""
+    query = entries_in_scope(current_user)
+    survey = None
+    survey_id = request.args.get("survey", type=int)
+    if survey_id is not None:
+        survey = survey_for(survey_id)
+        query = query.where(AuditEntry.survey_id == survey.id)
+    action = request.args.get("action", "").strip()[:60]
+    if action:
+        query = query.where(AuditEntry.action == action)
+    return render_template("staff/audit.html", page=paginate(query, per_page=50), survey=survey,
+                           action=action)
+
+
+@bp.get("/audit/verify")
+@roles_required(*ALL_ROLES)
+def audit_verify():
+    """Walk the whole hash chain and say whether any entry was altered, removed or reordered."""
+    count, problems = audit_log.verify()
+    return render_template("staff/audit_verify.html", count=count, problems=problems, head=audit_log.head())

@@ -1,0 +1,99 @@
+"""Log in and out of the staff console; failed attempts are rate-limited and audited."""
+from __future__ import annotations
+
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from ..extensions import db, limiter, login_manager
+from ..i18n import _
+from ..models import User
+from ..models._types import utcnow
+from ..services import accounts, audit
+from . import bp
+from ._common import safe_next
+from .forms import ActionForm, LoginForm, PasswordForm
+
+
+def _failed(response) -> bool:
+    """Only failed attempts count against the limit: a colleague who logs in right is never locked out."""
+    return bool(g.get("login_failed"))
+
+
+def _username_key() -> str:
+    return "login-user:" + (request.form.get("username") or "").strip().lower()[:80]
+
+
+login_limit = limiter.shared_limit(lambda: current_app.config["SURVEY_LOGIN_LIMIT"], scope="staff-login",
+                                   methods=["POST"], deduct_when=_failed)
+login_limit_per_user = limiter.shared_limit(lambda: current_app.config["SURVEY_LOGIN_LIMIT"],
+                                            scope="staff-login-user", key_func=_username_key,
+                                            methods=["POST"], deduct_when=_failed)
+
+
+@bp.before_request
+def require_login():
+    """Every staff page needs a logged-in user, except the login page itself and static files."""
+    if request.endpoint in ("staff.login", "staff.static") or current_user.is_authenticated:
+        return None
+    return login_manager.unauthorized()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@login_limit
+@login_limit_per_user
+def login():
+    """Show the login form and sign the user in."""
+    form = LoginForm(next=request.args.get("next", ""))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(url_for(".dashboard"))
+    if not form.validate_on_submit():
+        return render_template("staff/login.html", form=form), 422 if request.method == "POST" else 200
+    username = form.username.data.strip().lower()
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        accounts.hasher.hash(form.password.data)  # spend the same time as a real check
+        ok = False
+    else:
+        ok = accounts.check_password(user, form.password.data) and user.active
+    if not ok:
+        g.login_failed = True
+        audit.record("user.login_failed", actor=user, actor_name=username[:80] or "?", user=username[:80])
+        db.session.commit()
+        return render_template("staff/login.html", form=form, failed=True), 200
+    session.clear()  # a fresh session: nothing from before the login survives (fixation)
+    session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME without activity
+    login_user(user)
+    user.last_login_at = utcnow()
+    audit.record("user.login", actor=user)
+    db.session.commit()
+    return redirect(safe_next(form.next.data, url_for(".dashboard")))
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Sign the user out."""
+    if ActionForm().validate_on_submit():
+        logout_user()
+        session.clear()
+        flash(_("Đã đăng xuất."), "success")
+    return redirect(url_for(".login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def own_password():
+    """Let a user change their own password."""
+    form = PasswordForm()
+    errors: list[str] = []
+    if form.validate_on_submit():
+        errors = accounts.password_problems(form.password.data, current_user.username)
+        if not errors:
+            current_user.password_hash = accounts.hash_password(form.password.data)
+            audit.record("user.password_change", actor=current_user._get_current_object())
+            db.session.commit()
+            flash(_("Đã đổi mật khẩu."), "success")
+            return redirect(url_for(".dashboard"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("staff/password.html", form=form, errors=errors, user=current_user), status

@@ -1,0 +1,135 @@
+"""Household codes: issue, download (CSV, A4 slips PDF), void a lost slip and print its replacement."""
+from __future__ import annotations
+
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..cli.codes import write_codes_csv
+from ..extensions import db
+from ..i18n import _
+from ..models import SurveyStatus
+from ..scope import can_edit, roles_required, survey_for
+from ..services import audit, issuing
+from ..services.coverage import survey_coverage
+from ..services.slips import SlipError, render_slips_pdf
+from . import bp
+from ._common import ALL_ROLES, EDITORS, attempt, flash_problems
+from .forms import IssueForm, VoidForm
+
+
+@bp.get("/surveys/<int:survey_id>/codes")
+@roles_required(*ALL_ROLES)
+def codes(survey_id: int):
+    """Show codes per village and, to staff, the issue, download and void forms."""
+    survey = survey_for(survey_id)
+    share = Decimal(str(current_app.config["SURVEY_SPARE_SHARE"])) * 100
+    return render_template("staff/codes.html", survey=survey, coverage=survey_coverage(survey),
+                           editable=can_edit(current_user, survey), issue_form=IssueForm(spare_percent=share),
+                           void_form=VoidForm(),
+                           can_issue=survey.status in (SurveyStatus.DRAFT, SurveyStatus.OPEN),
+                           replacement=request.args.get("replacement", type=int))
+
+
+@bp.post("/surveys/<int:survey_id>/codes/issue")
+@roles_required(*EDITORS)
+def issue(survey_id: int):
+    """Issue codes up to each village's household count plus the spare share."""
+    survey = survey_for(survey_id, edit=True)
+    form = IssueForm()
+    if not form.validate_on_submit():
+        flash_problems([_("Tỷ lệ phiếu dự phòng phải là một số từ 0 đến 100.")])
+        return redirect(url_for(".codes", survey_id=survey.id))
+    issued, errors = attempt(issuing.issue_codes, survey, spare_share=float(form.spare_percent.data) / 100,
+                             actor=current_user._get_current_object())
+    if errors:
+        flash_problems(errors)
+    elif issued:
+        flash(_("Đã phát %(n)s mã mới (phiếu số %(first)s đến %(last)s). Hãy tải tệp PDF để in.",
+                n=len(issued), first=issued[0].serial, last=issued[-1].serial), "success")
+    else:
+        flash(_("Mọi thôn đã đủ mã; không phát thêm."), "info")
+    return redirect(url_for(".codes", survey_id=survey.id))
+
+
+@bp.post("/surveys/<int:survey_id>/codes/void")
+@roles_required(*EDITORS)
+def void(survey_id: int):
+    """Void a lost slip and issue its replacement for the same village."""
+    survey = survey_for(survey_id, edit=True)
+    form = VoidForm()
+    if not form.validate_on_submit():
+        flash_problems([_("Hãy nhập số phiếu bị mất và lý do.")])
+        return redirect(url_for(".codes", survey_id=survey.id))
+    if survey.status not in (SurveyStatus.DRAFT, SurveyStatus.OPEN):
+        flash_problems([_("Đợt khảo sát đã kết thúc, không hủy hay phát lại phiếu.")])
+        return redirect(url_for(".codes", survey_id=survey.id))
+    replacement, errors = attempt(issuing.void_and_replace, survey, form.serial.data,
+                                  reason=form.reason.data.strip(), actor=current_user._get_current_object())
+    if errors:
+        flash_problems(errors)
+        return redirect(url_for(".codes", survey_id=survey.id))
+    flash(_("Đã hủy phiếu số %(old)s; phiếu thay thế số %(new)s của %(village)s.", old=form.serial.data,
+            new=replacement.serial, village=replacement.village_name), "success")
+    return redirect(url_for(".codes", survey_id=survey.id, replacement=replacement.serial))
+
+
+def _selected(survey) -> tuple[list, dict]:
+    """The usable slips asked for: all, one village (?village=frame id) or one serial (?serial=N)."""
+    slips = issuing.reprint(survey)
+    chosen: dict = {}
+    village = request.args.get("village", type=int)
+    serial = request.args.get("serial", type=int)
+    if village is not None:
+        codes_of = {f.id: f.village.code for f in survey.frame}
+        if village not in codes_of:
+            abort(404)
+        slips = [s for s in slips if s.village_code == codes_of[village]]
+        chosen["village"] = codes_of[village]
+    if serial is not None:
+        slips = [s for s in slips if s.serial == serial]
+        chosen["serial"] = serial
+    return slips, chosen
+
+
+def _download(data: bytes, mimetype: str, name: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"  # the file holds live household codes
+    return response
+
+
+@bp.get("/surveys/<int:survey_id>/codes.csv")
+@roles_required(*EDITORS)
+def codes_csv(survey_id: int):
+    """Download the usable codes as CSV (village_code, village_name, serial, code, url)."""
+    survey = survey_for(survey_id, edit=True)
+    slips, chosen = _selected(survey)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "codes.csv"
+        write_codes_csv(path, slips)
+        data = path.read_bytes()
+    audit.record("codes.export", actor=current_user._get_current_object(), survey_id=survey.id, format="csv",
+                 count=len(slips), **chosen)
+    db.session.commit()
+    return _download(data, "text/csv; charset=utf-8", f"ma-ho-dot-{survey.id}.csv")
+
+
+@bp.get("/surveys/<int:survey_id>/slips.pdf")
+@roles_required(*EDITORS)
+def slips_pdf(survey_id: int):
+    """Download the usable codes as an A4 sheet of cut-out slips."""
+    survey = survey_for(survey_id, edit=True)
+    slips, chosen = _selected(survey)
+    try:
+        data = render_slips_pdf(slips)
+    except SlipError as exc:
+        flash_problems([str(exc)])
+        return redirect(url_for(".codes", survey_id=survey.id))
+    audit.record("codes.export", actor=current_user._get_current_object(), survey_id=survey.id, format="pdf",
+                 count=len(slips), **chosen)
+    db.session.commit()
+    return _download(data, "application/pdf", f"phieu-ma-ho-dot-{survey.id}.pdf")

@@ -1,0 +1,196 @@
+"""Forms of the staff console (Flask-WTF: every POST carries a CSRF token)."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, MultipleFileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
+
+from ..i18n import _l
+from ..models import Channel, Role
+
+try:
+    from wtforms import SelectChoice
+except ImportError:  # WTForms < 3.3 takes (value, label) tuples
+    SelectChoice = None
+
+
+def options(pairs) -> list:
+    """Select options from (value, label) pairs, in the form the installed WTForms expects."""
+    return [SelectChoice(value, label) if SelectChoice else (value, label) for value, label in pairs]
+
+
+UNIT_CODE = Regexp(r"^\s*(\d{2}|\d{5})\s*$", message=_l("Mã đơn vị gồm 2 chữ số (tỉnh) hoặc 5 chữ số (xã)."))
+REQUIRED = _l("Vui lòng điền ô này.")
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class LoginForm(FlaskForm):
+    """Username and password."""
+
+    username = StringField(_l("Tên đăng nhập"), validators=[InputRequired(REQUIRED), Length(max=80)])
+    password = PasswordField(_l("Mật khẩu"), validators=[InputRequired(REQUIRED), Length(max=200)])
+    next = HiddenField()
+
+
+class PasswordForm(FlaskForm):
+    """A new password, typed twice."""
+
+    password = PasswordField(_l("Mật khẩu mới"), validators=[InputRequired(REQUIRED), Length(max=200)])
+    confirm = PasswordField(_l("Nhập lại mật khẩu"), validators=[
+        InputRequired(REQUIRED), EqualTo("password", message=_l("Hai mật khẩu không giống nhau."))])
+
+
+class UserForm(PasswordForm):
+    """A new account."""
+
+    username = StringField(_l("Tên đăng nhập"), validators=[InputRequired(REQUIRED), Length(max=80)])
+    full_name = StringField(_l("Họ tên, chức vụ"), validators=[Optional(), Length(max=160)])
+    role = SelectField(_l("Vai trò"), choices=options([
+        (Role.STAFF.value, _l("Cán bộ (chạy đợt khảo sát)")),
+        (Role.AUDITOR.value, _l("Kiểm tra (chỉ xem)")),
+        (Role.ADMIN.value, _l("Quản trị")),
+    ]))
+    unit_code = StringField(_l("Mã tỉnh hoặc xã phụ trách"), validators=[Optional(), UNIT_CODE])
+
+
+class UnitsImportForm(FlaskForm):
+    """CSV files of provinces and communes."""
+
+    files = MultipleFileField(_l("Tệp CSV (provinces.csv, communes.csv)"))
+
+
+class FrameFileForm(FlaskForm):
+    """A CSV of villages: village_code, village_name, households."""
+
+    frame = FileField(_l("Tệp danh sách thôn (CSV)"))
+
+
+class VillageForm(FlaskForm):
+    """One village added by hand."""
+
+    code = StringField(_l("Mã thôn"), validators=[InputRequired(REQUIRED), Length(max=20)])
+    name = StringField(_l("Tên thôn"), validators=[InputRequired(REQUIRED), Length(max=120)])
+    households = IntegerField(_l("Số hộ"), validators=[
+        InputRequired(_l("Số hộ phải là số nguyên.")), NumberRange(min=0, max=100000)])
+
+
+class VillageRow(Form):
+    """One row of the villages table (no CSRF of its own)."""
+
+    village_id = HiddenField()
+    name = StringField(validators=[InputRequired(REQUIRED), Length(max=120)])
+    households = IntegerField(validators=[InputRequired(_l("Số hộ phải là số nguyên.")),
+                                          NumberRange(min=0, max=100000)])
+
+
+class VillagesForm(FlaskForm):
+    """Every village of a commune, edited at once."""
+
+    villages = FieldList(FormField(VillageRow))
+
+
+class FrameRowForm(Form):
+    """One village offered for a survey's frame."""
+
+    village_id = HiddenField()
+    include = BooleanField()
+    households = IntegerField(validators=[Optional(), NumberRange(min=0, max=100000)])
+
+
+class SurveyForm(FlaskForm):
+    """A new survey: template, unit, start date, frame of villages."""
+
+    template = SelectField(_l("Mẫu phiếu"), validators=[InputRequired(REQUIRED)])
+    unit_code = HiddenField(validators=[InputRequired(REQUIRED), UNIT_CODE])
+    start = DateField(_l("Ngày bắt đầu"),
+                      validators=[InputRequired(_l("Ngày phải theo dạng năm-tháng-ngày."))])
+    margin = SelectField(_l("Sai số mong muốn khi lập kế hoạch mẫu"), default="0.05",
+                         choices=options([("0.03", "± 3 %"), ("0.05", "± 5 %"), ("0.1", "± 10 %")]))
+    villages = FieldList(FormField(FrameRowForm))
+    frame = FileField(_l("Hoặc tải tệp danh sách thôn (CSV)"))
+
+
+class RuleRow(Form):
+    """One rule of a survey, editable."""
+
+    threshold = StringField(_l("Ngưỡng"), validators=[InputRequired(REQUIRED), Length(max=12)])
+    source = StringField(_l("Căn cứ"), validators=[Optional(), Length(max=300)])
+    verified = BooleanField(_l("Đã kiểm chứng"))
+    note = StringField(_l("Ghi chú"), validators=[Optional(), Length(max=500)])
+
+
+class RulesForm(FlaskForm):
+    """The survey's rules and why they change."""
+
+    rules = FieldList(FormField(RuleRow))
+    justification = TextAreaField(_l("Lý do thay đổi (bắt buộc, sẽ ghi vào nhật ký)"),
+                                  validators=[InputRequired(REQUIRED), Length(max=2000)])
+
+
+class IssueForm(FlaskForm):
+    """How many spare slips to add per village."""
+
+    spare_percent = DecimalField(_l("Phiếu dự phòng mỗi thôn (%)"), places=None, validators=[
+        InputRequired(_l("Nhập một số từ 0 đến 100.")), NumberRange(min=0, max=100)])
+
+
+class VoidForm(FlaskForm):
+    """A lost slip to void and replace."""
+
+    serial = IntegerField(_l("Số phiếu bị mất"), validators=[
+        InputRequired(_l("Số phiếu phải là số nguyên.")), NumberRange(min=1)])
+    reason = StringField(_l("Lý do"), validators=[InputRequired(REQUIRED), Length(max=300)])
+
+
+class BatchForm(FlaskForm):
+    """A new bundle of paper phiếu to key."""
+
+    village = SelectField(_l("Thôn"), coerce=int, validators=[InputRequired(REQUIRED)])
+    channel = SelectField(_l("Cách thu phiếu"), choices=options([
+        (Channel.PAPER.value, _l("Phát phiếu đến hộ")), (Channel.MEETING.value, _l("Họp thôn"))]))
+    label = StringField(_l("Ghi chú tập phiếu"), validators=[Optional(), Length(max=120)])
+
+
+class PaperForm(FlaskForm):
+    """One keyed paper phiếu: slip, answers as a string of 1/2/0, opinion (reasons added per survey)."""
+
+    slip = StringField(_l("Số phiếu hoặc mã hộ"), validators=[InputRequired(REQUIRED), Length(max=30)])
+    answers = StringField(_l("Trả lời"), validators=[InputRequired(REQUIRED), Length(max=200)])
+    opinion = StringField(_l("Ý kiến khác"), validators=[Optional(), Length(max=2000)])
+
+
+class CorrectionForm(PaperForm):
+    """A corrected phiếu and why."""
+
+    slip = HiddenField()
+    change_reason = StringField(_l("Lý do sửa (bắt buộc)"),
+                                validators=[InputRequired(REQUIRED), Length(max=500)])
+
+
+def paper_form(template: dict, base: type[PaperForm] = PaperForm, **kwargs) -> PaperForm:
+    """The keying form of a survey: one optional reason field per item."""
+
+    class Keyed(base):
+        pass
+
+    for number, item in enumerate(template["items"], 1):
+        setattr(Keyed, f"reason_{item['key']}", StringField(
+            _l("Lý do câu %(n)s", n=number), validators=[Optional(), Length(max=500)]))
+    return Keyed(**kwargs)

@@ -1,0 +1,201 @@
+"""Survey lifecycle: dashboard, create (template, unit, frame, window), open / close / publish, rules."""
+from __future__ import annotations
+
+import math
+from datetime import date
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.utils import secure_filename
+
+import analysis
+
+from ..errors import InputError
+from ..extensions import db
+from ..i18n import _, _l
+from ..models import Commune, FrameVillage, Province, Response, Village
+from ..models.surveys import vietnam_today
+from ..scope import can_edit, roles_required, survey_for, surveys_in_scope, unit_in_scope
+from ..services import coverage as coverage_service
+from ..services.surveys import change_rules, create_survey, default_window_end, status_label, transition
+from ..services.units import FrameRow, read_frame
+from ..survey_templates import TemplateError, load_all
+from . import bp
+from ._common import ALL_ROLES, EDITORS, attempt, flash_problems, paginate, problems
+from .forms import ActionForm, RulesForm, SurveyForm, options
+
+TRANSITIONS = {"open": _l("Mở lấy ý kiến"), "close": _l("Kết thúc lấy ý kiến"),
+               "publish": _l("Công bố kết quả")}
+
+
+@bp.get("/")
+@roles_required(*ALL_ROLES)
+def dashboard():
+    """List the surveys in the user's scope with their state and answers so far."""
+    page = paginate(surveys_in_scope(current_user), per_page=25)
+    ids = [s.id for s in page.items]
+    answered = dict(db.session.execute(
+        select(Response.survey_id, func.count()).where(Response.survey_id.in_(ids))
+        .group_by(Response.survey_id)).all()) if ids else {}
+    households = dict(db.session.execute(
+        select(FrameVillage.survey_id, func.sum(FrameVillage.households))
+        .where(FrameVillage.survey_id.in_(ids)).group_by(FrameVillage.survey_id)).all()) if ids else {}
+    return render_template("staff/dashboard.html", page=page, answered=answered, households=households,
+                           status_label=status_label, can_create=current_user.role in EDITORS)
+
+
+def _unit(code: str) -> tuple[Commune | Province | None, str | None]:
+    """The commune or province of a code, and its province code (for the scope check)."""
+    code = (code or "").strip()
+    if code.isdigit() and len(code) == 5:
+        commune = db.session.get(Commune, code)
+        return commune, commune.province_code if commune else None
+    if code.isdigit() and len(code) == 2:
+        return db.session.get(Province, code), code
+    return None, None
+
+
+def _templates(level: str) -> dict:
+    try:
+        templates = load_all()
+    except TemplateError as exc:
+        current_app.logger.error("survey templates: %s", exc)
+        abort(500)
+    wanted = (lambda t: t.level == "commune") if level == "commune" else (lambda t: t.level != "commune")
+    return {key: t for key, t in sorted(templates.items()) if wanted(t)}
+
+
+def _plan(rows: list[FrameRow], template, margin: float) -> dict:
+    """Window end and sample sizes for the preview of a new survey."""
+    rule = next((r for r in template.rules if r.kind == "coverage_min"), None) if template else None
+    per_row = [(row, analysis.sample_size(row.households, margin=margin) if row.households else 0,
+                math.ceil(rule.threshold * row.households) if rule else None) for row in rows]
+    total = sum(row.households for row in rows)
+    return {"rows": per_row, "households": total, "quorum": rule,
+            "sample": analysis.sample_size(total, margin=margin) if total else 0,
+            "quorum_total": math.ceil(rule.threshold * total) if rule and total else None}
+
+
+@bp.route("/surveys/new", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def new_survey():
+    """Create a survey: pick the unit, then template, start date and the villages of the frame."""
+    code = (request.values.get("unit") or request.form.get("unit_code") or "").strip()
+    if not code and current_user.unit_code and len(current_user.unit_code) == 5:
+        code = current_user.unit_code
+    unit, province = _unit(code)
+    if unit is None:
+        status = 422 if code else 200
+        return render_template("staff/survey_unit.html", code=code, unknown=bool(code)), status
+    if not unit_in_scope(current_user, unit.code, province):
+        abort(403)
+    level = "commune" if isinstance(unit, Commune) else "province"
+    templates = _templates(level)
+    villages = list(db.session.execute(select(Village).where(Village.commune_code == unit.code)
+                                       .order_by(Village.code)).scalars()) if level == "commune" else []
+    if request.method == "POST":
+        form = SurveyForm()
+    else:
+        form = SurveyForm(unit_code=unit.code, start=vietnam_today(), villages=[
+            {"village_id": v.id, "include": True, "households": v.households} for v in villages])
+    form.template.choices = options((key, f"{t.short_title} · {t.period} ({key})")
+                                    for key, t in templates.items())
+    errors: list[str] = []
+    rows: list[FrameRow] = []
+    if request.method == "POST" and form.validate_on_submit():
+        rows, errors = _frame_rows(form, villages)
+        if not errors and "create" in request.form:
+            survey, errors = attempt(create_survey, form.template.data, unit.code, rows,
+                                     start=form.start.data, actor=current_user._get_current_object())
+            if survey is not None:
+                flash(_("Đã tạo đợt khảo sát (bản nháp). Kiểm tra lại rồi bấm “Mở lấy ý kiến”."), "success")
+                return redirect(url_for(".survey", survey_id=survey.id))
+    elif request.method == "POST":
+        errors = [_("Có ô chưa hợp lệ, xin xem các ô được đánh dấu.")]
+    if not rows and level == "commune" and not form.frame.data:
+        rows = [FrameRow(i, v.code, v.name, v.households) for i, v in enumerate(villages, 1) if v.households]
+    start = form.start.data if isinstance(form.start.data, date) else vietnam_today()
+    plan = _plan(rows, templates.get(form.template.data or next(iter(templates), "")),
+                 float(form.margin.data or 0.05))
+    status = 422 if errors else 200
+    return render_template("staff/survey_new.html", form=form, unit=unit, level=level, errors=errors,
+                           village_rows=list(zip(villages, form.villages, strict=False)), plan=plan,
+                           start=start, end=default_window_end(start)), status
+
+
+def _frame_rows(form: SurveyForm, villages: list[Village]) -> tuple[list[FrameRow], list[str]]:
+    """The frame from an uploaded CSV, else from the ticked villages of the table."""
+    upload = form.frame.data
+    if upload and getattr(upload, "filename", ""):
+        try:
+            return read_frame(upload.read(), source=secure_filename(upload.filename) or "frame.csv"), []
+        except InputError as exc:
+            return [], problems(exc)
+    by_id = {str(v.id): v for v in villages}
+    rows, errors = [], []
+    for number, entry in enumerate(form.villages, 1):
+        village = by_id.get(entry.village_id.data or "")
+        if village is None or not entry.include.data:
+            continue
+        households = entry.households.data
+        if not households or households < 1:
+            errors.append(_("%(village)s: số hộ phải lớn hơn 0.", village=village.name))
+            continue
+        rows.append(FrameRow(number, village.code, village.name, households))
+    if not rows and not errors:
+        errors.append(_("Hãy chọn ít nhất một thôn, hoặc tải tệp danh sách thôn."))
+    return rows, errors
+
+
+@bp.get("/surveys/<int:survey_id>")
+@roles_required(*ALL_ROLES)
+def survey(survey_id: int):
+    """Show a survey: state, window, frame, rules and the actions its state allows."""
+    survey = survey_for(survey_id)
+    return render_template("staff/survey.html", survey=survey, status_label=status_label(survey.status),
+                           editable=can_edit(current_user, survey), action_form=ActionForm(),
+                           transitions=TRANSITIONS, days_left=coverage_service.working_days_left(survey),
+                           households=sum(f.households for f in survey.frame),
+                           has_results="results.survey" in current_app.view_functions)
+
+
+@bp.post("/surveys/<int:survey_id>/<any(open, close, publish):action>")
+@roles_required(*EDITORS)
+def change_state(survey_id: int, action: str):
+    """Open, close or publish a survey."""
+    survey = survey_for(survey_id, edit=True)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    _result, errors = attempt(transition, survey, action, actor=current_user._get_current_object())
+    if errors:
+        flash_problems(errors)
+    else:
+        flash(_("Đợt khảo sát chuyển sang: %(status)s.", status=status_label(survey.status)), "success")
+    return redirect(url_for(".survey", survey_id=survey.id))
+
+
+@bp.route("/surveys/<int:survey_id>/rules", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def rules(survey_id: int):
+    """Change the survey's rules; a written justification is required and logged with old and new."""
+    survey = survey_for(survey_id, edit=True)
+    form = RulesForm() if request.method == "POST" else RulesForm(rules=[
+        {"threshold": r["threshold"], "source": r.get("source", ""), "verified": r.get("verified", False),
+         "note": r.get("note", "")} for r in survey.rules])
+    errors: list[str] = []
+    if request.method == "POST":
+        if form.validate_on_submit() and len(form.rules) == len(survey.rules):
+            new = [dict(old) | {"threshold": row.threshold.data.strip(),
+                                "source": (row.source.data or "").strip(),
+                                "verified": bool(row.verified.data), "note": (row.note.data or "").strip()}
+                   for old, row in zip(survey.rules, form.rules, strict=True)]
+            _result, errors = attempt(change_rules, survey, new, form.justification.data,
+                                      actor=current_user._get_current_object())
+            if not errors:
+                flash(_("Đã đổi quy tắc; thay đổi được ghi vào nhật ký."), "success")
+                return redirect(url_for(".survey", survey_id=survey.id))
+        else:
+            errors = [_("Có ô chưa hợp lệ, xin xem các ô được đánh dấu.")]
+    return render_template("staff/rules.html", survey=survey, form=form, errors=errors,
+                           rows=list(zip(survey.rules, form.rules, strict=False))), 422 if errors else 200

@@ -1,0 +1,195 @@
+"""Administrative units: import the national lists (admins), villages of a commune with household counts."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from werkzeug.utils import secure_filename
+
+from ..errors import InputError
+from ..extensions import db
+from ..i18n import _
+from ..models import Commune, Province, Role, Village
+from ..scope import roles_required, unit_in_scope
+from ..services import audit
+from ..services.units import import_unit_files, read_frame, upsert_village
+from . import bp
+from ._common import ALL_ROLES, EDITORS, attempt, commune_or_none, flash_problems, paginate
+from .forms import FrameFileForm, UnitsImportForm, VillageForm, VillagesForm
+
+
+def communes_in_scope(user):
+    """A query of the communes the user may see, by code."""
+    query = select(Commune).order_by(Commune.code)
+    if user.role is Role.ADMIN and not user.unit_code:
+        return query
+    scope = user.unit_code or "-"
+    if len(scope) == 2:
+        return query.where(Commune.province_code == scope)
+    return query.where(Commune.code == scope)
+
+
+def commune_for(code: str, *, edit: bool = False) -> Commune:
+    """A commune the current user may see (or change): 404 if unknown, 403 if out of scope."""
+    commune = commune_or_none(code)
+    if commune is None:
+        abort(404)
+    if not unit_in_scope(current_user, commune.code, commune.province_code):
+        abort(403)
+    if edit and current_user.role not in EDITORS:
+        abort(403)
+    return commune
+
+
+@bp.get("/units")
+@roles_required(*ALL_ROLES)
+def units():
+    """List the communes in scope (searchable); admins also import the national lists here."""
+    query = communes_in_scope(current_user)
+    q = request.args.get("q", "").strip()[:80]
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(Commune.code == q, Commune.name.ilike(like), Commune.full_name.ilike(like)))
+    page = paginate(query, per_page=50)
+    codes = [c.code for c in page.items]
+    villages = dict(db.session.execute(
+        select(Village.commune_code, func.count()).where(Village.commune_code.in_(codes))
+        .group_by(Village.commune_code)).all()) if codes else {}
+    totals = {"provinces": db.session.execute(select(func.count()).select_from(Province)).scalar_one(),
+              "communes": db.session.execute(select(func.count()).select_from(Commune)).scalar_one()}
+    can_import = current_user.role is Role.ADMIN and not current_user.unit_code
+    return render_template("staff/units.html", page=page, q=q, villages=villages, totals=totals,
+                           import_form=UnitsImportForm() if can_import else None)
+
+
+@bp.post("/units/import")
+@roles_required(Role.ADMIN)
+def import_units():
+    """Import provinces.csv and communes.csv (all or nothing; errors name the file and line)."""
+    if current_user.unit_code:
+        abort(403)
+    form = UnitsImportForm()
+    uploads = [f for f in (form.files.data or []) if f and f.filename] if form.validate_on_submit() else []
+    if not uploads:
+        flash_problems([_("Hãy chọn ít nhất một tệp CSV.")])
+        return redirect(url_for(".units"))
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for number, upload in enumerate(uploads):
+            path = Path(folder) / f"{number}-{secure_filename(upload.filename) or 'units.csv'}"
+            upload.save(path)
+            paths.append(path)
+
+        def run():
+            counts = import_unit_files(paths)
+            audit.record("units.import", actor=current_user._get_current_object(),
+                         files=[u.filename for u in uploads], **counts)
+            return counts
+
+        counts, errors = attempt(run)
+    if errors:
+        flash_problems(errors)
+    else:
+        flash(_("Đã nhập %(p)s tỉnh và %(c)s xã.", p=counts["provinces"], c=counts["communes"]), "success")
+    return redirect(url_for(".units"))
+
+
+def _villages_page(commune: Commune, status: int = 200, errors: list[str] | None = None, add_form=None,
+                   table_form=None):
+    villages = list(db.session.execute(
+        select(Village).where(Village.commune_code == commune.code).order_by(Village.code)).scalars())
+    if table_form is None:
+        table_form = VillagesForm(data={"villages": [
+            {"village_id": v.id, "name": v.name, "households": v.households} for v in villages]})
+    rows = list(zip(villages, table_form.villages, strict=False))
+    editable = current_user.role in EDITORS
+    return render_template("staff/villages.html", commune=commune, rows=rows, table_form=table_form,
+                           add_form=add_form or VillageForm(), frame_form=FrameFileForm(), editable=editable,
+                           total=sum(v.households for v in villages), errors=errors or []), status
+
+
+@bp.get("/units/<code>/villages")
+@roles_required(*ALL_ROLES)
+def villages(code: str):
+    """Show the villages of a commune with their household counts."""
+    return _villages_page(commune_for(code))
+
+
+@bp.post("/units/<code>/villages")
+@roles_required(*EDITORS)
+def save_villages(code: str):
+    """Save the edited names and household counts of every village at once."""
+    commune = commune_for(code, edit=True)
+    form = VillagesForm()
+    if not form.validate_on_submit():
+        return _villages_page(commune, 422, [_("Có ô chưa hợp lệ; chưa lưu gì.")], table_form=form)
+    known = {v.id: v for v in db.session.execute(
+        select(Village).where(Village.commune_code == commune.code)).scalars()}
+    changes = []
+    for row in form.villages:
+        village = known.get(int(row.village_id.data)) if (row.village_id.data or "").isdigit() else None
+        if village is None:
+            continue  # a row that does not belong to this commune is ignored
+        name, households = row.form.name.data.strip(), row.form.households.data
+        if (village.name, village.households) != (name, households):
+            changes.append({"code": village.code, "name": name, "households": households,
+                            "was": village.households})
+            village.name, village.households = name, households
+    if changes:
+        audit.record("villages.update", actor=current_user._get_current_object(), commune=commune.code,
+                     changes=changes)
+    db.session.commit()
+    flash(_("Đã lưu %(n)s thay đổi.", n=len(changes)), "success")
+    return redirect(url_for(".villages", code=commune.code))
+
+
+@bp.post("/units/<code>/villages/add")
+@roles_required(*EDITORS)
+def add_village(code: str):
+    """Add one village (or update the one with the same code)."""
+    commune = commune_for(code, edit=True)
+    form = VillageForm()
+    if not form.validate_on_submit():
+        return _villages_page(commune, 422, [_("Thôn mới chưa hợp lệ.")], add_form=form)
+    village_code, name = form.code.data.strip(), form.name.data.strip()
+
+    def run():
+        upsert_village(commune.code, village_code, name, form.households.data)
+        audit.record("villages.add", actor=current_user._get_current_object(), commune=commune.code,
+                     village=village_code, households=form.households.data)
+
+    _result, errors = attempt(run)
+    if errors:
+        return _villages_page(commune, 422, errors, add_form=form)
+    flash(_("Đã lưu %(name)s.", name=name), "success")
+    return redirect(url_for(".villages", code=commune.code))
+
+
+@bp.post("/units/<code>/villages/frame")
+@roles_required(*EDITORS)
+def upload_villages(code: str):
+    """Add or update villages from a CSV (village_code, village_name, households), all or nothing."""
+    commune = commune_for(code, edit=True)
+    form = FrameFileForm()
+    upload = form.frame.data if form.validate_on_submit() else None
+    if not upload or not upload.filename:
+        return _villages_page(commune, 422, [_("Hãy chọn tệp danh sách thôn.")])
+
+    def run():
+        rows = read_frame(upload.read(), source=secure_filename(upload.filename) or "frame.csv")
+        if any(row.commune_code and row.commune_code != commune.code for row in rows):
+            raise InputError(_("Tệp có thôn của xã khác; chưa có gì được ghi."))
+        for row in rows:
+            upsert_village(commune.code, row.village_code, row.village_name, row.households)
+        audit.record("villages.import", actor=current_user._get_current_object(), commune=commune.code,
+                     villages=len(rows), households=sum(r.households for r in rows))
+        return rows
+
+    rows, errors = attempt(run)
+    if errors:
+        return _villages_page(commune, 422, errors)
+    flash(_("Đã nhập %(n)s thôn.", n=len(rows)), "success")
+    return redirect(url_for(".villages", code=commune.code))

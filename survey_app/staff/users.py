@@ -1,0 +1,105 @@
+"""Account management for admins: list, create, deactivate, reset a password."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import db
+from ..i18n import _
+from ..models import Commune, Role, User
+from ..scope import roles_required, unit_in_scope
+from ..services import accounts, audit
+from . import bp
+from ._common import attempt
+from .forms import ActionForm, PasswordForm, UserForm
+
+
+def _manageable(user: User) -> bool:
+    """A national admin manages every account; an admin scoped to a unit, the non-admins of that unit."""
+    me = current_user
+    if not me.unit_code:
+        return True
+    if user.role is Role.ADMIN or not user.unit_code:
+        return False
+    commune = db.session.get(Commune, user.unit_code) if len(user.unit_code) == 5 else None
+    return unit_in_scope(me, user.unit_code, commune.province_code if commune else None)
+
+
+def _account(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if not _manageable(user):
+        abort(403)
+    return user
+
+
+@bp.get("/users")
+@roles_required(Role.ADMIN)
+def users():
+    """List the accounts the admin manages."""
+    accounts_list = [u for u in db.session.execute(select(User).order_by(User.username)).scalars()
+                     if _manageable(u)]
+    return render_template("staff/users.html", users=accounts_list, action_form=ActionForm())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def new_user():
+    """Create an account with a role and a unit."""
+    form = UserForm()
+    errors: list[str] = []
+    if form.validate_on_submit():
+        unit = (form.unit_code.data or "").strip() or None
+        commune = db.session.get(Commune, unit) if unit and len(unit) == 5 else None
+        if current_user.unit_code and (form.role.data == Role.ADMIN.value or not (unit and unit_in_scope(
+                current_user, unit, commune.province_code if commune else None))):
+            errors = [_("Bạn chỉ tạo được tài khoản cán bộ, kiểm tra trong đơn vị mình phụ trách (%(unit)s).",
+                        unit=current_user.unit_code)]
+        else:
+            user, errors = attempt(accounts.create_user, form.username.data, form.password.data,
+                                   Role(form.role.data), unit, full_name=(form.full_name.data or "").strip(),
+                                   actor=current_user._get_current_object())
+            if user is not None:
+                flash(_("Đã tạo tài khoản %(name)s.", name=user.username), "success")
+                return redirect(url_for(".users"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("staff/user_new.html", form=form, errors=errors), status
+
+
+@bp.post("/users/<int:user_id>/active")
+@roles_required(Role.ADMIN)
+def set_active(user_id: int):
+    """Deactivate (or reactivate) an account; a deactivated user is logged out at the next request."""
+    user = _account(user_id)
+    if ActionForm().validate_on_submit():
+        if user.id == current_user.id:
+            flash(_("Không thể tự khóa tài khoản của mình."), "error")
+        else:
+            user.active = request.form.get("active") == "1"
+            audit.record("user.activate" if user.active else "user.deactivate",
+                         actor=current_user._get_current_object(), user=user.username)
+            db.session.commit()
+            flash(_("Đã mở lại tài khoản %(name)s.", name=user.username) if user.active
+                  else _("Đã khóa tài khoản %(name)s.", name=user.username), "success")
+    return redirect(url_for(".users"))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def reset_password(user_id: int):
+    """Set a new password for an account (to hand over in person)."""
+    user = _account(user_id)
+    form = PasswordForm()
+    errors: list[str] = []
+    if form.validate_on_submit():
+        errors = accounts.password_problems(form.password.data, user.username)
+        if not errors:
+            user.password_hash = accounts.hash_password(form.password.data)
+            audit.record("user.password_reset", actor=current_user._get_current_object(), user=user.username)
+            db.session.commit()
+            flash(_("Đã đặt lại mật khẩu cho %(name)s.", name=user.username), "success")
+            return redirect(url_for(".users"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("staff/password.html", form=form, errors=errors, user=user), status

@@ -1,0 +1,99 @@
+"""API endpoints: the OpenAPI document, the surveys in the token's scope, and a survey's results."""
+from __future__ import annotations
+
+from flask import current_app, g, jsonify, request, url_for
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+
+from ..extensions import db
+from ..i18n import _
+from ..models import Survey
+from ..scope import can_view, surveys_in_scope
+from ..services import audit
+from ..services.results import results_document
+from . import bp
+from .auth import MAX_ID, ApiError, json_error, token_user
+from .openapi import openapi_document
+
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
+
+
+@bp.errorhandler(ApiError)
+def api_error(error: ApiError):
+    """Answer a deliberate API error as JSON."""
+    return json_error(error.status, error.message, error.headers)
+
+
+@bp.errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    """Answer any HTTP error of the API as JSON."""
+    headers = {"Allow": ", ".join(error.valid_methods)} if isinstance(error, MethodNotAllowed) else None
+    return json_error(error.code or 500, error.description or error.name, headers)
+
+
+@bp.errorhandler(Exception)
+def unexpected_error(error: Exception):
+    """Answer an unexpected failure as JSON, after rolling back the session."""
+    db.session.rollback()
+    current_app.logger.exception("API error")
+    return json_error(500, _("Hệ thống đang gặp sự cố. Vui lòng thử lại sau ít phút."))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """Serve the OpenAPI document of this API."""
+    return jsonify(openapi_document())
+
+
+def _survey_json(survey: Survey) -> dict:
+    return {
+        "id": survey.id,
+        "title": survey.title,
+        "template_key": survey.template_key,
+        "unit_code": survey.unit_code,
+        "unit_level": survey.unit_level,
+        "status": survey.status.value,
+        "start_date": survey.start_date.isoformat(),
+        "end_date": survey.end_date.isoformat(),
+        "results_url": url_for("api.survey_results", survey_id=survey.id, _external=True),
+    }
+
+
+@bp.get("/surveys")
+def surveys():
+    """List the surveys in the scope of the token's user."""
+    user = token_user()
+    rows = db.session.execute(surveys_in_scope(user)).scalars().all()
+    body = {"surveys": [_survey_json(s) for s in rows]}
+    db.session.commit()  # the token's last use
+    return jsonify(body)
+
+
+@bp.get("/surveys/<int:survey_id>/results")
+def survey_results(survey_id: int):
+    """Return a survey's results document (the same as ``flask results --format json``)."""
+    user = token_user()
+    survey = db.session.get(Survey, survey_id) if survey_id <= MAX_ID else None
+    if survey is None:
+        raise ApiError(404, _("Không có đợt khảo sát số %(id)s.", id=survey_id))
+    if not can_view(user, survey):
+        raise ApiError(403, _("Đợt khảo sát này nằm ngoài phạm vi của tài khoản."))
+    document = results_document(survey)
+    audit.record("results.export", actor=user, survey_id=survey.id, format="api", token_id=g.api_token.id)
+    db.session.commit()
+    return jsonify(document)
+
+
+@bp.route("/", defaults={"path": ""}, methods=ALL_METHODS)
+@bp.route("/<path:path>", methods=ALL_METHODS)
+def fallback(path: str):
+    """Answer unknown addresses (404) and unsupported methods (405) of the API in JSON."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        endpoint, _args = adapter.match(method="GET")
+    except HTTPException:
+        endpoint = None
+    if endpoint and endpoint != "api.fallback":
+        allowed = sorted(next(current_app.url_map.iter_rules(endpoint)).methods or [])
+        message = _("Địa chỉ này không nhận phương thức %(method)s.", method=request.method)
+        raise MethodNotAllowed(valid_methods=allowed, description=message)
+    raise NotFound(_("Không có địa chỉ này trong API."))

@@ -1,0 +1,140 @@
+"""One plain Vietnamese sentence for each statistic and integrity indicator an auditor reads."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..formatting import datetime as format_datetime
+from ..formatting import number, percent
+from ..i18n import _
+
+
+def probability(value: float) -> str:
+    """A probability as a percentage, without showing a tiny one as 0."""
+    return _("dưới 0,01 %") if value < 0.0001 else percent(value)
+
+
+def interval_sentence(overall: Mapping, households: int) -> str | None:
+    """The Wilson interval with the finite population correction, in words."""
+    intervals = overall.get("intervals") if overall else None
+    if not intervals:
+        return None
+    return _("Với độ tin cậy 95 %%, nếu các hộ chưa trả lời có ý kiến giống các hộ đã trả lời, "
+             "tỷ lệ hài lòng của toàn bộ %(households)s hộ nằm trong khoảng từ %(low)s đến %(high)s.",
+             households=number(households), low=percent(intervals["wilson_fpc"]["low"]),
+             high=percent(intervals["wilson_fpc"]["high"]))
+
+
+def exact_sentence(overall: Mapping) -> str | None:
+    """The exact hypergeometric interval, in words."""
+    intervals = overall.get("intervals") if overall else None
+    if not intervals:
+        return None
+    exact = intervals["hypergeometric"]
+    return _("Tính chính xác theo số hộ (phân phối siêu bội), khoảng tin cậy 95 %% là từ %(low)s "
+             "đến %(high)s.", low=percent(exact["low"]), high=percent(exact["high"]))
+
+
+def nonresponse_sentence(overall: Mapping, households: int, respondents: int) -> str | None:
+    """The worst and best cases if every household that did not answer had answered."""
+    intervals = overall.get("intervals") if overall else None
+    if not intervals:
+        return None
+    bounds = intervals["nonresponse"]
+    return _("Nếu tất cả %(missing)s hộ chưa trả lời đều không hài lòng, tỷ lệ hài lòng trên tổng số hộ là "
+             "%(worst)s; nếu tất cả đều hài lòng, tỷ lệ đó là %(best)s.",
+             missing=number(max(0, households - respondents)), worst=percent(bounds["worst"]),
+             best=percent(bounds["best"]))
+
+
+def threshold_sentence(overall: Mapping) -> str | None:
+    """The exact one-sided test of the threshold, in words."""
+    intervals = overall.get("intervals") if overall else None
+    test = intervals.get("threshold_test") if intervals else None
+    if not test:
+        return None
+    return _("Nếu thực tế chỉ dưới %(threshold)s số hộ hài lòng, khả năng vẫn thu được từ %(x)s "
+             "phiếu hài lòng trở lên như đợt này là %(p)s.", threshold=percent(test["threshold"], 0),
+             x=number(overall["satisfied"]), p=probability(test["p_value"]))
+
+
+def stratified_sentence(overall: Mapping) -> str | None:
+    """The stratified estimate (villages as strata), in words."""
+    stratified = overall.get("stratified") if overall else None
+    if not stratified:
+        return None
+    return _("Tính theo quy mô từng thôn (mỗi thôn là một lớp), tỷ lệ hài lòng ước lượng là %(estimate)s, "
+             "khoảng tin cậy 95 %% từ %(low)s đến %(high)s.", estimate=percent(stratified["estimate"]),
+             low=percent(stratified["low"]), high=percent(stratified["high"]))
+
+
+def deciding_numbers(rule: Mapping, unit_names: Mapping[str, str], item_names: Mapping[str, str]) -> str:
+    """The counts that decided a rule and where they come from."""
+    if not rule["trials"]:
+        text = _("chưa có phiếu")
+    else:
+        text = _("%(x)s/%(n)s = %(rate)s", x=number(rule["successes"]), n=number(rule["trials"]),
+                 rate=percent(rule["observed"]))
+    where = [unit_names.get(rule.get("deciding_unit"), rule.get("deciding_unit")) if rule.get("deciding_unit")
+             else None, item_names.get(rule.get("deciding_item")) if rule.get("deciding_item") else None]
+    where = [w for w in where if w]
+    if where and rule["kind"] != "overall_min":
+        text = _("%(numbers)s (thấp nhất: %(where)s)", numbers=text, where=", ".join(where))
+    if rule.get("shortfall_count"):
+        text = _("%(numbers)s; %(count)s chỗ không đạt", numbers=text, count=number(rule["shortfall_count"]))
+    return text
+
+
+def indicator_title(kind: str) -> str:
+    """The name of an integrity indicator."""
+    return {
+        "burst": _("Nhiều phiếu trực tuyến từ một thiết bị trong thời gian ngắn"),
+        "fast_keying": _("Phiếu giấy được nhập nhanh bất thường"),
+        "identical_opinions": _("Nhiều ý kiến giống hệt nhau"),
+        "full_coverage": _("Thôn có tỷ lệ tham gia từ 100 % trở lên"),
+        "outside_window": _("Phiếu ghi nhận ngoài thời gian lấy ý kiến"),
+        "outlier_village": _("Thôn có tỷ lệ hài lòng khác hẳn các thôn còn lại"),
+    }.get(kind, kind)
+
+
+def indicator_sentence(kind: str, subject: str | None, evidence: Mapping,
+                       unit_names: Mapping[str, str]) -> str:
+    """The evidence of one integrity indicator, in words."""
+    place = unit_names.get(subject, subject) if subject else ""
+    if kind == "burst":
+        return _("Một thiết bị (mã ẩn danh %(client)s) đã gửi %(n)s phiếu trực tuyến trong vòng "
+                 "%(minutes)s phút, từ %(first)s đến %(last)s; tổng cộng thiết bị này gửi %(total)s phiếu.",
+                 client=(subject or "")[:8], n=number(evidence["answers"]),
+                 minutes=number(round(evidence["window_seconds"] / 60)),
+                 first=format_datetime(evidence["first"]), last=format_datetime(evidence["last"]),
+                 total=number(evidence["client_answers"]))
+    if kind == "fast_keying":
+        return _("%(who)s đã nhập %(n)s phiếu giấy trong giờ bắt đầu lúc %(hour)s, trung bình "
+                 "%(pace)s giây/phiếu (ngưỡng %(limit)s giây; trung vị các lô là %(median)s giây).",
+                 who=evidence.get("keyer", "?"), n=number(evidence["forms"]),
+                 hour=format_datetime(evidence.get("hour")),
+                 pace=number(round(evidence["seconds_per_form"], 1)),
+                 limit=number(evidence["min_seconds_per_form"]),
+                 median=number(round(evidence["median_seconds_per_form"], 1)))
+    if kind == "identical_opinions":
+        where = ", ".join(unit_names.get(v, v) for v in evidence.get("villages", ()))
+        return _("%(n)s phiếu có cùng ý kiến “%(text)s” (ở %(where)s).", n=number(evidence["copies"]),
+                 text=evidence["text"], where=where)
+    if kind == "full_coverage" and evidence["respondents"] > evidence["households"]:
+        return _("%(place)s có %(n)s phiếu, nhiều hơn %(households)s hộ trong danh sách.", place=place,
+                 n=number(evidence["respondents"]), households=number(evidence["households"]))
+    if kind == "full_coverage":
+        return _("%(place)s: tất cả %(households)s hộ đều đã trả lời.", place=place,
+                 households=number(evidence["households"]))
+    if kind == "outside_window":
+        return _("%(before)s phiếu được ghi nhận trước ngày bắt đầu và %(after)s phiếu sau ngày kết thúc "
+                 "(sớm nhất %(earliest)s, muộn nhất %(latest)s).", before=number(evidence["before"]),
+                 after=number(evidence["after"]), earliest=format_datetime(evidence["earliest"]),
+                 latest=format_datetime(evidence["latest"]))
+    if kind == "outlier_village":
+        direction = _("cao hơn") if evidence["direction"] == "above" else _("thấp hơn")
+        return _("%(place)s có tỷ lệ hài lòng %(rate)s (%(x)s/%(n)s), %(direction)s hẳn các thôn còn lại "
+                 "(%(rest)s); kiểm định chính xác Fisher, xác suất đã hiệu chỉnh %(p)s.", place=place,
+                 rate=percent(evidence["rate"]), x=number(evidence["satisfied"]),
+                 n=number(evidence["respondents"]), direction=direction, rest=percent(evidence["rest_rate"]),
+                 p=probability(evidence["adjusted_p_value"]))
+    return ", ".join(f"{k}: {v}" for k, v in evidence.items())

@@ -1,0 +1,82 @@
+"""Words shown for the codes of the results document, shared by the pages and the exports."""
+from __future__ import annotations
+
+from ..i18n import _
+
+
+def verdict_label(verdict: str) -> str:
+    """The overall verdict in words."""
+    return {
+        "met": _("Đạt"),
+        "not_met": _("Không đạt"),
+        "incomplete": _("Chưa đủ điều kiện kết luận"),
+    }.get(verdict, verdict)
+
+
+def verdict_sentence(verdict: str, collecting_finished: bool, quorum_met: bool) -> str:
+    """Why the verdict is what it is, in one sentence."""
+    if verdict == "met":
+        return _("Kết quả đạt mọi quy định về tỷ lệ hài lòng và tỷ lệ hộ tham gia.")
+    if verdict == "not_met":
+        return _("Có ít nhất một quy định không đạt (xem bảng đối chiếu quy định).")
+    if not collecting_finished:
+        return _("Đợt lấy ý kiến chưa kết thúc nên chưa thể kết luận; số liệu dưới đây là số tạm tính.")
+    if not quorum_met:
+        return _("Số hộ tham gia chưa đạt tỷ lệ tối thiểu nên chưa thể kết luận.")
+    return _("Chưa đủ điều kiện kết luận.")
+
+
+def rule_label(kind: str, subunit: str | None = None) -> str:
+    """What a rule checks, in words."""
+    if kind == "subunit_item_min":
+        return _("Từng nội dung, ở mỗi thôn") if subunit == "village" else _("Từng nội dung, ở mỗi xã")
+    if kind == "coverage_min" and subunit == "village":
+        return _("Tỷ lệ hộ tham gia ở mỗi thôn")
+    if kind == "coverage_min" and subunit == "commune":
+        return _("Tỷ lệ hộ tham gia ở mỗi xã")
+    return {
+        "overall_min": _("Tỷ lệ hài lòng chung"),
+        "item_min": _("Tỷ lệ hài lòng từng nội dung"),
+        "coverage_min": _("Tỷ lệ hộ tham gia ý kiến"),
+    }.get(kind, kind)
+
+
+def met_label(met: bool) -> str:
+    """Met or not met."""
+    return _("Đạt") if met else _("Không đạt")
+
+
+def verified_label(verified: bool) -> str:
+    """Whether a threshold was read in its legal source or is still to be confirmed."""
+    return _("Đã kiểm chứng") if verified else _("Cần xác nhận")
+
+
+def channel_label(channel: str) -> str:
+    """How phiếu reached the survey."""
+    return {"web": _("Trực tuyến"), "paper": _("Phiếu giấy"), "meeting": _("Họp thôn")}.get(channel, channel)
+
+
+def status_label(status: str) -> str:
+    """A survey's status in words."""
+    return {
+        "draft": _("Bản nháp"),
+        "open": _("Đang lấy ý kiến"),
+        "closed": _("Đã kết thúc"),
+        "published": _("Đã công bố"),
+    }.get(status, status)
+
+
+def answer_label(value: int) -> str:
+    """One answer code of the raw responses."""
+    return {1: _("Hài lòng"), 2: _("Không hài lòng"), 0: _("Không xác định")}.get(value, "")
+
+
+def severity_label(severity: str) -> str:
+    """How urgently an integrity indicator should be checked."""
+    labels = {"info": _("Lưu ý"), "warning": _("Cần kiểm tra"), "alert": _("Kiểm tra trước")}
+    return labels.get(severity, severity)
+
+
+def scope_label(level: str) -> str:
+    """The whole surveyed unit, as the first row of a table."""
+    return _("Toàn tỉnh") if level == "province" else _("Toàn xã")

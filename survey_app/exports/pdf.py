@@ -1,0 +1,234 @@
+"""The PDF report, shaped like the Front's written report ("báo cáo kết quả lấy ý kiến").
+
+I. process and dates; II. households, phiếu handed out, collected, missing, and results per item;
+III. rules and verdict; IV. opinions and recommendations; V. integrity indicators. A Unicode font
+(DejaVu) is embedded so every Vietnamese diacritic renders and can be searched and copied.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+from flask import current_app
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from ..formatting import date as format_date
+from ..formatting import datetime as format_datetime
+from ..formatting import number, percent
+from ..i18n import _
+from ..models import Survey
+from ..web import translate_text
+from . import explain, labels
+from .opinions import summarise
+from .tables import item_names, unit_names
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+FAMILY = "DejaVu"
+#: Characters DejaVu cannot draw (emoji and other astral-plane symbols) and control characters.
+_UNDRAWABLE = re.compile(r"[\U00010000-\U0010FFFF\x00-\x08\x0b-\x1f]")
+
+
+def _clean(text: object) -> str:
+    return _UNDRAWABLE.sub("", str(text))
+
+
+def _day(iso: str | None) -> str:
+    return format_date(date.fromisoformat(iso[:10])) if iso else "…"
+
+
+def _moment(iso: str | None) -> str:
+    return format_datetime(datetime.fromisoformat(iso)) if iso else "…"
+
+
+class Report(FPDF):
+    """An A4 report with the Front's heading, numbered pages and Vietnamese text."""
+
+    def __init__(self, footer_text: str):
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.footer_text = footer_text
+        config = current_app.config
+        regular = (config.get("SURVEY_REPORT_FONT") or config.get("SURVEY_SLIP_FONT")
+                   or FONT_DIR / "DejaVuSans.ttf")
+        bold = (config.get("SURVEY_REPORT_FONT_BOLD") or config.get("SURVEY_SLIP_FONT_BOLD")
+                or FONT_DIR / "DejaVuSans-Bold.ttf")
+        self.add_font(FAMILY, "", str(regular))
+        self.add_font(FAMILY, "B", str(bold))
+        self.set_margins(18, 15, 15)
+        self.set_auto_page_break(True, margin=15)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(FAMILY, "", 7.5)
+        self.cell(0, 5, _clean(self.footer_text), align="L")
+        self.cell(0, 5, _("Trang %(page)s/{nb}", page=self.page_no()), align="R")
+
+    def paragraph(self, content: str, *, size: float = 10.5, bold: bool = False, align: str = "J",
+             height: float = 5.2) -> None:
+        """A paragraph across the page."""
+        self.set_font(FAMILY, "B" if bold else "", size)
+        self.multi_cell(0, height, _clean(content), align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def heading(self, content: str) -> None:
+        """A section heading (I., II., …)."""
+        self.ln(2)
+        self.paragraph(content, size=11.5, bold=True, align="L")
+        self.ln(1)
+
+    def grid(self, headers: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequence[float],
+             *, size: float = 8.5, align: Sequence[str] | None = None) -> None:
+        """A bordered table whose heading row repeats on each page."""
+        self.set_font(FAMILY, "", size)
+        align = align or ["L"] + ["R"] * (len(headers) - 1)
+        with self.table(col_widths=widths, text_align=align, line_height=size * 0.5, padding=0.8,
+                        headings_style=_heading_style(), repeat_headings=1) as table:
+            head = table.row()
+            for header in headers:
+                head.cell(_clean(header))
+            for values in rows:
+                row = table.row()
+                for value in values:
+                    row.cell(_clean(value))
+        self.ln(2)
+
+
+def _heading_style():
+    from fpdf.fonts import FontFace
+
+    return FontFace(family=FAMILY, emphasis="BOLD", fill_color=(244, 244, 242))
+
+
+def _front_heading(pdf: Report, document: Mapping) -> None:
+    survey = document["survey"]
+    pdf.set_font(FAMILY, "B", 9.5)
+    top = pdf.get_y()
+    pdf.multi_cell(80, 5, _clean(_("ỦY BAN MẶT TRẬN TỔ QUỐC VIỆT NAM") + "\n" + survey["unit_name"].upper()),
+                   align="C", new_x=XPos.RIGHT, new_y=YPos.TOP)
+    pdf.set_xy(pdf.l_margin + 82, top)
+    pdf.multi_cell(0, 5, _("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") + "\n" + _("Độc lập – Tự do – Hạnh phúc"),
+                   align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(6)
+    pdf.paragraph(_("BÁO CÁO"), size=14, bold=True, align="C", height=7)
+    pdf.paragraph(_("Kết quả lấy ý kiến sự hài lòng của người dân về kết quả xây dựng nông thôn mới"),
+                  size=11.5, bold=True, align="C", height=6)
+    pdf.paragraph(survey["title"], size=10.5, align="C")
+    pdf.ln(3)
+
+
+def _process(pdf: Report, document: Mapping) -> None:
+    survey, coverage = document["survey"], document["coverage"]
+    pdf.heading(_("I. QUÁ TRÌNH TỔ CHỨC LẤY Ý KIẾN"))
+    pdf.paragraph(_("Mẫu phiếu: %(title)s (%(key)s, phiên bản %(version)s).",
+                    title=translate_text(survey["template_title"]),
+               key=survey["template_key"], version=survey["template_version"]))
+    if survey.get("legal_basis"):
+        pdf.paragraph(_("Căn cứ: %(basis)s", basis=translate_text(survey["legal_basis"])))
+    pdf.paragraph(_("Thời gian lấy ý kiến: từ ngày %(start)s đến ngày %(end)s (không tính thứ Bảy, "
+                    "Chủ nhật).", start=_day(survey["start_date"]), end=_day(survey["end_date"])))
+    pdf.paragraph(_("Mở lấy ý kiến lúc %(opened)s; kết thúc lúc %(closed)s; công bố lúc %(published)s.",
+               opened=_moment(survey.get("opened_at")), closed=_moment(survey.get("closed_at")),
+               published=_moment(survey.get("published_at"))))
+    channels = ", ".join(_("%(channel)s: %(n)s phiếu", channel=labels.channel_label(c), n=number(n))
+                         for c, n in coverage.get("channels", {}).items())
+    pdf.paragraph(_("Hình thức: %(channels)s.", channels=channels or "–"))
+
+
+def _collection(pdf: Report, document: Mapping) -> None:
+    coverage = document["coverage"]
+    pdf.heading(_("II. KẾT QUẢ LẤY Ý KIẾN"))
+    pdf.paragraph(_("1. Số hộ và số phiếu"), bold=True)
+    pdf.paragraph(_("Tổng số hộ: %(households)s; số phiếu phát ra: %(out)s; số phiếu thu về: %(back)s; "
+                    "số phiếu thiếu: %(missing)s; tỷ lệ hộ tham gia: %(rate)s.",
+                    households=number(coverage["households"]),
+               out=number(coverage["handed_out"]), back=number(coverage["respondents"]),
+               missing=number(coverage["missing"]), rate=percent(coverage["rate"])))
+    overall_key = (document.get("overall") or {}).get("item")
+    rows = []
+    for village in document["villages"]:
+        overall = next((i for i in village["items"] if i["key"] == overall_key), None)
+        rows.append([village["name"], number(village["households"]), number(village["handed_out"]),
+                     number(village["respondents"]), number(village["missing"]), percent(village["coverage"]),
+                     percent(overall["rate"]) if overall else "–"])
+    pdf.grid([_("Thôn"), _("Số hộ"), _("Phát ra"), _("Thu về"), _("Thiếu"), _("Tỷ lệ tham gia"),
+              _("Hài lòng chung")], rows, (34, 11, 11, 11, 10, 12, 12))
+    pdf.paragraph(_("2. Kết quả theo từng nội dung"), bold=True)
+    names = item_names(document)
+    rows = [[str(n), names[item["key"]], number(item["satisfied"]),
+             number(item["not_satisfied"]), number(item["blank"]), percent(item["rate"])]
+            for n, item in enumerate(document["items"], 1)]
+    pdf.grid([_("STT"), _("Nội dung"), _("Hài lòng"), _("Không hài lòng"), _("Không xác định"), _("Tỷ lệ")],
+             rows, (6, 46, 12, 12, 12, 12), align=["C", "L", "R", "R", "R", "R"])
+    overall = document.get("overall")
+    sentences = [explain.interval_sentence(overall, coverage["households"]), explain.exact_sentence(overall),
+                 explain.nonresponse_sentence(overall, coverage["households"], coverage["respondents"]),
+                 explain.threshold_sentence(overall), explain.stratified_sentence(overall)]
+    if any(sentences):
+        pdf.paragraph(_("3. Độ tin cậy của kết quả (thông tin bổ sung, không thay thế kết luận)"), bold=True)
+        for sentence in filter(None, sentences):
+            pdf.paragraph("– " + sentence)
+
+
+def _rules(pdf: Report, document: Mapping) -> None:
+    pdf.heading(_("III. ĐỐI CHIẾU QUY ĐỊNH VÀ KẾT LUẬN"))
+    units, items = unit_names(document), item_names(document)
+    rows = [[labels.rule_label(r["kind"], r.get("subunit")), percent(r["threshold"], 0),
+             explain.deciding_numbers(r, units, items), labels.met_label(r["met"]),
+             translate_text(r["source"]),
+             labels.verified_label(r["verified"])] for r in document["rules"]]
+    pdf.grid([_("Quy định"), _("Ngưỡng"), _("Số liệu quyết định"), _("Kết quả"), _("Căn cứ"),
+              _("Tình trạng ngưỡng")], rows, (20, 9, 27, 10, 24, 10), align=["L", "R", "L", "C", "L", "L"])
+    pdf.paragraph(_("Kết luận: %(verdict)s.", verdict=labels.verdict_label(document["verdict"])), size=11.5,
+                  bold=True)
+    pdf.paragraph(labels.verdict_sentence(document["verdict"], document.get("collecting_finished", True),
+                                     document.get("quorum_met", True)))
+
+
+def _opinions(pdf: Report, survey: Survey, document: Mapping) -> None:
+    summary = summarise(survey)
+    pdf.heading(_("IV. Ý KIẾN, KIẾN NGHỊ CỦA NGƯỜI DÂN"))
+    pdf.paragraph(_("Có %(n)s phiếu ghi ý kiến khác.", n=number(summary.with_opinion)))
+    names = item_names(document)
+    reasons = [[name, number(summary.reasons_per_item[key])] for key, name in names.items()
+               if summary.reasons_per_item.get(key)]
+    if reasons:
+        pdf.paragraph(_("Số lý do chưa hài lòng được ghi, theo nội dung:"))
+        pdf.grid([_("Nội dung"), _("Số lý do")], reasons, (70, 15))
+    if summary.frequent:
+        pdf.paragraph(_("Các ý kiến được nêu nhiều nhất:"))
+        pdf.grid([_("Ý kiến"), _("Số phiếu")], [[text, number(n)] for text, n in summary.frequent], (75, 10))
+
+
+def _indicators(pdf: Report, document: Mapping, indicators: Sequence) -> None:
+    pdf.heading(_("V. DẤU HIỆU CẦN KIỂM TRA"))
+    if not indicators:
+        pdf.paragraph(_("Không phát hiện dấu hiệu bất thường theo các chỉ báo tự động."))
+        return
+    units = unit_names(document)
+    for indicator in indicators:
+        title = labels.severity_label(indicator.severity) + ": " + explain.indicator_title(indicator.kind)
+        sentence = explain.indicator_sentence(indicator.kind, indicator.subject, indicator.evidence, units)
+        pdf.paragraph(f"– {title}. {sentence}")
+
+
+def render_pdf(survey: Survey, document: Mapping, indicators: Sequence = ()) -> bytes:
+    """Build the report and return the PDF's bytes."""
+    footer = _("%(title)s · lập lúc %(time)s", title=document["survey"]["title"],
+               time=_moment(document["generated_at"]))
+    pdf = Report(footer)
+    pdf.set_title(document["survey"]["title"])
+    pdf.set_author(_("Ủy ban Mặt trận Tổ quốc Việt Nam"))
+    pdf.set_creation_date(datetime.fromisoformat(document["generated_at"]))
+    pdf.add_page()
+    _front_heading(pdf, document)
+    _process(pdf, document)
+    _collection(pdf, document)
+    _rules(pdf, document)
+    _opinions(pdf, survey, document)
+    _indicators(pdf, document, indicators)
+    pdf.ln(6)
+    pdf.set_x(pdf.l_margin + 95)
+    pdf.multi_cell(0, 5, _("TM. BAN THƯỜNG TRỰC") + "\n\n\n\n", align="C", new_x=XPos.LMARGIN,
+                   new_y=YPos.NEXT)
+    return bytes(pdf.output())

@@ -1,0 +1,89 @@
+"""Downloads of a survey's results; every download is recorded in the audit log."""
+from __future__ import annotations
+
+import json
+import tempfile
+
+from flask import Response, abort, send_file, stream_with_context
+from flask_login import current_user, login_required
+
+from ..exports import prepare_raw, raw_chunks, render_csv, render_pdf, render_xlsx, sha256, write_bundle
+from ..extensions import db
+from ..scope import survey_for
+from ..services import audit
+from ..services.integrity import integrity_indicators
+from ..services.results import results_document
+from . import bp
+
+MEDIA_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "pdf": "application/pdf",
+    "json": "application/json",
+    "raw": "text/csv; charset=utf-8",
+    "bundle": "application/zip",
+}
+FILE_NAMES = {"xlsx": "ket-qua-{id}.xlsx", "csv": "ket-qua-{id}.csv", "pdf": "bao-cao-{id}.pdf",
+              "json": "ket-qua-{id}.json", "raw": "phieu-tra-loi-{id}.csv",
+              "bundle": "ho-so-ket-qua-{id}.zip"}
+
+
+def _attachment(data: bytes, fmt: str, survey_id: int) -> Response:
+    response = Response(data, mimetype=MEDIA_TYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{FILE_NAMES[fmt].format(id=survey_id)}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<int:survey_id>/tai-ve/<fmt>")
+@login_required
+def download(survey_id: int, fmt: str):
+    """Send one export of a survey's results and record it in the audit log."""
+    if fmt not in MEDIA_TYPES:
+        abort(404)
+    survey = survey_for(survey_id)
+    if fmt == "raw":
+        return _raw(survey)
+    document = results_document(survey)
+    if fmt == "bundle":
+        return _bundle(survey, document)
+    if fmt == "json":
+        data = json.dumps(document, ensure_ascii=False, indent=2).encode()
+    elif fmt == "csv":
+        data = render_csv(survey, document)
+    elif fmt == "xlsx":
+        data = render_xlsx(survey, document)
+    else:
+        data = render_pdf(survey, document, integrity_indicators(survey, document))
+    audit.record("results.export", actor=current_user, survey_id=survey.id, format=fmt, sha256=sha256(data),
+                 bytes=len(data))
+    db.session.commit()
+    return _attachment(data, fmt, survey.id)
+
+
+def _raw(survey):
+    """Stream the raw responses: recorded first, then sent in chunks in constant memory."""
+    export = prepare_raw(survey)
+    audit.record("results.export", actor=current_user, survey_id=survey.id, format="raw")
+    db.session.commit()
+    response = Response(stream_with_context(raw_chunks(export)), mimetype=MEDIA_TYPES["raw"])
+    name = FILE_NAMES["raw"].format(id=export.survey_id)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _bundle(survey, document: dict):
+    """Every export in one ZIP with its manifest; the manifest's hash goes into the audit log."""
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response once sent
+    manifest = write_bundle(survey, document, integrity_indicators(survey, document), target)
+    manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+    audit.record("results.export", actor=current_user, survey_id=survey.id, format="bundle",
+                 manifest_sha256=sha256(manifest_bytes),
+                 files={f["name"]: f["sha256"] for f in manifest["files"]})
+    db.session.commit()
+    target.seek(0)
+    response = send_file(target, mimetype=MEDIA_TYPES["bundle"], as_attachment=True,
+                         download_name=FILE_NAMES["bundle"].format(id=survey.id))
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,75 @@
+"""API token management: users create and revoke their own tokens; administrators may revoke any."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import InputRequired, Length
+
+from ..errors import InputError
+from ..extensions import db
+from ..i18n import _, _l
+from ..models import ApiToken, Role
+from ..services import api_tokens
+from . import bp
+
+
+class TokenForm(FlaskForm):
+    """Name of a new token, e.g. the tool that will use it."""
+
+    name = StringField(_l("Tên gợi nhớ (ví dụ: công cụ đối chiếu của đoàn thẩm tra)"),
+                       validators=[InputRequired(_l("Vui lòng đặt tên cho mã truy cập.")),
+                                   Length(max=api_tokens.NAME_MAX)])
+
+
+class RevokeForm(FlaskForm):
+    """A button that revokes one token (CSRF-protected)."""
+
+
+def _page(form: TokenForm, created: str | None = None, status: int = 200):
+    tokens = api_tokens.tokens_visible_to(current_user)
+    response = render_template("results/tokens.html", form=form, revoke_form=RevokeForm(), tokens=tokens,
+                               created=created, is_admin=current_user.role is Role.ADMIN)
+    return response, status, {"Cache-Control": "no-store"}
+
+
+@bp.get("/tokens")
+@login_required
+def tokens():
+    """List the user's API tokens (every token for an administrator) and offer to create one."""
+    return _page(TokenForm())
+
+
+@bp.post("/tokens")
+@login_required
+def create_token():
+    """Create a token and show it once; only its hash is kept."""
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _page(form, status=422)
+    try:
+        _row, clear = api_tokens.create_token(current_user, form.name.data)
+    except InputError as error:
+        db.session.rollback()
+        form.name.errors = [error.message]
+        return _page(form, status=422)
+    db.session.commit()
+    return _page(TokenForm(formdata=None), created=clear)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    """Revoke a token: the owner's own, or any token for an administrator."""
+    if not RevokeForm().validate_on_submit():
+        abort(400)
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        abort(404)
+    if not api_tokens.can_revoke(current_user, token):
+        abort(403)
+    api_tokens.revoke(token, actor=current_user)
+    db.session.commit()
+    flash(_("Đã thu hồi mã truy cập “%(name)s”.", name=token.name), "success")
+    return redirect(url_for(".tokens"), code=303)

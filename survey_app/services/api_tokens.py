@@ -1,0 +1,75 @@
+"""Per-user API tokens: shown once at creation, stored only as a SHA-256 hash, revocable."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy import select
+
+from ..errors import InputError
+from ..extensions import db
+from ..i18n import _
+from ..models import ApiToken, Role, User
+from ..models._types import utcnow
+from . import audit
+
+#: Prefix of every token, so that a leaked one is easy to recognise (e.g. by secret scanners).
+PREFIX = "ntm_"
+NAME_MAX = 80
+
+
+def token_hash(token: str) -> str:
+    """The stored form of a token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(user: User, name: str, *, actor=None) -> tuple[ApiToken, str]:
+    """Create a token for ``user`` (flushes); return the row and the clear token, which is never stored."""
+    name = " ".join(name.split())
+    if not name or len(name) > NAME_MAX:
+        raise InputError(_("Tên mã truy cập cần từ 1 đến %(n)s ký tự.", n=NAME_MAX))
+    clear = PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, name=name, token_hash=token_hash(clear))
+    db.session.add(row)
+    db.session.flush()
+    audit.record("api_token.create", actor=actor or user, token_id=row.id, owner=user.username, name=name)
+    return row, clear
+
+
+def authenticate(clear: str) -> tuple[User, ApiToken] | None:
+    """The active user and live token matching a presented token, or None."""
+    if not clear.startswith(PREFIX) or len(clear) > 200:
+        return None
+    digest = token_hash(clear)
+    row = db.session.execute(select(ApiToken).where(ApiToken.token_hash == digest)).scalar_one_or_none()
+    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
+        return None
+    user = row.user
+    if user is None or not user.active:
+        return None
+    row.last_used_at = utcnow()
+    return user, row
+
+
+def tokens_visible_to(user: User) -> list[ApiToken]:
+    """Tokens a user manages: their own, or every token for an administrator."""
+    query = select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())
+    if user.role is not Role.ADMIN:
+        query = query.where(ApiToken.user_id == user.id)
+    return list(db.session.execute(query).scalars())
+
+
+def can_revoke(user: User, token: ApiToken) -> bool:
+    """Users revoke their own tokens; administrators revoke any."""
+    return token.user_id == user.id or user.role is Role.ADMIN
+
+
+def revoke(token: ApiToken, *, actor: User) -> None:
+    """Revoke a token (flushes); revoking twice changes nothing."""
+    if token.revoked_at is not None:
+        return
+    token.revoked_at = utcnow()
+    db.session.flush()
+    audit.record("api_token.revoke", actor=actor, token_id=token.id, owner=token.user.username,
+                 name=token.name)

@@ -1,0 +1,74 @@
+"""Results pages: login, scope, content, charts without scripts or inline styles, the public notice."""
+from __future__ import annotations
+
+import re
+
+from survey_app.models import Role
+
+from .conftest import HYPERLINK, add_user, build_hand_counted, log_in
+
+
+def test_pages_need_a_login(client, hand_counted):
+    survey_id = hand_counted.survey_id
+    for url in ("/results/", f"/results/{survey_id}", f"/results/{survey_id}/tai-ve/csv"):
+        response = client.get(url)
+        assert response.status_code in (302, 401)
+        if response.status_code == 302:
+            assert "/staff/login" in response.headers["Location"] or "login" in response.headers["Location"]
+
+
+def test_list_shows_surveys_in_scope_only(app, client, hand_counted):
+    log_in(app, client, add_user(app, "ngoai", unit="79"))
+    html = client.get("/results/").get_data(as_text=True)
+    assert "Chưa có đợt khảo sát nào" in html
+    assert client.get(f"/results/{hand_counted.survey_id}").status_code == 403
+    assert client.get(f"/results/{hand_counted.survey_id}/tai-ve/xlsx").status_code == 403
+    assert client.get("/results/999999").status_code == 404
+
+
+def test_results_page_shows_verdict_rules_items_and_villages(auditor_client, hand_counted):
+    listing = auditor_client.get("/results/").get_data(as_text=True)
+    assert f"/results/{hand_counted.survey_id}" in listing
+    page = auditor_client.get(f"/results/{hand_counted.survey_id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Không đạt" in html and "Đối chiếu quy định" in html and "Cần xác nhận" in html
+    assert "2/5 = 40,00\u00a0%" in html  # the numbers that decided the per-item rule
+    assert "Thôn Một" in html and "@Thôn Hai" in html
+    assert "Tiêu chí 1: Quy hoạch" in html
+    assert "Với độ tin cậy 95" in html and "hộ chưa trả lời đều không hài lòng" in html
+    assert "Dấu hiệu cần kiểm tra" in html
+
+
+def test_charts_are_inline_svg_without_scripts_or_styles(auditor_client, hand_counted):
+    html = auditor_client.get(f"/results/{hand_counted.survey_id}").get_data(as_text=True)
+    assert html.count("<svg") == 2 and 'role="img"' in html
+    assert "<script" not in html and "style=" not in html
+    assert re.search(r'<rect x="0" y="\d+" width="216\.00" height="14" fill="#a4000f">', html)  # 40 % of 540
+
+
+def test_staff_and_admin_see_results_too(app, client, hand_counted):
+    log_in(app, client, add_user(app, "canbo", Role.STAFF, "21040"))
+    assert client.get(f"/results/{hand_counted.survey_id}").status_code == 200
+    log_in(app, client, add_user(app, "quantri", Role.ADMIN, None))
+    assert client.get(f"/results/{hand_counted.survey_id}").status_code == 200
+
+
+def test_public_notice_only_for_published_results(app, client, hand_counted):
+    assert client.get(f"/results/{hand_counted.survey_id}/niem-yet").status_code == 404
+    published = build_hand_counted(app, status="published").survey_id
+    page = client.get(f"/results/{published}/niem-yet")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "THÔNG BÁO" in html and "Thời gian niêm yết" in html
+    assert 'src="data:image/png;base64,' in html
+    assert f"http://survey.test/results/{published}/niem-yet" in html
+    assert HYPERLINK not in html  # opinions are not posted publicly
+    assert "<script" not in html and "style=" not in html
+
+
+def test_free_text_is_escaped_in_pages(app, client):
+    survey_id = build_hand_counted(app).survey_id
+    log_in(app, client, add_user(app, "quantri", Role.ADMIN, None))
+    html = client.get(f"/results/{survey_id}").get_data(as_text=True)
+    assert "<b>" not in html

@@ -16,10 +16,12 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     configure_blueprints(app)
     configure_cli(app)
     from .errors import register_error_handlers
+    from .ops import configure_ops
     from .web import configure_web
 
     register_error_handlers(app)
     configure_web(app)
+    configure_ops(app)
     return app
 
 
@@ -46,12 +48,13 @@ def configure_blueprints(app: Flask) -> None:
     """Register one blueprint per area of the product."""
     from .api import bp as api_bp
     from .extensions import csrf
+    from .ops import bp as ops_bp
     from .respond import bp as respond_bp
     from .results import bp as results_bp
     from .staff import bp as staff_bp
 
     csrf.exempt(api_bp)  # read-only, token-authenticated
-    for blueprint in (respond_bp, staff_bp, results_bp, api_bp):
+    for blueprint in (respond_bp, staff_bp, results_bp, api_bp, ops_bp):
         app.register_blueprint(blueprint)
 
 

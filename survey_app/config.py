@@ -22,7 +22,9 @@ class Defaults:
 
     SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - replaced in production by SURVEY_SECRET_KEY
     SQLALCHEMY_DATABASE_URI: str | None = None  # filled with an SQLite file in instance/
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    #: pre-ping: a connection broken by a database restart is replaced, not handed to a request;
+    #: hide_parameters: SQL errors in the logs never carry submitted values (personal data).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")
@@ -47,6 +49,14 @@ class Defaults:
     SURVEY_TEMPLATES_DIR: str | None = None
     #: Key of the household codes (see docs/codes.md); default: instance/household-code.key, made once.
     SURVEY_CODE_KEY: str | None = None
+    #: Days after publication before a survey's client data (client hashes) is purged (flask privacy purge).
+    SURVEY_RETENTION_DAYS = 30
+    #: Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
+    SURVEY_PROXY_FIX = 0
+    #: Logs: level, JSON lines (else plain text), one line per request (never IPs, codes or user agents).
+    SURVEY_LOG_LEVEL = "INFO"
+    SURVEY_LOG_JSON = True
+    SURVEY_LOG_REQUESTS = True
 
 
 def _coerce(value: str):

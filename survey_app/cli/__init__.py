@@ -6,6 +6,7 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     """Add every command group to the app's CLI."""
+    from ..ops.cli import backup, privacy
     from .audit import audit
     from .codes import codes
     from .demo import demo
@@ -15,5 +16,5 @@ def register_commands(app: Flask) -> None:
     from .units import units
     from .users import users
 
-    for group in (audit, codes, demo, results, survey, surveys, units, users):
+    for group in (audit, backup, codes, demo, privacy, results, survey, surveys, units, users):
         app.cli.add_command(group)

@@ -1,0 +1,29 @@
+"""Configuration checks run when a production worker starts (gunicorn.conf.py)."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..config import Defaults
+
+
+def production_problems(config: Mapping, *, workers: int = 1) -> tuple[list[str], list[str]]:
+    """Return (fatal problems, warnings) of a configuration about to serve real traffic."""
+    fatal, warnings = [], []
+    secret = config.get("SECRET_KEY")
+    if not secret or secret == Defaults.SECRET_KEY or len(str(secret)) < 16:
+        fatal.append("SURVEY_SECRET_KEY is unset, the development default, or shorter than 16 characters")
+    uri = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if uri.startswith("sqlite") and workers > 1:
+        warnings.append("SQLite with several workers: writes are serialised; use PostgreSQL in production")
+    if not config.get("SURVEY_CODE_KEY"):
+        warnings.append("SURVEY_CODE_KEY unset: the household-code key lives in instance/household-code.key; "
+                        "back it up apart from the database")
+    if str(config.get("RATELIMIT_STORAGE_URI", "memory://")).startswith("memory://") and workers > 1:
+        warnings.append("RATELIMIT_STORAGE_URI is memory://: each worker counts alone, so the code-guessing "
+                        "limit is multiplied by the number of workers; use redis://")
+    https = str(config.get("SURVEY_PUBLIC_URL", "")).startswith("https://")
+    if https and not config.get("SESSION_COOKIE_SECURE"):
+        warnings.append("public URL is https but SURVEY_SESSION_COOKIE_SECURE is not set")
+    if https and not config.get("SURVEY_PROXY_FIX"):
+        warnings.append("behind a TLS proxy set SURVEY_PROXY_FIX=1, or rate limits see the proxy's address")
+    return fatal, warnings

@@ -1,0 +1,71 @@
+"""Health endpoint and structured request logs without personal data."""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy.exc import OperationalError
+
+from survey_app.extensions import db
+from survey_app.ops.logs import redact
+
+
+def test_healthz_answers_json_from_the_database(client):
+    page = client.get("/healthz")
+    assert page.status_code == 200
+    assert page.json == {"status": "ok", "database": "ok"}
+    assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_healthz_answers_503_when_the_database_is_down(app, client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(db.session, "execute", broken)
+    page = client.get("/healthz")
+    assert page.status_code == 503
+    assert page.json == {"status": "error", "database": "unavailable"}
+
+
+def test_each_request_is_logged_once_with_its_route_rule_not_its_path(client, open_survey, app_log):
+    _, issued = open_survey
+    code = issued[0].display
+    page = client.get(f"/s/{code}", headers={"X-Request-ID": "req-123"},
+                      environ_base={"REMOTE_ADDR": "198.51.100.23"})
+    assert page.status_code == 200 and page.headers["X-Request-ID"] == "req-123"
+    lines = [json.loads(line) for line in app_log.getvalue().splitlines()]
+    requests = [line for line in lines if line["logger"] == "survey_app.request"]
+    assert len(requests) == 1
+    entry = requests[0]
+    assert entry["request_id"] == "req-123" and entry["method"] == "GET" and entry["status"] == 200
+    assert entry["route"] == "/s/<code_text>" and entry["duration_ms"] >= 0
+    text = app_log.getvalue()
+    assert code not in text and issued[0].code not in text and "198.51.100.23" not in text
+
+
+def test_a_bad_request_id_is_replaced(client):
+    page = client.get("/healthz", headers={"X-Request-ID": "x" * 100 + "<script>"})
+    assert page.headers["X-Request-ID"] != "x" * 100 + "<script>"
+    assert len(page.headers["X-Request-ID"]) == 32
+
+
+def test_an_exception_on_a_resident_page_is_logged_without_the_code(app, client, open_survey, app_log,
+                                                                    monkeypatch):
+    _, issued = open_survey
+    from survey_app.respond import views
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(views, "_render_phieu", explode)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    page = client.get(f"/s/{issued[0].display}")
+    assert page.status_code == 500
+    text = app_log.getvalue()
+    assert "boom" in text and "/s/<redacted>" in text
+    assert issued[0].display not in text and issued[0].code not in text
+
+
+def test_redaction_of_codes_receipts_paths_and_addresses():
+    text = redact("GET /s/k7px-3mqd-9t from 192.0.2.1 and 2001:db8::1, K7PX3MQD9T, receipt 7KQ4-M2XD")
+    assert text == "GET /s/<redacted> from <ip> and <ip>, <redacted>, receipt <redacted>"
+    assert redact("at 12:34:56 nothing personal") == "at 12:34:56 nothing personal"

@@ -72,6 +72,16 @@ def login(client, username: str, password: str = PASSWORD):
                                              "username": username, "password": password})
 
 
+@pytest.fixture(autouse=True)
+def quick_password_hashing(monkeypatch):
+    """Argon2id with minimal cost, so that tests creating many accounts stay fast (production keeps defaults)."""
+    from argon2 import PasswordHasher
+
+    from survey_app.services import accounts
+
+    monkeypatch.setattr(accounts, "hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 @pytest.fixture
 def world(app):
     """Units of two provinces and one account per role and scope."""
@@ -91,3 +101,36 @@ def as_user(app, world):
         return client
 
     return client_for
+
+
+def answers(app, survey_id: int, value: int = 1, **overrides):
+    """A Submission answering every item of the survey with ``value`` (overrides by item position, 1-based)."""
+    from survey_app.models import AnswerValue, Survey
+    from survey_app.services.responses import Submission
+
+    with app.app_context():
+        keys = [item["key"] for item in db.session.get(Survey, survey_id).template["items"]]
+    chosen = {key: AnswerValue(overrides.get(f"q{n}", value)) for n, key in enumerate(keys, 1)}
+    return Submission(chosen)
+
+
+@pytest.fixture
+def scene(app, world):
+    """An open survey of the home commune with codes, a paper batch keyed once and once again (differently)."""
+    from survey_app.models import Channel, Survey, User
+    from survey_app.services import paper
+
+    from ..conftest import make_survey
+
+    survey_id, _issued = make_survey(app)
+    first, second = answers(app, survey_id), answers(app, survey_id, q3=2)
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        keyer, checker = db.session.get(User, world["staff_commune"]), db.session.get(User, world["admin"])
+        batch = paper.create_batch(survey, survey.frame[0].id, Channel.PAPER, "Tổ 1", actor=keyer)
+        code = paper.find_slip(survey, "1")
+        entry, _created = paper.enter_first(survey, batch, code, first, actor=keyer)
+        recheck = paper.enter_second(survey, batch, code, second, actor=checker)
+        db.session.commit()
+        return {"sid": survey_id, "bid": batch.id, "rid": entry.response_id, "eid": recheck.id,
+                "uid": world["staff_commune"]}

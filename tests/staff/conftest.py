@@ -74,7 +74,7 @@ def login(client, username: str, password: str = PASSWORD):
 
 @pytest.fixture(autouse=True)
 def quick_password_hashing(monkeypatch):
-    """Argon2id with minimal cost, so that tests creating many accounts stay fast (production keeps defaults)."""
+    """Argon2id at minimal cost, so that tests creating many accounts stay fast (production: defaults)."""
     from argon2 import PasswordHasher
 
     from survey_app.services import accounts
@@ -104,7 +104,7 @@ def as_user(app, world):
 
 
 def answers(app, survey_id: int, value: int = 1, **overrides):
-    """A Submission answering every item of the survey with ``value`` (overrides by item position, 1-based)."""
+    """A Submission answering every item with ``value``; ``q3=2`` overrides the third item."""
     from survey_app.models import AnswerValue, Survey
     from survey_app.services.responses import Submission
 
@@ -116,7 +116,7 @@ def answers(app, survey_id: int, value: int = 1, **overrides):
 
 @pytest.fixture
 def scene(app, world):
-    """An open survey of the home commune with codes, a paper batch keyed once and once again (differently)."""
+    """An open survey of the home commune with codes, a paper batch keyed once, then again differently."""
     from survey_app.models import Channel, Survey, User
     from survey_app.services import paper
 

@@ -1,0 +1,112 @@
+"""Survey lifecycle through the console, and the window arithmetic (weekends and holidays not counted)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from survey_app.extensions import db
+from survey_app.models import AuditEntry, Survey, SurveyStatus
+from survey_app.services.coverage import working_days_left
+from survey_app.services.window import window_end
+
+from ..conftest import make_survey
+from .conftest import token
+
+
+@pytest.mark.parametrize(("start", "holidays", "end"), [
+    (date(2026, 3, 2), (), date(2026, 3, 27)),  # Monday: four full weeks
+    (date(2026, 3, 7), (), date(2026, 4, 3)),  # Saturday: counting starts on Monday 9 March
+    # Hùng Kings' day, 30/4 and 1/5
+    (date(2026, 4, 20), ("2026-04-27", "2026-04-30", "2026-05-01"), date(2026, 5, 20)),
+    (date(2026, 8, 24), ("2026-09-01", "2026-09-02"), date(2026, 9, 22)),  # National Day
+])
+def test_window_end_skips_weekends_and_holidays(start, holidays, end):
+    assert window_end(start, 20, [date.fromisoformat(h) for h in holidays]) == end
+
+
+def test_configured_holiday_moves_the_end_of_a_new_survey(app, as_user):
+    app.config["SURVEY_HOLIDAYS"] = ("2026-03-10",)
+    client = as_user("staff_commune")
+    page = client.post("/staff/surveys/new?unit=21040", data={
+        "csrf_token": token(client), "unit_code": "21040", "template": "xa-ntm-2026", "start": "2026-03-02",
+        "margin": "0.05", "preview": "1"}).get_data(as_text=True)
+    assert "30/03/2026" in page  # one holiday: 27 March becomes Monday 30 March
+
+
+def test_days_left_counts_working_days_only(app):
+    survey_id, _ = make_survey(app, start=date(2026, 3, 2))
+    app.config["SURVEY_HOLIDAYS"] = ("2026-03-25",)
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        assert survey.end_date == date(2026, 3, 27)
+        assert working_days_left(survey, date(2026, 3, 20)) == 5  # today (Friday 20), 23, 24, 26, 27 March
+        assert working_days_left(survey, date(2026, 3, 1)) == 19  # not started: the window less the holiday
+        assert working_days_left(survey, date(2026, 4, 1)) == 0
+
+
+def _post(client, survey_id, action):
+    return client.post(f"/staff/surveys/{survey_id}/{action}", data={"csrf_token": token(client)},
+                       follow_redirects=True)
+
+
+def test_draft_open_close_publish_and_nothing_else(app, as_user, world):
+    survey_id, _ = make_survey(app, status="draft")
+    client = as_user("staff_commune")
+    assert "Không thể thực hiện" in _post(client, survey_id, "close").get_data(as_text=True)
+    for action, status in (("open", SurveyStatus.OPEN), ("close", SurveyStatus.CLOSED),
+                           ("publish", SurveyStatus.PUBLISHED)):
+        page = _post(client, survey_id, action)
+        assert page.status_code == 200
+        with app.app_context():
+            assert db.session.get(Survey, survey_id).status is status
+    assert "Không thể thực hiện" in _post(client, survey_id, "open").get_data(as_text=True)
+    with app.app_context():
+        actions = [e.action for e in db.session.query(AuditEntry).filter_by(survey_id=survey_id)
+                   .order_by(AuditEntry.id)]
+        actors = {e.actor_name for e in db.session.query(AuditEntry).filter_by(survey_id=survey_id,
+                                                                              action="survey.publish")}
+    assert actions[-3:] == ["survey.open", "survey.close", "survey.publish"]
+    assert actors == {"staff_commune"}
+
+
+def test_open_survey_past_its_window_is_closed_to_residents(app, as_user):
+    survey_id, issued = make_survey(app, start=date(2020, 1, 6))
+    client = as_user("staff_commune")
+    assert "đã hết thời gian" in client.get(f"/staff/surveys/{survey_id}").get_data(as_text=True)
+    assert app.test_client().get(f"/s/{issued[0].display}").status_code == 403
+
+
+def test_rules_change_needs_a_justification_and_is_audited(app, as_user):
+    survey_id, _ = make_survey(app)
+    client = as_user("staff_commune")
+    with app.app_context():
+        old = db.session.get(Survey, survey_id).rules
+    data = {"csrf_token": token(client)}
+    for n, rule in enumerate(old):
+        data |= {f"rules-{n}-threshold": rule["threshold"], f"rules-{n}-source": rule["source"],
+                 f"rules-{n}-note": rule["note"]} | ({f"rules-{n}-verified": "y"} if rule["verified"] else {})
+    data["rules-0-threshold"] = "0.95"
+    refused = client.post(f"/staff/surveys/{survey_id}/rules", data=data | {"justification": "vì"})
+    assert refused.status_code == 422 and "lý do" in refused.get_data(as_text=True)
+    bad = client.post(f"/staff/surveys/{survey_id}/rules", data=data | {
+        "rules-0-threshold": "1.5", "justification": "Theo công văn 12/MTTQ-BTT ngày 1/3"})
+    assert bad.status_code == 422 and "không quá 1" in bad.get_data(as_text=True)
+    why = "Theo công văn số 12/MTTQ-BTT của Ban Thường trực tỉnh"
+    done = client.post(f"/staff/surveys/{survey_id}/rules", data=data | {"justification": why})
+    assert done.status_code == 302
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        assert survey.rules[0]["threshold"] == "0.95" and survey.rules[1:] == old[1:]
+        entry = db.session.query(AuditEntry).filter_by(action="survey.rules_change").one()
+        assert entry.details["old"] == old and entry.details["new"] == survey.rules
+        assert entry.details["justification"] == why
+
+
+def test_auditor_sees_rules_but_cannot_change_them(app, as_user):
+    survey_id, _ = make_survey(app)
+    client = as_user("auditor_province")
+    page = client.get(f"/staff/surveys/{survey_id}").get_data(as_text=True)
+    assert "Quy tắc đánh giá" in page and "/rules" not in page and "/close" not in page
+    closing = client.post(f"/staff/surveys/{survey_id}/close", data={"csrf_token": token(client)})
+    assert closing.status_code == 403

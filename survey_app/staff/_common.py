@@ -40,6 +40,12 @@ def attempt(action: Callable[..., Any], *args, **kwargs) -> tuple[Any, list[str]
     return result, []
 
 
+def field_errors(form) -> list[str]:
+    """Each field error of a form as "label: message" (for pages that lay their inputs out by hand)."""
+    return [_("%(field)s: %(message)s", field=field.label.text, message=message)
+            for field in form if field.errors for message in field.errors if field.name != "csrf_token"]
+
+
 def flash_problems(lines: list[str]) -> None:
     """Show an error (and its details) at the top of the next page."""
     for line in lines:

@@ -37,6 +37,11 @@ UNIT_CODE = Regexp(r"^\s*(\d{2}|\d{5})\s*$", message=_l("Mã đơn vị gồm 2 
 REQUIRED = _l("Vui lòng điền ô này.")
 
 
+def longest(limit: int) -> Length:
+    """At most ``limit`` characters, said in the user's language (WTForms has no Vietnamese catalogue)."""
+    return Length(max=limit, message=_l("Tối đa %(max)d ký tự.", max=limit))
+
+
 class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
 
@@ -44,15 +49,15 @@ class ActionForm(FlaskForm):
 class LoginForm(FlaskForm):
     """Username and password."""
 
-    username = StringField(_l("Tên đăng nhập"), validators=[InputRequired(REQUIRED), Length(max=80)])
-    password = PasswordField(_l("Mật khẩu"), validators=[InputRequired(REQUIRED), Length(max=200)])
+    username = StringField(_l("Tên đăng nhập"), validators=[InputRequired(REQUIRED), longest(80)])
+    password = PasswordField(_l("Mật khẩu"), validators=[InputRequired(REQUIRED), longest(200)])
     next = HiddenField()
 
 
 class PasswordForm(FlaskForm):
     """A new password, typed twice."""
 
-    password = PasswordField(_l("Mật khẩu mới"), validators=[InputRequired(REQUIRED), Length(max=200)])
+    password = PasswordField(_l("Mật khẩu mới"), validators=[InputRequired(REQUIRED), longest(200)])
     confirm = PasswordField(_l("Nhập lại mật khẩu"), validators=[
         InputRequired(REQUIRED), EqualTo("password", message=_l("Hai mật khẩu không giống nhau."))])
 
@@ -60,8 +65,8 @@ class PasswordForm(FlaskForm):
 class UserForm(PasswordForm):
     """A new account."""
 
-    username = StringField(_l("Tên đăng nhập"), validators=[InputRequired(REQUIRED), Length(max=80)])
-    full_name = StringField(_l("Họ tên, chức vụ"), validators=[Optional(), Length(max=160)])
+    username = StringField(_l("Tên đăng nhập"), validators=[InputRequired(REQUIRED), longest(80)])
+    full_name = StringField(_l("Họ tên, chức vụ"), validators=[Optional(), longest(160)])
     role = SelectField(_l("Vai trò"), choices=options([
         (Role.STAFF.value, _l("Cán bộ (chạy đợt khảo sát)")),
         (Role.AUDITOR.value, _l("Kiểm tra (chỉ xem)")),
@@ -85,8 +90,8 @@ class FrameFileForm(FlaskForm):
 class VillageForm(FlaskForm):
     """One village added by hand."""
 
-    code = StringField(_l("Mã thôn"), validators=[InputRequired(REQUIRED), Length(max=20)])
-    name = StringField(_l("Tên thôn"), validators=[InputRequired(REQUIRED), Length(max=120)])
+    code = StringField(_l("Mã thôn"), validators=[InputRequired(REQUIRED), longest(20)])
+    name = StringField(_l("Tên thôn"), validators=[InputRequired(REQUIRED), longest(120)])
     households = IntegerField(_l("Số hộ"), validators=[
         InputRequired(_l("Số hộ phải là số nguyên.")), NumberRange(min=0, max=100000)])
 
@@ -95,7 +100,7 @@ class VillageRow(Form):
     """One row of the villages table (no CSRF of its own)."""
 
     village_id = HiddenField()
-    name = StringField(validators=[InputRequired(REQUIRED), Length(max=120)])
+    name = StringField(validators=[InputRequired(REQUIRED), longest(120)])
     households = IntegerField(validators=[InputRequired(_l("Số hộ phải là số nguyên.")),
                                           NumberRange(min=0, max=100000)])
 
@@ -130,10 +135,10 @@ class SurveyForm(FlaskForm):
 class RuleRow(Form):
     """One rule of a survey, editable."""
 
-    threshold = StringField(_l("Ngưỡng"), validators=[InputRequired(REQUIRED), Length(max=12)])
-    source = StringField(_l("Căn cứ"), validators=[Optional(), Length(max=300)])
+    threshold = StringField(_l("Ngưỡng"), validators=[InputRequired(REQUIRED), longest(12)])
+    source = StringField(_l("Căn cứ"), validators=[Optional(), longest(300)])
     verified = BooleanField(_l("Đã kiểm chứng"))
-    note = StringField(_l("Ghi chú"), validators=[Optional(), Length(max=500)])
+    note = StringField(_l("Ghi chú"), validators=[Optional(), longest(500)])
 
 
 class RulesForm(FlaskForm):
@@ -141,7 +146,7 @@ class RulesForm(FlaskForm):
 
     rules = FieldList(FormField(RuleRow))
     justification = TextAreaField(_l("Lý do thay đổi (bắt buộc, sẽ ghi vào nhật ký)"),
-                                  validators=[InputRequired(REQUIRED), Length(max=2000)])
+                                  validators=[InputRequired(REQUIRED), longest(2000)])
 
 
 class IssueForm(FlaskForm):
@@ -156,7 +161,7 @@ class VoidForm(FlaskForm):
 
     serial = IntegerField(_l("Số phiếu bị mất"), validators=[
         InputRequired(_l("Số phiếu phải là số nguyên.")), NumberRange(min=1)])
-    reason = StringField(_l("Lý do"), validators=[InputRequired(REQUIRED), Length(max=300)])
+    reason = StringField(_l("Lý do"), validators=[InputRequired(REQUIRED), longest(300)])
 
 
 class BatchForm(FlaskForm):
@@ -165,15 +170,15 @@ class BatchForm(FlaskForm):
     village = SelectField(_l("Thôn"), coerce=int, validators=[InputRequired(REQUIRED)])
     channel = SelectField(_l("Cách thu phiếu"), choices=options([
         (Channel.PAPER.value, _l("Phát phiếu đến hộ")), (Channel.MEETING.value, _l("Họp thôn"))]))
-    label = StringField(_l("Ghi chú tập phiếu"), validators=[Optional(), Length(max=120)])
+    label = StringField(_l("Ghi chú tập phiếu"), validators=[Optional(), longest(120)])
 
 
 class PaperForm(FlaskForm):
     """One keyed paper phiếu: slip, answers as a string of 1/2/0, opinion (reasons added per survey)."""
 
-    slip = StringField(_l("Số phiếu hoặc mã hộ"), validators=[InputRequired(REQUIRED), Length(max=30)])
-    answers = StringField(_l("Trả lời"), validators=[InputRequired(REQUIRED), Length(max=200)])
-    opinion = StringField(_l("Ý kiến khác"), validators=[Optional(), Length(max=2000)])
+    slip = StringField(_l("Số phiếu hoặc mã hộ"), validators=[InputRequired(REQUIRED), longest(30)])
+    answers = StringField(_l("Trả lời"), validators=[InputRequired(REQUIRED), longest(200)])
+    opinion = StringField(_l("Ý kiến khác"), validators=[Optional(), longest(2000)])
 
 
 class CorrectionForm(PaperForm):
@@ -181,7 +186,7 @@ class CorrectionForm(PaperForm):
 
     slip = HiddenField()
     change_reason = StringField(_l("Lý do sửa (bắt buộc)"),
-                                validators=[InputRequired(REQUIRED), Length(max=500)])
+                                validators=[InputRequired(REQUIRED), longest(500)])
 
 
 def paper_form(template: dict, base: type[PaperForm] = PaperForm, **kwargs) -> PaperForm:
@@ -192,5 +197,5 @@ def paper_form(template: dict, base: type[PaperForm] = PaperForm, **kwargs) -> P
 
     for number, item in enumerate(template["items"], 1):
         setattr(Keyed, f"reason_{item['key']}", StringField(
-            _l("Lý do câu %(n)s", n=number), validators=[Optional(), Length(max=500)]))
+            _l("Lý do câu %(n)s", n=number), validators=[Optional(), longest(500)]))
     return Keyed(**kwargs)

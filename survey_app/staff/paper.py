@@ -13,7 +13,7 @@ from ..scope import can_edit, roles_required, survey_for
 from ..services import paper
 from ..services.responses import Submission
 from . import bp
-from ._common import ALL_ROLES, EDITORS, attempt, flash_problems, problems
+from ._common import ALL_ROLES, EDITORS, attempt, field_errors, flash_problems, problems
 from .forms import ActionForm, BatchForm, CorrectionForm, options, paper_form
 
 
@@ -106,7 +106,7 @@ def keying(survey_id: int, batch_id: int, keying: int):
                     flash(_("Đã lưu phiếu số %(serial)s.", serial=code.serial), "success")
                     return redirect(request.path)
         else:
-            errors = [_("Thiếu số phiếu hoặc câu trả lời.")]
+            errors = [_("Thiếu số phiếu hoặc câu trả lời.")] + field_errors(form)
     status = 422 if errors else 200
     return render_template("staff/keying.html", survey=survey, batch=batch, form=form, keying=keying,
                            errors=errors, entries=_entries(batch, keying),
@@ -195,7 +195,7 @@ def response_history(survey_id: int, response_id: int):
                     flash(_("Đã lưu bản sửa (phiên bản %(n)s).", n=response.current_version), "success")
                     return redirect(request.path)
         else:
-            errors = [_("Hãy ghi lý do sửa và câu trả lời.")]
+            errors = [_("Hãy ghi lý do sửa và câu trả lời.")] + field_errors(form)
     return render_template("staff/response.html", survey=survey, response=response, form=form, errors=errors,
                            history=_history(response), keys=keys, value_label=paper.value_label,
                            channel_label=paper.channel_label, serial=db.session.get(

@@ -1,0 +1,150 @@
+"""The JSON API: bearer tokens, scope, JSON errors everywhere, and the OpenAPI document it keeps to."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from sqlalchemy import select
+
+from survey_app.extensions import db
+from survey_app.models import ApiToken, AuditEntry, Role, Survey, User
+from survey_app.services import api_tokens
+from survey_app.services.results import results_document
+
+from .conftest import add_user
+
+
+def make_token(app, user_id: int, name: str = "công cụ đối chiếu") -> str:
+    with app.app_context():
+        _row, clear = api_tokens.create_token(db.session.get(User, user_id), name)
+        db.session.commit()
+        return clear
+
+
+@pytest.fixture
+def auditor_token(app):
+    return make_token(app, add_user(app, "kiemtra"))
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def assert_json_error(response, status: int) -> dict:
+    assert response.status_code == status
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert body["error"]["status"] == status and body["error"]["message"]
+    return body
+
+
+def test_results_are_the_results_document(app, client, hand_counted, auditor_token):
+    response = client.get(f"/api/v1/surveys/{hand_counted.survey_id}/results", headers=bearer(auditor_token))
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    body = response.get_json()
+    with app.app_context():
+        expected = results_document(db.session.get(Survey, hand_counted.survey_id))
+    body.pop("generated_at"), expected.pop("generated_at")
+    assert body == json.loads(json.dumps(expected))
+    assert body["verdict"] == "not_met" and body["coverage"]["respondents"] == 5
+
+
+def test_surveys_lists_the_scope(app, client, hand_counted, auditor_token):
+    body = client.get("/api/v1/surveys", headers=bearer(auditor_token)).get_json()
+    assert [s["id"] for s in body["surveys"]] == [hand_counted.survey_id]
+    assert body["surveys"][0]["results_url"].endswith(f"/api/v1/surveys/{hand_counted.survey_id}/results")
+    outsider = make_token(app, add_user(app, "ngoai", unit="79"))
+    assert client.get("/api/v1/surveys", headers=bearer(outsider)).get_json() == {"surveys": []}
+
+
+@pytest.mark.parametrize("header", [None, "Bearer", "Bearer ntm_wrong", "Basic a2llbXRyYTp4", "Token x"])
+def test_401_without_a_valid_token(client, hand_counted, header):
+    headers = {"Authorization": header} if header else {}
+    for url in ("/api/v1/surveys", f"/api/v1/surveys/{hand_counted.survey_id}/results"):
+        response = client.get(url, headers=headers)
+        assert_json_error(response, 401)
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_revoked_token_and_inactive_user_get_401(app, client, hand_counted):
+    user_id = add_user(app, "kiemtra")
+    token = make_token(app, user_id)
+    url = f"/api/v1/surveys/{hand_counted.survey_id}/results"
+    assert client.get(url, headers=bearer(token)).status_code == 200
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        user.active = False
+        db.session.commit()
+    assert_json_error(client.get(url, headers=bearer(token)), 401)
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        user.active = True
+        row = db.session.execute(select(ApiToken)).scalar_one()
+        api_tokens.revoke(row, actor=user)
+        db.session.commit()
+    assert_json_error(client.get(url, headers=bearer(token)), 401)
+
+
+def test_403_outside_scope_and_404_unknown(app, client, hand_counted):
+    outsider = make_token(app, add_user(app, "ngoai", unit="79"))
+    url = f"/api/v1/surveys/{hand_counted.survey_id}/results"
+    assert_json_error(client.get(url, headers=bearer(outsider)), 403)
+    commune_staff = make_token(app, add_user(app, "canbo", Role.STAFF, "21040"))
+    assert client.get(url, headers=bearer(commune_staff)).status_code == 200
+    for survey_id in ("999999", str(2**31), str(10**30)):
+        assert_json_error(client.get(f"/api/v1/surveys/{survey_id}/results", headers=bearer(outsider)), 404)
+
+
+def test_unknown_addresses_and_methods_answer_json(client, auditor_token):
+    assert_json_error(client.get("/api/v1/nothing", headers=bearer(auditor_token)), 404)
+    assert_json_error(client.get("/api/v1/surveys/abc/results", headers=bearer(auditor_token)), 404)
+    response = client.post("/api/v1/surveys", headers=bearer(auditor_token))
+    assert_json_error(response, 405)
+    assert "GET" in response.headers["Allow"]
+    assert_json_error(client.delete("/api/v1/surveys/1/results"), 405)
+
+
+def test_api_reads_are_audited_and_mark_the_token_used(app, client, hand_counted, auditor_token):
+    client.get(f"/api/v1/surveys/{hand_counted.survey_id}/results", headers=bearer(auditor_token))
+    with app.app_context():
+        entry = db.session.execute(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).scalar_one()
+        assert entry.action == "results.export" and entry.details["format"] == "api"
+        assert db.session.execute(select(ApiToken)).scalar_one().last_used_at is not None
+
+
+def test_only_the_hash_of_a_token_is_stored(app, auditor_token):
+    with app.app_context():
+        row = db.session.execute(select(ApiToken)).scalar_one()
+        assert row.token_hash == api_tokens.token_hash(auditor_token) and auditor_token not in row.token_hash
+
+
+def test_openapi_document_describes_the_api(client):
+    response = client.get("/api/v1/openapi.json")
+    document = response.get_json()
+    assert response.status_code == 200 and document["openapi"].startswith("3.")
+    assert {"/surveys", "/surveys/{survey_id}/results"} <= set(document["paths"])
+    results = document["components"]["schemas"]["Results"]
+    assert {"verdict", "coverage", "items", "villages", "rules"} <= set(results["required"])
+
+
+def test_api_conforms_to_its_openapi_document(app, hand_counted, auditor_token):
+    """Schema-driven: schemathesis generates requests from the document and checks every response."""
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    headers = bearer(auditor_token)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) == 2
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=20, deadline=None, database=None,
+                  suppress_health_check=list(HealthCheck))
+        def conforms(case):
+            case.call_and_validate(headers=headers)
+
+        conforms()
+        if "survey_id" in operation.path:
+            for survey_id in (hand_counted.survey_id, 999999):
+                case = operation.Case(path_parameters={"survey_id": survey_id})
+                case.call_and_validate(headers=headers)

@@ -20,6 +20,8 @@ def read_rows(data: bytes | str, required: tuple[str, ...], optional: tuple[str,
             raise InputError(_("Tệp %(name)s không phải UTF-8 (byte %(pos)s). Hãy lưu lại dưới dạng CSV UTF-8.",
                                name=source, pos=exc.start)) from exc
     data = data.removeprefix("\ufeff")
+    if "\x00" in data:  # never text; PostgreSQL could not store it either
+        raise InputError(_("Tệp %(name)s chứa ký tự NUL, không phải tệp CSV văn bản.", name=source))
     reader = csv.reader(io.StringIO(data, newline=""))
     try:
         header = [h.strip().lower() for h in next(reader)]

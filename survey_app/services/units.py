@@ -22,6 +22,15 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def _too_long(model, row: dict[str, str], columns: tuple[str, ...]) -> tuple[str, int] | None:
+    """The first column whose value is longer than the database column holds, with that length."""
+    for name in columns:
+        limit = getattr(model.__table__.c[name].type, "length", None)
+        if limit and len(row[name]) > limit:
+            return name, limit
+    return None
+
+
 def import_unit_files(paths: list[Path]) -> dict[str, int]:
     """Import provinces and communes from CSV files, all or nothing; return counts per kind.
 
@@ -51,6 +60,9 @@ def import_unit_files(paths: list[Path]) -> dict[str, int]:
                     errors.append((line, _("%(w)s: mã %(c)s bị trùng", w=where, c=code)))
                 elif not row["name"]:
                     errors.append((line, _("%(w)s: thiếu tên", w=where)))
+                elif too_long := _too_long(Commune if is_commune else Province, row, columns):
+                    errors.append((line, _("%(w)s: cột %(c)s dài quá %(n)s ký tự", w=where, c=too_long[0],
+                                           n=too_long[1])))
                 else:
                     target[code] = {k: _nfc(row[k]) for k in columns} | {"line": where}
         except InputError as exc:
@@ -94,6 +106,8 @@ def read_frame(data: bytes | str, source: str = "frame.csv") -> list[FrameRow]:
             errors.append((line, _("mã thôn trống hoặc dài quá 20 ký tự")))
         elif not row["village_name"]:
             errors.append((line, _("thiếu tên thôn")))
+        elif len(row["village_name"]) > (limit := Village.__table__.c["name"].type.length):
+            errors.append((line, _("tên thôn dài quá %(n)s ký tự", n=limit)))
         elif households is None or households == 0:
             errors.append((line, _("số hộ “%(v)s” phải là số nguyên dương", v=row["households"])))
         elif key in seen:

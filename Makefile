@@ -16,11 +16,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+## Compile translations/*/LC_MESSAGES/messages.po to .mo (fuzzy messages left out); fails on any error
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d translations -f -q 2>/dev/null || $(BIN)/pybabel compile -d translations -q
+	$(BIN)/pybabel compile --directory translations --statistics
 
 node_modules/axe-core/axe.min.js:
-	-npm install --no-audit --no-fund --silent axe-core@4 >/dev/null 2>&1 || echo "npm not available: accessibility tests will skip"
+	-npm install --no-save --no-audit --no-fund --silent axe-core@4 >/dev/null 2>&1 || echo "npm not available: accessibility tests will skip"
 
 ## Run the app on an embedded SQLite database with demo data at http://127.0.0.1:5000
 run: install translations

@@ -3,23 +3,28 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import math
 from fractions import Fraction
 
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 
-def _truncate(value: Fraction | float, digits: int) -> decimal.Decimal:
+def _exact(value: Fraction | decimal.Decimal | float | int) -> Fraction:
+    """Read a float as the decimal it prints as (0.29, not 0.28999...), anything else exactly."""
+    return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
+
+
+def _truncate(value: Fraction, digits: int) -> decimal.Decimal:
     """Cut (not round) to ``digits`` decimals so 89.996 % never shows as 90,00 %."""
-    frac = Fraction(value)
     scale = 10**digits
-    return decimal.Decimal(int(frac * scale) // 1) / scale  # floor for non-negative rates
+    return decimal.Decimal(math.floor(value * scale)) / scale
 
 
-def percent(value: Fraction | float | None, digits: int = 2) -> str:
+def percent(value: Fraction | decimal.Decimal | float | None, digits: int = 2) -> str:
     """Format a rate in [0, 1] as ``93,19 %`` (vi) or ``93.19%`` (en), truncated, never rounded up."""
     if value is None:
         return "–"
-    shown = _truncate(Fraction(value) * 100, digits)
+    shown = _truncate(_exact(value) * 100, digits)
     text = format_decimal(shown, format="#,##0." + "0" * digits if digits else "#,##0")
     return f"{text}\u00a0%" if str(get_locale()) == "vi" else f"{text}%"
 

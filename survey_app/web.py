@@ -1,17 +1,20 @@
 """Request-level wiring: locale and timezone selection, template helpers, security headers."""
 from __future__ import annotations
 
-from flask import Flask, current_app, redirect, request
-from flask_babel import get_locale
+from flask import Flask, current_app, has_request_context, redirect, request
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 
 from . import formatting
+from .i18n_extract import msgid
 
 
 def select_locale() -> str:
     """Pick the language: the user's setting, then the switcher cookie, then the browser, else Vietnamese."""
     languages = current_app.config["LANGUAGES"]
-    user_locale = getattr(current_user, "locale", None) if current_user else None
+    if not has_request_context():  # e.g. a CLI export: the source language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    user_locale = getattr(current_user, "locale", None)
     if user_locale in languages:
         return user_locale
     chosen = request.cookies.get("lang")
@@ -23,6 +26,25 @@ def select_locale() -> str:
 def select_timezone() -> str:
     """Show every time in Vietnam's time zone."""
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def translate_text(text: str | None) -> str:
+    """Show a survey template's text in the user's language: its catalog entry, else the text itself.
+
+    A survey keeps a snapshot of its template, so text changed in ``surveys/`` since then is simply
+    shown in Vietnamese.
+    """
+    if not text:
+        return text or ""
+    return gettext(msgid(text)).replace("%%", "%")
+
+
+def survey_title(survey) -> str:
+    """Show a survey's title (template short title – unit name) with the short title translated."""
+    short = (survey.template or {}).get("short_title", "")
+    if short and survey.title.startswith(short):
+        return translate_text(short) + survey.title[len(short):]
+    return survey.title
 
 
 def set_security_headers(response):
@@ -49,12 +71,20 @@ def set_language(lang: str):
     response = redirect(target)
     if lang in current_app.config["LANGUAGES"]:
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        if getattr(current_user, "is_authenticated", False) and current_user.locale != lang:
+            from .extensions import db
+
+            current_user.locale = lang  # the user's setting wins over the cookie, so keep it in step
+            db.session.commit()
     return response
 
 
 def configure_web(app: Flask) -> None:
     """Install the template helpers, the language switch and the response hooks."""
     app.after_request(set_security_headers)
+    app.jinja_env.policies["ext.i18n.trimmed"] = True  # as extracted (babel.cfg: trimmed = true)
+    app.add_template_filter(translate_text, "tr")
+    app.add_template_filter(survey_title, "survey_title")
     app.add_url_rule("/ngon-ngu/<lang>", "set_language", set_language)
     app.jinja_env.globals.update(
         current_locale=lambda: str(get_locale()),

@@ -13,8 +13,9 @@ def register_commands(app: Flask) -> None:
     from .results import results
     from .survey import survey
     from .surveys import surveys
+    from .translate import translate
     from .units import units
     from .users import users
 
-    for group in (audit, backup, codes, demo, privacy, results, survey, surveys, units, users):
+    for group in (audit, backup, codes, demo, privacy, results, survey, surveys, translate, units, users):
         app.cli.add_command(group)

@@ -17,7 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..i18n import _l
 from ..models import Channel, Role
@@ -35,11 +35,38 @@ def options(pairs) -> list:
 
 UNIT_CODE = Regexp(r"^\s*(\d{2}|\d{5})\s*$", message=_l("Mã đơn vị gồm 2 chữ số (tỉnh) hoặc 5 chữ số (xã)."))
 REQUIRED = _l("Vui lòng điền ô này.")
+HOUSEHOLDS = NumberRange(min=0, max=100000, message=_l("Số hộ từ 0 đến 100.000."))
 
 
 def longest(limit: int) -> Length:
     """At most ``limit`` characters, said in the user's language (WTForms has no Vietnamese catalogue)."""
     return Length(max=limit, message=_l("Tối đa %(max)d ký tự.", max=limit))
+
+
+def _in_vietnamese(field_class, message):
+    """A WTForms field whose "not a valid value" message is ours (WTForms has no Vietnamese catalogue)."""
+
+    class Field(field_class):
+        def process_formdata(self, valuelist):
+            try:
+                super().process_formdata(valuelist)
+            except ValueError:
+                raise ValueError(message) from None
+
+        def pre_validate(self, form):
+            try:
+                super().pre_validate(form)
+            except ValidationError:
+                raise ValidationError(message) from None
+
+    Field.__name__ = field_class.__name__
+    return Field
+
+
+SelectField = _in_vietnamese(SelectField, _l("Lựa chọn không hợp lệ."))
+IntegerField = _in_vietnamese(IntegerField, _l("Phải là số nguyên."))
+DecimalField = _in_vietnamese(DecimalField, _l("Phải là một số."))
+DateField = _in_vietnamese(DateField, _l("Ngày phải theo dạng năm-tháng-ngày."))
 
 
 class ActionForm(FlaskForm):
@@ -93,7 +120,7 @@ class VillageForm(FlaskForm):
     code = StringField(_l("Mã thôn"), validators=[InputRequired(REQUIRED), longest(20)])
     name = StringField(_l("Tên thôn"), validators=[InputRequired(REQUIRED), longest(120)])
     households = IntegerField(_l("Số hộ"), validators=[
-        InputRequired(_l("Số hộ phải là số nguyên.")), NumberRange(min=0, max=100000)])
+        InputRequired(_l("Số hộ phải là số nguyên.")), HOUSEHOLDS])
 
 
 class VillageRow(Form):
@@ -102,7 +129,7 @@ class VillageRow(Form):
     village_id = HiddenField()
     name = StringField(validators=[InputRequired(REQUIRED), longest(120)])
     households = IntegerField(validators=[InputRequired(_l("Số hộ phải là số nguyên.")),
-                                          NumberRange(min=0, max=100000)])
+                                          HOUSEHOLDS])
 
 
 class VillagesForm(FlaskForm):
@@ -116,7 +143,7 @@ class FrameRowForm(Form):
 
     village_id = HiddenField()
     include = BooleanField()
-    households = IntegerField(validators=[Optional(), NumberRange(min=0, max=100000)])
+    households = IntegerField(validators=[Optional(), HOUSEHOLDS])
 
 
 class SurveyForm(FlaskForm):
@@ -153,14 +180,16 @@ class IssueForm(FlaskForm):
     """How many spare slips to add per village."""
 
     spare_percent = DecimalField(_l("Phiếu dự phòng mỗi thôn (%)"), places=None, validators=[
-        InputRequired(_l("Nhập một số từ 0 đến 100.")), NumberRange(min=0, max=100)])
+        InputRequired(_l("Nhập một số từ 0 đến 100.")),
+        NumberRange(min=0, max=100, message=_l("Nhập một số từ 0 đến 100."))])
 
 
 class VoidForm(FlaskForm):
     """A lost slip to void and replace."""
 
     serial = IntegerField(_l("Số phiếu bị mất"), validators=[
-        InputRequired(_l("Số phiếu phải là số nguyên.")), NumberRange(min=1)])
+        InputRequired(_l("Số phiếu phải là số nguyên.")),
+        NumberRange(min=1, message=_l("Số phiếu bắt đầu từ 1."))])
     reason = StringField(_l("Lý do"), validators=[InputRequired(REQUIRED), longest(300)])
 
 

@@ -1,0 +1,171 @@
+"""Accounts: login, rate limit on failures, session expiry, admin-only user management."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from survey_app.extensions import db
+from survey_app.models import AuditEntry, User
+
+from .conftest import PASSWORD, login, token
+
+
+def test_failed_and_successful_logins_are_audited(app, world):
+    client = app.test_client()
+    failed = login(client, "staff_commune", "not-the-password")
+    assert failed.status_code == 200 and "không đúng" in failed.get_data(as_text=True)
+    assert login(client, "nobody", PASSWORD).status_code == 200
+    ok = login(client, "STAFF_COMMUNE ")
+    assert ok.status_code == 302 and ok.headers["Location"] == "/staff/"
+    with app.app_context():
+        entries = [(e.action, e.actor_name, e.details) for e in db.session.query(AuditEntry)
+                   .filter(AuditEntry.action.like("user.login%")).order_by(AuditEntry.id)]
+        assert db.session.query(User).filter_by(username="staff_commune").one().last_login_at is not None
+    assert entries == [("user.login_failed", "staff_commune", {"user": "staff_commune"}),
+                       ("user.login_failed", "nobody", {"user": "nobody"}),
+                       ("user.login", "staff_commune", {})]
+
+
+def test_failures_are_rate_limited_but_successes_are_not(app, world):
+    app.config["SURVEY_LOGIN_LIMIT"] = "3 per 5 minutes"
+    client = app.test_client()
+    for _ in range(5):  # successful logins never count
+        assert login(client, "staff_commune").status_code == 302
+        client.post("/staff/logout", data={"csrf_token": token(client)})
+    for _ in range(3):
+        assert login(client, "staff_commune", "wrong-password-1").status_code == 200
+    blocked = login(client, "staff_commune")  # even the right password waits now
+    assert blocked.status_code == 429 and "Quá nhiều lần thử" in blocked.get_data(as_text=True)
+
+
+def test_failures_against_one_account_are_limited_from_any_address(app, world):
+    app.config["SURVEY_LOGIN_LIMIT"] = "2 per 5 minutes"
+    for address in ("10.0.0.1", "10.0.0.2"):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = address
+        assert login(client, "admin", "guess-123456").status_code == 200
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.0.0.3"
+    assert login(other, "admin").status_code == 429
+    assert login(other, "staff_commune").status_code == 302  # other accounts are not locked
+
+
+def test_session_is_permanent_and_expires(app, world):
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=30)
+    client = app.test_client()
+    response = login(client, "staff_commune")
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    assert "Expires=" in cookie and "HttpOnly" in cookie
+    with client.session_transaction() as session:
+        assert session.permanent and session["_user_id"]
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example",
+                                    "javascript:x"])
+def test_login_never_redirects_off_site(app, world, target):
+    client = app.test_client()
+    response = client.post("/staff/login", data={"csrf_token": token(client), "username": "admin",
+                                                 "password": PASSWORD, "next": target})
+    assert response.headers["Location"] == "/staff/"
+
+
+def test_login_goes_back_to_the_page_asked_for(app, world):
+    client = app.test_client()
+    asked = client.get("/staff/audit")
+    assert asked.status_code == 302 and "next=" in asked.headers["Location"]
+    page = client.get(asked.headers["Location"]).get_data(as_text=True)
+    assert 'value="/staff/audit"' in page
+    response = client.post("/staff/login", data={"csrf_token": token(client), "username": "admin",
+                                                 "password": PASSWORD, "next": "/staff/audit"})
+    assert response.headers["Location"] == "/staff/audit"
+
+
+def test_deactivated_user_is_logged_out_and_cannot_log_in(app, as_user, world):
+    victim = as_user("staff_commune")
+    admin = as_user("admin")
+    done = admin.post(f"/staff/users/{world['staff_commune']}/active", data={"csrf_token": token(admin),
+                                                                            "active": "0"})
+    assert done.status_code == 302
+    assert victim.get("/staff/").status_code == 302  # the session no longer loads the user
+    assert "không đúng" in login(app.test_client(), "staff_commune").get_data(as_text=True)
+    self_lock = admin.post(f"/staff/users/{world['admin']}/active",
+                           data={"csrf_token": token(admin), "active": "0"}, follow_redirects=True)
+    assert "Không thể tự khóa" in self_lock.get_data(as_text=True)
+    with app.app_context():
+        assert {e.action for e in db.session.query(AuditEntry)} >= {"user.deactivate"}
+
+
+def test_admin_resets_a_password(app, as_user, world):
+    admin = as_user("admin")
+    url = f"/staff/users/{world['auditor_province']}/password"
+    weak = admin.post(url, data={"csrf_token": token(admin), "password": "short", "confirm": "short"})
+    assert weak.status_code == 422 and "ít nhất 10 ký tự" in weak.get_data(as_text=True)
+    done = admin.post(url, data={"csrf_token": token(admin), "password": "Mat-khau-moi-7",
+                                 "confirm": "Mat-khau-moi-7"})
+    assert done.status_code == 302
+    assert login(app.test_client(), "auditor_province", "Mat-khau-moi-7").status_code == 302
+
+
+def test_users_change_their_own_password(app, as_user, world):
+    client = as_user("auditor_elsewhere")
+    done = client.post("/staff/password", data={"csrf_token": token(client), "password": "Doi-mat-khau-9",
+                                                 "confirm": "Doi-mat-khau-9"})
+    assert done.status_code == 302
+    assert login(app.test_client(), "auditor_elsewhere", "Doi-mat-khau-9").status_code == 302
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"username": ""}, "Vui lòng điền ô này."),
+    ({"password": "abcdefghijk", "confirm": "abcdefghijk"}, "cả chữ và số"),
+    ({"confirm": "Khac-mat-khau-1"}, "Hai mật khẩu không giống nhau."),
+    ({"unit_code": "123"}, "Mã đơn vị gồm 2 chữ số"),
+    ({"unit_code": "99999"}, "Không có đơn vị mã 99999."),
+    ({"unit_code": ""}, "phải gắn với một tỉnh hoặc một xã"),
+    ({"username": "admin"}, "Tên đăng nhập “admin” đã có."),
+    ({"role": "root"}, "Lựa chọn không hợp lệ."),
+])
+def test_new_user_validation(app, as_user, fields, message):
+    admin = as_user("admin")
+    data = {"csrf_token": token(admin), "username": "moi", "role": "staff", "unit_code": "21040",
+            "password": "Mat-khau-2027", "confirm": "Mat-khau-2027"} | fields
+    page = admin.post("/staff/users/new", data=data)
+    assert page.status_code == 422
+    assert message in page.get_data(as_text=True)
+
+
+def test_province_admin_manages_only_non_admins_of_the_province(app, world):
+    from .conftest import add_user
+
+    add_user(app, "admin_tinh", "admin", "51")
+    client = app.test_client()
+    login(client, "admin_tinh")
+    listing = client.get("/staff/users").get_data(as_text=True)
+    assert "staff_commune" in listing and "staff_elsewhere" not in listing and ">admin<" not in listing
+    assert client.get(f"/staff/users/{world['staff_elsewhere']}/password").status_code == 403
+    assert client.get(f"/staff/users/{world['admin']}/password").status_code == 403
+    data = {"csrf_token": token(client), "username": "canbo2", "password": "Mat-khau-2027",
+            "confirm": "Mat-khau-2027"}
+    other = client.post("/staff/users/new", data=data | {"role": "staff", "unit_code": "00004"})
+    assert other.status_code == 422
+    admin = client.post("/staff/users/new", data=data | {"role": "admin", "unit_code": "21040"})
+    assert admin.status_code == 422
+    inside = client.post("/staff/users/new", data=data | {"role": "staff", "unit_code": "21043"})
+    assert inside.status_code == 302
+
+
+def test_cli_creates_users_with_a_scope(app, runner, world):
+    result = runner.invoke(args=["users", "create", "kiemtra2", "--role", "auditor", "--unit", "51",
+                                 "--password", "Kiem-tra-2026"])
+    assert result.exit_code == 0, result.output
+    bad = runner.invoke(args=["users", "create", "x", "--role", "staff", "--password", "Kiem-tra-2026"])
+    assert bad.exit_code == 1 and "phải gắn với một tỉnh hoặc một xã" in bad.output
+
+
+def test_passwords_are_stored_as_argon2id():
+    from argon2 import PasswordHasher
+
+    from survey_app.services import accounts
+
+    assert isinstance(accounts.hasher, PasswordHasher)
+    assert accounts.hash_password("Mat-khau-2026").startswith("$argon2id$")

@@ -78,8 +78,9 @@ def import_units():
         return redirect(url_for(".units"))
     with tempfile.TemporaryDirectory() as folder:
         paths = []
-        for number, upload in enumerate(uploads):
-            path = Path(folder) / f"{number}-{secure_filename(upload.filename) or 'units.csv'}"
+        for number, upload in enumerate(uploads):  # one folder per file keeps its name for the messages
+            path = Path(folder) / str(number) / (secure_filename(upload.filename) or "units.csv")
+            path.parent.mkdir()
             upload.save(path)
             paths.append(path)
 

@@ -123,3 +123,16 @@ def test_largest_phieu_is_light_and_makes_no_request_elsewhere(new_page, live_se
     assert load.total < PAGE_BUDGET, f"{load.total} bytes: {load.sizes}"
     assert not load.foreign(live_server.url)
     assert {url.rsplit("/", 1)[1] for url in load.sizes} == {issued[0].display, "style.css"}
+
+
+@pytest.mark.parametrize("typed", ["", "AAAA-BBBB-CC"], ids=["empty", "unknown"])
+def test_code_errors_are_tied_to_the_code_field(new_page, live_server, typed):
+    page = new_page(java_script_enabled=False)
+    page.goto("/")
+    page.get_by_label("Mã hộ gia đình").fill(typed)
+    page.get_by_role("button", name="Tiếp tục").click()
+    field = page.get_by_label("Mã hộ gia đình")
+    assert field.get_attribute("aria-invalid") == "true"
+    message = page.locator(f"#{field.get_attribute('aria-describedby')}").inner_text()
+    assert ("Vui lòng nhập mã in trên phiếu." if not typed else "Không tìm thấy mã này") in message
+    assert field.input_value() == typed  # what was typed stays for correcting

@@ -10,7 +10,7 @@ from . import health  # noqa: E402,F401 - routes register on import
 
 def configure_ops(app: Flask) -> None:
     """Trust the reverse proxy's forwarded headers when told to, and install the request log."""
-    from .inputs import reject_nul_characters
+    from .inputs import reject_malformed_input
     from .logs import configure_logging
 
     hops = int(app.config.get("SURVEY_PROXY_FIX") or 0)
@@ -22,5 +22,6 @@ def configure_ops(app: Flask) -> None:
     if app.config.get("SESSION_COOKIE_SECURE"):
         app.config.setdefault("REMEMBER_COOKIE_SECURE", True)
     app.config.setdefault("REMEMBER_COOKIE_SAMESITE", app.config.get("SESSION_COOKIE_SAMESITE", "Lax"))
+    # Before every other hook (CSRF included), then the request log's timer before that.
+    app.before_request_funcs.setdefault(None, []).insert(0, reject_malformed_input)
     configure_logging(app)
-    app.before_request(reject_nul_characters)

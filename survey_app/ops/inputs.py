@@ -1,17 +1,23 @@
-"""Request hygiene shared by every form: a NUL character is never legitimate text.
+"""Request hygiene shared by every form, checked before anything else reads the form.
 
-PostgreSQL refuses NUL in text columns, so without this check a pasted NUL in an opinion, a reason or a
-staff form would surface as a database error (500) instead of a clear 400.
+A NUL character is never legitimate text, and PostgreSQL refuses it in text columns: without this
+check a pasted NUL in an opinion, a reason or a staff form would surface as a database error (500)
+instead of a clear 400. A multipart part without a usable name (which the form parser turns into a
+``None`` key) would likewise crash the CSRF check itself.
 """
 from __future__ import annotations
 
 from flask import abort, request
 
 
-def reject_nul_characters() -> None:
-    """Answer 400 to a request whose query string or form fields carry a NUL character."""
-    sources = [request.args] if request.method == "GET" else [request.args, request.form]
+def reject_malformed_input() -> None:
+    """Answer 400 to a request whose query string or form carries a NUL character or a nameless field."""
+    sources = [request.args]
+    if request.method not in ("GET", "HEAD"):
+        sources += [request.form, request.files]
     for values in sources:
         for key, value in values.items(multi=True):
-            if "\x00" in key or "\x00" in value:
+            if not isinstance(key, str) or "\x00" in key:
+                abort(400)
+            if isinstance(value, str) and "\x00" in value:
                 abort(400)

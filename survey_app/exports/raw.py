@@ -1,7 +1,8 @@
 """Raw responses, one row per phiếu, streamed in constant memory (no codes, no client data).
 
-The answers of each phiếu are pivoted in SQL (one grouped query over the current answers), rows are
-fetched in batches (``yield_per``: a server-side cursor on PostgreSQL) and written out as CSV chunks.
+The answers of each phiếu are pivoted in SQL (one grouped query over the current answers) and fetched in
+batches (``yield_per``: a server-side cursor on PostgreSQL); each batch's village, channel, date and
+opinion come from one keyed query; rows leave as CSV chunks.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
 from ..extensions import db
 from ..i18n import _
@@ -18,7 +19,8 @@ from ..models import Answer, FrameVillage, Response, ResponseVersion, Survey, Vi
 from ..models.surveys import VIETNAM
 from ..web import translate_text
 from . import labels
-from .csvfile import BOM, cell
+from .csvfile import BOM
+from .safe import neutralise
 
 YIELD_PER = 5000
 ROWS_PER_CHUNK = 1000
@@ -52,31 +54,65 @@ def raw_headers(survey: Survey) -> list[str]:
     return headers + [_("Ý kiến khác")]
 
 
-def raw_query(survey_id: int, keys: tuple[str, ...]):
-    """One row per phiếu (current version) with its answers pivoted into columns, in arrival order."""
-    per_version = (
-        select(Answer.response_version_id.label("vid"),
-               *[func.max(case((Answer.item_key == key, Answer.value))).label(f"v{i}")
-                 for i, key in enumerate(keys)],
-               *[func.max(case((Answer.item_key == key, Answer.reason))).label(f"r{i}")
-                 for i, key in enumerate(keys)])
+def pivot_query(survey_id: int, keys: tuple[str, ...]):
+    """Each current version's answer codes pivoted into columns, grouped in the order of the version ids.
+
+    No join and no other ordering: SQLite walks the (version, item) index and emits each group as it
+    completes, so the first rows leave at once; PostgreSQL streams through a server-side cursor.
+    """
+    return (
+        select(Answer.response_version_id,
+               *[func.max(case((Answer.item_key == key, Answer.value))) for key in keys])
         .where(Answer.survey_id == survey_id, Answer.is_current.is_(True))
         .group_by(Answer.response_version_id)
-        .subquery()
-    )
-    return (
-        select(Village.commune_code, Village.code, Village.name, Response.channel, Response.submitted_at,
-               ResponseVersion.version, ResponseVersion.opinion,
-               *[per_version.c[f"v{i}"] for i in range(len(keys))],
-               *[per_version.c[f"r{i}"] for i in range(len(keys))])
-        .select_from(per_version)
-        .join(ResponseVersion, ResponseVersion.id == per_version.c.vid)
-        .join(Response, Response.id == ResponseVersion.response_id)
-        .join(FrameVillage, FrameVillage.id == Response.frame_village_id)
-        .join(Village, Village.id == FrameVillage.village_id)
-        .order_by(per_version.c.vid)
+        .order_by(Answer.response_version_id)
         .execution_options(yield_per=YIELD_PER)
     )
+
+
+def _village_cells(survey_id: int) -> dict[int, tuple[str, str, str]]:
+    """Frame village id → (commune code, village code, name) as CSV cells: one small query per export."""
+    rows = db.session.execute(
+        select(FrameVillage.id, Village.commune_code, Village.code, Village.name)
+        .join(Village, Village.id == FrameVillage.village_id)
+        .where(FrameVillage.survey_id == survey_id))
+    return {frame_id: (neutralise(commune), neutralise(code), neutralise(name))
+            for frame_id, commune, code, name in rows}
+
+
+def _details(survey_id: int, first: int, last: int) -> dict[int, tuple]:
+    """Version id → (frame village, channel, submitted at, version, opinion) for a range of versions."""
+    rows = db.session.execute(
+        select(ResponseVersion.id, Response.frame_village_id, Response.channel, Response.submitted_at,
+               ResponseVersion.version, ResponseVersion.opinion)
+        .join(Response, and_(Response.id == ResponseVersion.response_id,
+                             Response.current_version == ResponseVersion.version))
+        .where(ResponseVersion.id.between(first, last), Response.survey_id == survey_id))
+    return {row[0]: row[1:] for row in rows}
+
+
+def _reasons(survey_id: int, first: int, last: int) -> dict[tuple[int, str], str]:
+    """(version id, item) → reason for a range of versions: reasons are few, so they are not pivoted."""
+    rows = db.session.execute(
+        select(Answer.response_version_id, Answer.item_key, Answer.reason)
+        .where(Answer.response_version_id.between(first, last), Answer.survey_id == survey_id,
+               Answer.is_current.is_(True), Answer.reason != ""))
+    return {(version_id, key): reason for version_id, key, reason in rows}
+
+
+def raw_rows(export: RawExport) -> Iterator[tuple]:
+    """Yield (commune, village, name, channel, submitted, version, opinion, *codes, *reasons) per phiếu."""
+    villages = _village_cells(export.survey_id)
+    keys = export.item_keys
+    pivot = db.session.execute(pivot_query(export.survey_id, keys))
+    for batch in pivot.partitions():
+        first, last = batch[0][0], batch[-1][0]
+        details = _details(export.survey_id, first, last)
+        reasons = _reasons(export.survey_id, first, last)
+        for version_id, *codes in batch:
+            frame_id, channel, submitted, version, opinion = details[version_id]
+            yield (*villages[frame_id], channel, submitted, version, opinion, *codes,
+                   *[reasons.get((version_id, key), "") for key in keys])
 
 
 def raw_chunks(export: RawExport) -> Iterator[bytes]:
@@ -87,16 +123,13 @@ def raw_chunks(export: RawExport) -> Iterator[bytes]:
     buffer.write(BOM)
     writer.writerow(export.headers)
     channels = export.channels
-    rows = db.session.execute(raw_query(export.survey_id, export.item_keys))
-    for number, row in enumerate(rows, 1):
+    for number, row in enumerate(raw_rows(export), 1):
         commune, code, name, channel, submitted, version, opinion = row[:7]
-        values = row[7:7 + count]
-        reasons = row[7 + count:]
-        writer.writerow(
-            [number, cell(commune), cell(code), cell(name), channels.get(channel, channel),
-             submitted.astimezone(VIETNAM).date().isoformat(), version - 1,
-             *["" if v is None else int(v) for v in values], *[cell(r or "") for r in reasons], cell(opinion)]
-        )
+        codes = ["" if v is None else v for v in row[7:7 + count]]
+        reasons = [neutralise(r) if r else "" for r in row[7 + count:]]
+        writer.writerow([number, commune, code, name, channels.get(channel, channel),
+                         submitted.astimezone(VIETNAM).date().isoformat(), version - 1, *codes, *reasons,
+                         neutralise(opinion) if opinion else ""])
         if number % ROWS_PER_CHUNK == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)

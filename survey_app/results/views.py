@@ -1,7 +1,7 @@
 """Results pages: the surveys in the user's scope, and one survey's results."""
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request
 from flask_login import current_user, login_required
 
 from ..exports import explain, labels
@@ -16,6 +16,10 @@ from . import bp
 from .charts import bar_chart
 
 DOWNLOADS = ("xlsx", "csv", "pdf", "json", "raw", "bundle")
+#: Above this many villages the page lists one commune's villages at a time (all are in the downloads).
+MAX_VILLAGES_SHOWN = 200
+#: Above this many bars a chart is left out: the table beside it says the same.
+MAX_BARS = 60
 
 
 @bp.get("/")
@@ -31,20 +35,30 @@ def _threshold(document: dict, kind: str, subunit: str | None = None) -> str | N
                  if r["kind"] == kind and r.get("subunit") == subunit), None)
 
 
-def _charts(document: dict) -> dict:
-    """The item chart (against the per-item threshold) and the village coverage chart."""
+def _charts(document: dict, villages: list[dict]) -> dict:
+    """The item chart (against the per-item threshold) and the coverage chart of villages or communes."""
     item_threshold = _threshold(document, "item_min")
     coverage_threshold = _threshold(document, "coverage_min")
-    items = bar_chart(
+    charts = {"items": bar_chart(
         _("Tỷ lệ hài lòng theo từng nội dung"),
         [(f"{n}. {translate_text(i.get('criterion') or i['key'])}", i["satisfied"],
           i["satisfied"] + i["not_satisfied"] + i["blank"]) for n, i in enumerate(document["items"], 1)],
-        item_threshold, _("ngưỡng từng nội dung") if item_threshold else "")
-    villages = bar_chart(
-        _("Tỷ lệ hộ tham gia theo thôn"),
-        [(v["name"], v["respondents"], v["households"]) for v in document["villages"]],
-        coverage_threshold, _("ngưỡng tỷ lệ tham gia") if coverage_threshold else "")
-    return {"items": items, "villages": villages}
+        item_threshold, _("ngưỡng từng nội dung") if item_threshold else "")}
+    units, title = villages, _("Tỷ lệ hộ tham gia theo thôn")
+    if len(document["communes"]) > 1 and len(villages) != len(document["villages"]):
+        units, title = document["communes"], _("Tỷ lệ hộ tham gia theo xã")
+    if 0 < len(units) <= MAX_BARS:
+        charts["coverage"] = bar_chart(title, [(u["name"], u["respondents"], u["households"]) for u in units],
+                                       coverage_threshold,
+                                       _("ngưỡng tỷ lệ tham gia") if coverage_threshold else "")
+    return charts
+
+
+def _villages_shown(document: dict, commune: str | None) -> list[dict]:
+    """Every village, or one commune's when there are too many to list at once."""
+    if commune:
+        return [v for v in document["villages"] if v["commune_code"] == commune]
+    return document["villages"] if len(document["villages"]) <= MAX_VILLAGES_SHOWN else []
 
 
 def _statistics(document: dict) -> list[str]:
@@ -64,10 +78,11 @@ def survey(survey_id: int):
     document = results_document(survey)
     indicators = integrity_indicators(survey, document)
     units, items = unit_names(document), item_names(document)
-    overall_key = (document.get("overall") or {}).get("item")
+    commune = request.args.get("xa") or None
+    villages = _villages_shown(document, commune)
     return render_template(
         "results/survey.html", survey=survey, document=document, labels=labels, explain=explain,
-        units=units, items=items, overall_key=overall_key, charts=_charts(document),
-        statistics=_statistics(document), indicators=indicators, downloads=DOWNLOADS,
-        several_communes=len(document["communes"]) > 1,
+        units=units, items=items, charts=_charts(document, villages), statistics=_statistics(document),
+        indicators=indicators, downloads=DOWNLOADS, several_communes=len(document["communes"]) > 1,
+        villages=villages, commune=commune,
     )

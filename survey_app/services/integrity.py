@@ -113,16 +113,16 @@ def opinion_indicators(survey: Survey) -> tuple[Indicator, ...]:
         .group_by(ResponseVersion.opinion)
     ).all()
     totals: dict[str, int] = {}
-    variants: dict[str, list[str]] = {}
+    variants: dict[str, list[tuple[int, str]]] = {}
     for text, count in rows:
         key = normalise_opinion(text)
         totals[key] = totals.get(key, 0) + count
-        variants.setdefault(key, []).append(text)
+        variants.setdefault(key, []).append((count, text))
     texts = [key for key, count in totals.items() if count >= MIN_IDENTICAL_COPIES for _copy in range(count)]
     found = analysis.identical_opinions(texts, min_copies=MIN_IDENTICAL_COPIES)
     result = []
     for indicator in found:
-        raw = variants[indicator.evidence["text"]]
+        raw = [text for _count, text in variants[indicator.evidence["text"]]]
         villages = db.session.execute(
             select(Village.commune_code, Village.code)
             .join(FrameVillage, FrameVillage.village_id == Village.id)
@@ -135,6 +135,7 @@ def opinion_indicators(survey: Survey) -> tuple[Indicator, ...]:
         keys = [unit_key(survey, {"code": code, "commune_code": commune}) for commune, code in villages]
         evidence = {k: v for k, v in indicator.evidence.items() if k != "positions"}
         evidence["villages"] = tuple(keys)
+        evidence["text"] = max(variants[indicator.evidence["text"]])[1].strip()  # as most residents wrote it
         result.append(Indicator(indicator.kind, indicator.severity, None, evidence))
     return tuple(result)
 

@@ -72,7 +72,7 @@ def test_results_page_explains_the_indicators(app, client):
     assert "Nhiều phiếu trực tuyến từ một thiết bị trong thời gian ngắn" in html
     assert "đã gửi 6 phiếu trực tuyến trong vòng 10 phút" in html
     assert "nhaplieu đã nhập 19 phiếu giấy" in html
-    assert f"5 phiếu có cùng ý kiến “{COPIED.lower()}” (ở Thôn Tây)" in html
+    assert f"5 phiếu có cùng ý kiến “{COPIED}” (ở Thôn Tây)" in html
     assert "1 phiếu được ghi nhận trước ngày bắt đầu" in html
     assert "khác hẳn các thôn còn lại" in html and "Kiểm tra trước" in html
 

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import re
 
-from survey_app.models import Role
+from survey_app.extensions import db
+from survey_app.models import AnswerValue, Role, Survey
+from survey_app.services.responses import Submission, find_code, submit
 
-from .conftest import HYPERLINK, add_user, build_hand_counted, log_in
+from .conftest import HYPERLINK, add_user, build_hand_counted, log_in, make_survey
 
 
 def test_pages_need_a_login(client, hand_counted):
@@ -68,7 +70,16 @@ def test_public_notice_only_for_published_results(app, client, hand_counted):
 
 
 def test_free_text_is_escaped_in_pages(app, client):
-    survey_id = build_hand_counted(app).survey_id
-    log_in(app, client, add_user(app, "quantri", Role.ADMIN, None))
+    """An opinion copied five times is quoted on the page as evidence: escaped, never markup."""
+    survey_id, issued = make_survey(app, villages=(("T01", "<b>Thôn</b>", 5),))
+    script = "<script>alert('x')</script> đề nghị sửa đường"
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        answers = {item["key"]: AnswerValue.SATISFIED for item in survey.template["items"]}
+        for slip in issued:
+            submit(survey, find_code(slip.code), Submission(answers, opinion=script))
+        db.session.commit()
+    log_in(app, client, add_user(app, "kiemtra"))
     html = client.get(f"/results/{survey_id}").get_data(as_text=True)
-    assert "<b>" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html and "<script" not in html
+    assert "&lt;b&gt;Thôn&lt;/b&gt;" in html and "<b>Thôn" not in html

@@ -20,5 +20,64 @@ users = AppGroup("users", help="Staff, auditor and admin accounts.")
 def create_command(username: str, role: str, unit_code: str | None, password: str, full_name: str) -> None:
     """Create an account scoped to a province or a commune."""
     with unit_of_work():
-        user = create_user(username, password, Role(role), unit_code, full_name=full_name, actor_name=CLI_ACTOR)
+        user = create_user(username, password, Role(role), unit_code, full_name=full_name,
+                           actor_name=CLI_ACTOR)
     click.echo(f"Created {user.role.value} {user.username}.")
+
+
+def _account(username: str):
+    from sqlalchemy import select
+
+    from ..extensions import db
+    from ..models import User
+
+    query = select(User).where(User.username == username.strip().lower())
+    user = db.session.execute(query).scalar_one_or_none()
+    if user is None:
+        raise click.ClickException(f"No account named {username}.")
+    return user
+
+
+@users.command("password")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def password_command(username: str, password: str) -> None:
+    """Set a new password for an account (e.g. an admin who lost theirs)."""
+    from ..errors import InputError
+    from ..services.accounts import hash_password, password_problems
+    from ..services.audit import record
+
+    with unit_of_work():
+        user = _account(username)
+        problems = password_problems(password, user.username)
+        if problems:
+            raise InputError("Password refused.", [(0, p) for p in problems])
+        user.password_hash = hash_password(password)
+        record("user.password_reset", actor_name=CLI_ACTOR, user=user.username)
+    click.echo(f"New password set for {user.username}.")
+
+
+@users.command("deactivate")
+@click.argument("username")
+def deactivate_command(username: str) -> None:
+    """Lock an account; its open sessions end at their next request."""
+    from ..services.audit import record
+
+    with unit_of_work():
+        user = _account(username)
+        user.active = False
+        record("user.deactivate", actor_name=CLI_ACTOR, user=user.username)
+    click.echo(f"Deactivated {user.username}.")
+
+
+@users.command("list")
+def list_command() -> None:
+    """List the accounts with their role, unit and state."""
+    from sqlalchemy import select
+
+    from ..extensions import db
+    from ..models import User
+
+    for user in db.session.execute(select(User).order_by(User.username)).scalars():
+        state = "active" if user.active else "locked"
+        click.echo(f"{user.username:20} {user.role.value:8} {user.unit_code or '-':6} {state}")

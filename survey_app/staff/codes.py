@@ -27,6 +27,7 @@ def codes(survey_id: int):
     """Show codes per village and, to staff, the issue, download and void forms."""
     survey = survey_for(survey_id)
     share = Decimal(str(current_app.config["SURVEY_SPARE_SHARE"])) * 100
+    share = share.quantize(Decimal(1)) if share == share.to_integral() else share.normalize()
     return render_template("staff/codes.html", survey=survey, coverage=survey_coverage(survey),
                            editable=can_edit(current_user, survey), issue_form=IssueForm(spare_percent=share),
                            void_form=VoidForm(),

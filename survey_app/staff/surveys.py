@@ -63,7 +63,8 @@ def _templates(level: str) -> dict:
         current_app.logger.error("survey templates: %s", exc)
         abort(500)
     wanted = (lambda t: t.level == "commune") if level == "commune" else (lambda t: t.level != "commune")
-    return {key: t for key, t in sorted(templates.items()) if wanted(t)}
+    newest_first = sorted(templates.items(), key=lambda kv: (kv[1].period, kv[0]), reverse=True)
+    return {key: t for key, t in newest_first if wanted(t)}
 
 
 def _plan(rows: list[FrameRow], template, margin: float) -> dict:
@@ -99,8 +100,7 @@ def new_survey():
     else:
         form = SurveyForm(unit_code=unit.code, start=vietnam_today(), villages=[
             {"village_id": v.id, "include": True, "households": v.households} for v in villages])
-    form.template.choices = options((key, f"{t.short_title} · {t.period} ({key})")
-                                    for key, t in templates.items())
+    form.template.choices = options((key, f"{t.short_title} ({key})") for key, t in templates.items())
     errors: list[str] = []
     rows: list[FrameRow] = []
     if request.method == "POST" and form.validate_on_submit():

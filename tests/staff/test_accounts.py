@@ -169,3 +169,17 @@ def test_passwords_are_stored_as_argon2id():
 
     assert isinstance(accounts.hasher, PasswordHasher)
     assert accounts.hash_password("Mat-khau-2026").startswith("$argon2id$")
+
+
+def test_cli_resets_passwords_locks_and_lists_accounts(app, runner, world):
+    weak = runner.invoke(args=["users", "password", "admin", "--password", "short"])
+    assert weak.exit_code == 1 and "ít nhất 10 ký tự" in weak.output
+    assert runner.invoke(args=["users", "password", "admin", "--password", "Quan-tri-2027"]).exit_code == 0
+    assert login(app.test_client(), "admin", "Quan-tri-2027").status_code == 302
+    assert runner.invoke(args=["users", "deactivate", "staff_commune"]).exit_code == 0
+    assert runner.invoke(args=["users", "deactivate", "nobody"]).exit_code == 1
+    listing = runner.invoke(args=["users", "list"]).output
+    assert "staff_commune" in listing and "locked" in listing
+    with app.app_context():
+        actions = [e.action for e in db.session.query(AuditEntry).filter_by(actor_name="cli")]
+    assert actions == ["user.password_reset", "user.deactivate"]

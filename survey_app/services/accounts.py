@@ -58,8 +58,8 @@ def create_user(username: str, password: str, role: Role, unit_code: str | None,
         errors.append(_("Tài khoản cán bộ và kiểm tra phải gắn với một tỉnh hoặc một xã."))
     if errors:
         raise InputError(_("Không tạo được tài khoản."), [(0, e) for e in errors])
-    user = User(username=username, password_hash=hash_password(password), role=role, unit_code=unit_code or None,
-                full_name=full_name)
+    user = User(username=username, password_hash=hash_password(password), role=role,
+                unit_code=unit_code or None, full_name=full_name)
     db.session.add(user)
     db.session.flush()
     audit.record("user.create", actor=actor, actor_name=actor_name, user=username, role=role.value,

@@ -39,7 +39,8 @@ def _new_code(survey: Survey, frame: FrameVillage, serial: int) -> tuple[Househo
     while True:
         code = household_codes.generate_code()
         row = HouseholdCode(survey_id=survey.id, frame_village_id=frame.id, serial=serial,
-                            lookup_hash=household_codes.lookup_hash(code), sealed_code=household_codes.seal(code))
+                            lookup_hash=household_codes.lookup_hash(code),
+                            sealed_code=household_codes.seal(code))
         try:
             with db.session.begin_nested():
                 db.session.add(row)
@@ -104,7 +105,8 @@ def void_and_replace(survey: Survey, serial: int, *, actor=None, actor_name: str
 def reprint(survey: Survey) -> list[IssuedCode]:
     """Every usable slip of a survey, decrypted for printing again."""
     rows = db.session.execute(
-        select(HouseholdCode).where(HouseholdCode.survey_id == survey.id, HouseholdCode.status == CodeStatus.ISSUED)
+        select(HouseholdCode)
+        .where(HouseholdCode.survey_id == survey.id, HouseholdCode.status == CodeStatus.ISSUED)
         .order_by(HouseholdCode.serial)
     ).scalars()
     return [_issued(row, household_codes.unseal(row.sealed_code)) for row in rows]

@@ -31,11 +31,13 @@ def create_survey(template_key: str, unit_code: str, frame: list[FrameRow], *, s
     try:
         template = load_template(template_key)
     except TemplateError as exc:
-        raise InputError(_("Không dùng được mẫu phiếu “%(key)s”: %(error)s", key=template_key, error=str(exc))) from exc
+        raise InputError(_("Không dùng được mẫu phiếu “%(key)s”: %(error)s", key=template_key,
+                           error=str(exc))) from exc
     if len(unit_code) == 5:
         commune = db.session.get(Commune, unit_code)
         if commune is None:
-            raise InputError(_("Không có xã mã %(code)s. Hãy nhập danh mục đơn vị hành chính trước.", code=unit_code))
+            raise InputError(_("Không có xã mã %(code)s. Hãy nhập danh mục đơn vị hành chính trước.",
+                               code=unit_code))
         level, unit_name = "commune", commune.full_name
     else:
         province = db.session.get(Province, unit_code)
@@ -72,7 +74,8 @@ def create_survey(template_key: str, unit_code: str, frame: list[FrameRow], *, s
     )
     db.session.add(survey)
     for row in frame:
-        village = upsert_village(row.commune_code or unit_code, row.village_code, row.village_name, row.households)
+        village = upsert_village(row.commune_code or unit_code, row.village_code, row.village_name,
+                                 row.households)
         survey.frame.append(FrameVillage(village=village, households=row.households))
     db.session.flush()
     audit.record("survey.create", actor=actor, actor_name=actor_name, survey_id=survey.id,

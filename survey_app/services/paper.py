@@ -1,4 +1,4 @@
-"""Paper phiếu: keying in batches, optional second keying with a mismatch report, and corrections.
+"""Paper phiếu: keying in batches and corrections (the second keying is in ``double_entry``).
 
 A first keying stores the phiếu as a response at once (through ``responses.submit``); a second keying by
 another person is only compared with what is stored. A correction never edits a phiếu in place: it adds a
@@ -7,7 +7,6 @@ version (who, when, why) and moves the ``is_current`` flag to the new answers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 
@@ -22,13 +21,11 @@ from ..models import (
     HouseholdCode,
     KeyedEntry,
     KeyingBatch,
-    Resolution,
     Response,
     ResponseVersion,
     Survey,
     SurveyStatus,
 )
-from ..models._types import utcnow
 from . import audit, household_codes
 from .responses import CodeAlreadyUsed, Submission, build_version, response_for, submit
 
@@ -74,21 +71,24 @@ def create_batch(survey: Survey, frame_village_id: int, channel: Channel, label:
     return batch
 
 
-def _check_code_in_batch(batch: KeyingBatch, code: HouseholdCode) -> None:
+def check_code_in_batch(batch: KeyingBatch, code: HouseholdCode) -> None:
+    """Refuse a slip that belongs to another village than the batch's."""
     if code.frame_village_id != batch.frame_village_id:
         raise InputError(_("Phiếu số %(serial)s thuộc %(village)s, không thuộc thôn của tập phiếu này.",
                            serial=code.serial, village=code.frame_village.village.name))
 
 
-def _entry(batch: KeyingBatch, keying: int, code: HouseholdCode) -> KeyedEntry | None:
+def keyed_entry(batch: KeyingBatch, keying: int, code: HouseholdCode) -> KeyedEntry | None:
+    """The entry of a slip in one keying of the batch, if keyed."""
     return db.session.execute(
         select(KeyedEntry).where(KeyedEntry.batch_id == batch.id, KeyedEntry.keying == keying,
                                  KeyedEntry.household_code_id == code.id)
     ).scalar_one_or_none()
 
 
-def _keyed(batch: KeyingBatch, keying: int, code: HouseholdCode, submission: Submission, actor,
+def record_keying(batch: KeyingBatch, keying: int, code: HouseholdCode, submission: Submission, actor,
            response: Response | None = None) -> KeyedEntry:
+    """Keep what was typed for a slip in one keying of the batch (flushes)."""
     entry = KeyedEntry(batch_id=batch.id, keying=keying, household_code_id=code.id,
                        response_id=response.id if response else None,
                        answers={k: int(v) for k, v in submission.answers.items()},
@@ -107,14 +107,14 @@ def enter_first(survey: Survey, batch: KeyingBatch, code: HouseholdCode, submiss
     """
     if survey.status is not SurveyStatus.OPEN:
         raise StateError(_("Chỉ nhập phiếu khi đợt khảo sát đang lấy ý kiến."))
-    _check_code_in_batch(batch, code)
+    check_code_in_batch(batch, code)
     submission = Submission(submission.answers, submission.reasons, submission.opinion, batch.channel)
     try:
         response, created = submit(survey, code, submission, created_by_id=getattr(actor, "id", None))
     except CodeAlreadyUsed:
         created, response = False, None
     if not created:
-        previous = _entry(batch, 1, code)
+        previous = keyed_entry(batch, 1, code)
         if response is not None and previous is not None:
             return previous, False
         existing = response_for(code)
@@ -122,26 +122,10 @@ def enter_first(survey: Survey, batch: KeyingBatch, code: HouseholdCode, submiss
                            "Nếu phiếu đã lưu bị nhập sai, hãy dùng chức năng sửa phiếu.",
                            serial=code.serial, channel=channel_label(existing.channel),
                            receipt=existing.receipt))
-    entry = _keyed(batch, 1, code, submission, actor, response)
+    entry = record_keying(batch, 1, code, submission, actor, response)
     audit.record("paper.enter", actor=actor, survey_id=survey.id, batch=batch.id, serial=code.serial,
                  receipt=response.receipt, channel=batch.channel.value)
     return entry, True
-
-
-def enter_second(survey: Survey, batch: KeyingBatch, code: HouseholdCode, submission: Submission, *,
-                 actor=None) -> KeyedEntry:
-    """Record an independent second keying of a phiếu of the batch (flushes); it changes no response."""
-    if survey.status not in (SurveyStatus.OPEN, SurveyStatus.CLOSED):
-        raise StateError(_("Đợt khảo sát đã công bố kết quả, không nhập lại phiếu."))
-    _check_code_in_batch(batch, code)
-    first = _entry(batch, 1, code)
-    if first is not None and first.created_by_id == getattr(actor, "id", None):
-        raise InputError(_("Lần nhập thứ hai phải do người khác với người nhập lần đầu thực hiện."))
-    if _entry(batch, 2, code) is not None:
-        raise InputError(_("Phiếu số %(serial)s đã được nhập lần hai trong tập này.", serial=code.serial))
-    entry = _keyed(batch, 2, code, submission, actor)
-    audit.record("paper.second_keying", actor=actor, survey_id=survey.id, batch=batch.id, serial=code.serial)
-    return entry
 
 
 def current_submissions(response_ids: list[int]) -> dict[int, Submission]:
@@ -190,52 +174,6 @@ def differences(items: list[dict], stored: Submission, keyed: Submission) -> lis
     return found
 
 
-def entry_submission(entry: KeyedEntry, channel: Channel) -> Submission:
-    """What a keyed entry holds, as a Submission."""
-    return Submission({k: AnswerValue(v) for k, v in entry.answers.items()}, dict(entry.reasons or {}),
-                      entry.opinion or "", channel)
-
-
-@dataclass(frozen=True)
-class Mismatch:
-    """A second keying that disagrees with the stored phiếu (or has no stored phiếu at all)."""
-
-    entry: KeyedEntry
-    serial: int
-    response: Response | None
-    fields: list[tuple[str, str, str]]
-
-
-def batch_report(survey: Survey, batch: KeyingBatch) -> tuple[list[Mismatch], int, int]:
-    """Unresolved mismatches of the batch, how many phiếu agree, and how many await a second keying."""
-    entries = db.session.execute(
-        select(KeyedEntry, HouseholdCode.serial)
-        .join(HouseholdCode, HouseholdCode.id == KeyedEntry.household_code_id)
-        .where(KeyedEntry.batch_id == batch.id).order_by(HouseholdCode.serial)
-    ).all()
-    first = {e.household_code_id for e, _serial in entries if e.keying == 1}
-    second = [(e, serial) for e, serial in entries if e.keying == 2]
-    codes = [e.household_code_id for e, _serial in second]
-    responses = {r.household_code_id: r for r in db.session.execute(
-        select(Response).where(Response.survey_id == survey.id, Response.household_code_id.in_(codes))
-    ).scalars()} if codes else {}
-    stored = current_submissions([r.id for r in responses.values()])
-    items = survey.template["items"]
-    mismatches, agreeing = [], 0
-    for entry, serial in second:
-        response = responses.get(entry.household_code_id)
-        if response is None:
-            fields = [(_("Phiếu"), _("chưa được lưu"), _("có trong lần nhập hai"))]
-        else:
-            fields = differences(items, stored[response.id], entry_submission(entry, batch.channel))
-        if not fields:
-            agreeing += 1
-        elif entry.resolution is None:
-            mismatches.append(Mismatch(entry, serial, response, fields))
-    awaiting = len(first - set(codes))
-    return mismatches, agreeing, awaiting
-
-
 def correct_response(survey: Survey, response: Response, submission: Submission, reason: str, *,
                      actor=None) -> ResponseVersion:
     """Add a corrected version of a paper phiếu (flushes); the old versions stay as history."""
@@ -267,28 +205,6 @@ def _build(survey, response, submission, number, actor, reason) -> ResponseVersi
                             created_by_id=getattr(actor, "id", None), change_reason=reason)
     response.versions.append(version)
     return version
-
-
-def resolve(survey: Survey, entry: KeyedEntry, use_second: bool, *, actor=None) -> None:
-    """Settle a mismatch: keep the stored phiếu, or store the second keying (as a correction) (flushes)."""
-    if entry.keying != 2 or entry.resolution is not None:
-        raise StateError(_("Sai lệch này đã được xử lý."))
-    batch = entry.batch
-    code = db.session.get(HouseholdCode, entry.household_code_id)
-    response = response_for(code)
-    keyed = entry_submission(entry, batch.channel)
-    if use_second and response is None:
-        response, _created = submit(survey, code, keyed, created_by_id=getattr(actor, "id", None))
-        entry.response_id = response.id
-    elif use_second:
-        correct_response(survey, response, keyed,
-                         _("Đối chiếu hai lần nhập (tập %(batch)s): dùng bản nhập lần hai.", batch=batch.id),
-                         actor=actor)
-    entry.resolution = Resolution.CORRECTED if use_second else Resolution.KEPT
-    entry.resolved_by_id, entry.resolved_at = getattr(actor, "id", None), utcnow()
-    db.session.flush()
-    audit.record("paper.resolve", actor=actor, survey_id=survey.id, batch=batch.id, serial=code.serial,
-                 resolution=entry.resolution.value)
 
 
 def batch_counts(survey: Survey) -> dict[int, dict[int, int]]:

@@ -8,9 +8,19 @@ from sqlalchemy import select
 from ..errors import InputError
 from ..extensions import db
 from ..i18n import _
-from ..models import Channel, HouseholdCode, KeyedEntry, KeyingBatch, Response, SurveyStatus, User
+from ..models import (
+    Answer,
+    Channel,
+    HouseholdCode,
+    KeyedEntry,
+    KeyingBatch,
+    Response,
+    ResponseVersion,
+    SurveyStatus,
+    User,
+)
 from ..scope import can_edit, roles_required, survey_for
-from ..services import paper
+from ..services import double_entry, paper
 from ..services.responses import Submission
 from . import bp
 from ._common import ALL_ROLES, EDITORS, attempt, field_errors, flash_problems, problems
@@ -99,7 +109,7 @@ def keying(survey_id: int, batch_id: int, keying: int):
             except InputError as exc:
                 errors = problems(exc)
             else:
-                enter = paper.enter_first if keying == 1 else paper.enter_second
+                enter = paper.enter_first if keying == 1 else double_entry.enter_second
                 result, errors = attempt(enter, survey, batch, code, submission,
                                          actor=current_user._get_current_object())
                 if not errors:
@@ -119,7 +129,7 @@ def batch_report(survey_id: int, batch_id: int):
     """Compare the second keying with the stored phiếu and list the mismatches to settle."""
     survey = survey_for(survey_id)
     batch = _batch(survey, batch_id)
-    mismatches, agreeing, awaiting = paper.batch_report(survey, batch)
+    mismatches, agreeing, awaiting = double_entry.batch_report(survey, batch)
     return render_template("staff/batch_report.html", survey=survey, batch=batch, mismatches=mismatches,
                            agreeing=agreeing, awaiting=awaiting, action_form=ActionForm(),
                            editable=can_edit(current_user, survey))
@@ -135,7 +145,7 @@ def resolve(survey_id: int, batch_id: int, entry_id: int):
     if entry is None or entry.batch_id != batch.id:
         abort(404)
     if ActionForm().validate_on_submit():
-        _result, errors = attempt(paper.resolve, survey, entry, request.form.get("use") == "second",
+        _result, errors = attempt(double_entry.resolve, survey, entry, request.form.get("use") == "second",
                                   actor=current_user._get_current_object())
         flash_problems(errors) if errors else flash(_("Đã xử lý sai lệch."), "success")
     return redirect(url_for(".batch_report", survey_id=survey.id, batch_id=batch.id))
@@ -206,8 +216,6 @@ def response_history(survey_id: int, response_id: int):
 
 def _history(response: Response) -> list[tuple]:
     """Each version, newest first, with its author and its answers by item key (two queries)."""
-    from ..models import Answer, ResponseVersion
-
     versions = db.session.execute(
         select(ResponseVersion, User.username).outerjoin(User, User.id == ResponseVersion.created_by_id)
         .where(ResponseVersion.response_id == response.id).order_by(ResponseVersion.version.desc())

@@ -118,7 +118,7 @@ def answers(app, survey_id: int, value: int = 1, **overrides):
 def scene(app, world):
     """An open survey of the home commune with codes, a paper batch keyed once, then again differently."""
     from survey_app.models import Channel, Survey, User
-    from survey_app.services import paper
+    from survey_app.services import double_entry, paper
 
     from ..conftest import make_survey
 
@@ -130,7 +130,7 @@ def scene(app, world):
         batch = paper.create_batch(survey, survey.frame[0].id, Channel.PAPER, "Tổ 1", actor=keyer)
         code = paper.find_slip(survey, "1")
         entry, _created = paper.enter_first(survey, batch, code, first, actor=keyer)
-        recheck = paper.enter_second(survey, batch, code, second, actor=checker)
+        recheck = double_entry.enter_second(survey, batch, code, second, actor=checker)
         db.session.commit()
         return {"sid": survey_id, "bid": batch.id, "rid": entry.response_id, "eid": recheck.id,
                 "uid": world["staff_commune"]}

@@ -1,0 +1,121 @@
+"""Optional second keying of a paper batch by another person, the mismatch report, and its resolution.
+
+The second keying changes no response: it is compared with the stored phiếu, and each disagreement is
+settled by a person who looks at the paper original (keep the stored phiếu, or store the second keying as
+a correction).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..errors import InputError, StateError
+from ..extensions import db
+from ..i18n import _
+from ..models import (
+    AnswerValue,
+    Channel,
+    HouseholdCode,
+    KeyedEntry,
+    KeyingBatch,
+    Resolution,
+    Response,
+    Survey,
+    SurveyStatus,
+)
+from ..models._types import utcnow
+from . import audit
+from .paper import (
+    check_code_in_batch,
+    correct_response,
+    current_submissions,
+    differences,
+    keyed_entry,
+    record_keying,
+)
+from .responses import Submission, response_for, submit
+
+
+def enter_second(survey: Survey, batch: KeyingBatch, code: HouseholdCode, submission: Submission, *,
+                 actor=None) -> KeyedEntry:
+    """Record an independent second keying of a phiếu of the batch (flushes); it changes no response."""
+    if survey.status not in (SurveyStatus.OPEN, SurveyStatus.CLOSED):
+        raise StateError(_("Đợt khảo sát đã công bố kết quả, không nhập lại phiếu."))
+    check_code_in_batch(batch, code)
+    first = keyed_entry(batch, 1, code)
+    if first is not None and first.created_by_id == getattr(actor, "id", None):
+        raise InputError(_("Lần nhập thứ hai phải do người khác với người nhập lần đầu thực hiện."))
+    if keyed_entry(batch, 2, code) is not None:
+        raise InputError(_("Phiếu số %(serial)s đã được nhập lần hai trong tập này.", serial=code.serial))
+    entry = record_keying(batch, 2, code, submission, actor)
+    audit.record("paper.second_keying", actor=actor, survey_id=survey.id, batch=batch.id, serial=code.serial)
+    return entry
+
+
+def entry_submission(entry: KeyedEntry, channel: Channel) -> Submission:
+    """What a keyed entry holds, as a Submission."""
+    return Submission({k: AnswerValue(v) for k, v in entry.answers.items()}, dict(entry.reasons or {}),
+                      entry.opinion or "", channel)
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """A second keying that disagrees with the stored phiếu (or has no stored phiếu at all)."""
+
+    entry: KeyedEntry
+    serial: int
+    response: Response | None
+    fields: list[tuple[str, str, str]]
+
+
+def batch_report(survey: Survey, batch: KeyingBatch) -> tuple[list[Mismatch], int, int]:
+    """Unresolved mismatches of the batch, how many phiếu agree, and how many await a second keying."""
+    entries = db.session.execute(
+        select(KeyedEntry, HouseholdCode.serial)
+        .join(HouseholdCode, HouseholdCode.id == KeyedEntry.household_code_id)
+        .where(KeyedEntry.batch_id == batch.id).order_by(HouseholdCode.serial)
+    ).all()
+    first = {e.household_code_id for e, _serial in entries if e.keying == 1}
+    second = [(e, serial) for e, serial in entries if e.keying == 2]
+    codes = [e.household_code_id for e, _serial in second]
+    responses = {r.household_code_id: r for r in db.session.execute(
+        select(Response).where(Response.survey_id == survey.id, Response.household_code_id.in_(codes))
+    ).scalars()} if codes else {}
+    stored = current_submissions([r.id for r in responses.values()])
+    items = survey.template["items"]
+    mismatches, agreeing = [], 0
+    for entry, serial in second:
+        response = responses.get(entry.household_code_id)
+        if response is None:
+            fields = [(_("Phiếu"), _("chưa được lưu"), _("có trong lần nhập hai"))]
+        else:
+            fields = differences(items, stored[response.id], entry_submission(entry, batch.channel))
+        if not fields:
+            agreeing += 1
+        elif entry.resolution is None:
+            mismatches.append(Mismatch(entry, serial, response, fields))
+    awaiting = len(first - set(codes))
+    return mismatches, agreeing, awaiting
+
+
+def resolve(survey: Survey, entry: KeyedEntry, use_second: bool, *, actor=None) -> None:
+    """Settle a mismatch: keep the stored phiếu, or store the second keying (as a correction) (flushes)."""
+    if entry.keying != 2 or entry.resolution is not None:
+        raise StateError(_("Sai lệch này đã được xử lý."))
+    batch = entry.batch
+    code = db.session.get(HouseholdCode, entry.household_code_id)
+    response = response_for(code)
+    keyed = entry_submission(entry, batch.channel)
+    if use_second and response is None:
+        response, _created = submit(survey, code, keyed, created_by_id=getattr(actor, "id", None))
+        entry.response_id = response.id
+    elif use_second:
+        correct_response(survey, response, keyed,
+                         _("Đối chiếu hai lần nhập (tập %(batch)s): dùng bản nhập lần hai.", batch=batch.id),
+                         actor=actor)
+    entry.resolution = Resolution.CORRECTED if use_second else Resolution.KEPT
+    entry.resolved_by_id, entry.resolved_at = getattr(actor, "id", None), utcnow()
+    db.session.flush()
+    audit.record("paper.resolve", actor=actor, survey_id=survey.id, batch=batch.id, serial=code.serial,
+                 resolution=entry.resolution.value)

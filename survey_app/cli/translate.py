@@ -119,6 +119,12 @@ def compile_catalogs(directory: Path = TRANSLATIONS, *, stale_only: bool = False
             write_mo(fileobj, catalog)
         os.replace(tmp, mo)
         written.append(mo)
+    if written:
+        from ..extensions import babel
+
+        domain = vars(babel).get("domain_instance")  # Flask-Babel's cached domain, once an app used it
+        if domain is not None:
+            domain.cache.clear()  # so the apps of this process load the new catalogs on next use
     return written
 
 

@@ -38,7 +38,7 @@ def blocking(violations: list[dict]) -> list[dict]:
     return [violation for violation in violations if violation["impact"] in BLOCKING]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def resident_paths(live_server) -> dict[str, str]:
     """A path for each resident page (a phiếu with errors is reached by submitting an empty phiếu)."""
     _, issued = live_server.survey(template=largest_template())
@@ -90,7 +90,7 @@ def test_resident_pages_reflow_without_sideways_scrolling(new_page, resident_pat
             assert box and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def console_data(live_server) -> dict[str, object]:
     """An admin account and a published survey with one response: the values of the console's URLs."""
     survey_id, issued = live_server.survey()

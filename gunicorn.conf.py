@@ -37,6 +37,8 @@ limit_request_fields = 100
 # itself as JSON without personal data (survey_app/ops/logs.py); gunicorn's own messages go to stderr.
 accesslog = None
 errorlog = "-"
+# Gunicorn's own messages ("Error handling request /s/<code>") pass through the same redaction.
+logger_class = "survey_app.ops.gunicorn_logging.RedactingLogger"
 loglevel = os.environ.get("SURVEY_GUNICORN_LOGLEVEL", "info")
 proc_name = "survey_app"
 # Import the app in each worker: nothing is shared across forks (no database connection before the fork).

@@ -210,7 +210,8 @@ def worker_pids(environment: Environment) -> list[int]:
 
 
 @contextmanager
-def environment(codes: int, workers: int, worker_class: str, threads: int, workdir: Path):
+def environment(codes: int, workers: int, worker_class: str, threads: int, workdir: Path,
+                log_name: str = "gunicorn.log"):
     """Database + seeded survey + gunicorn; everything is stopped and dropped on the way out."""
     url = create_database()
     env = Environment(url, server_env(url), free_port())
@@ -220,7 +221,7 @@ def environment(codes: int, workers: int, worker_class: str, threads: int, workd
         seed(env, codes)
         took = time.monotonic() - started
         print(f"seeded survey {env.survey_id} with {len(env.codes)} codes in {took:.1f} s", flush=True)
-        start_server(env, workers, worker_class, threads, workdir / "gunicorn.log")
+        start_server(env, workers, worker_class, threads, workdir / log_name)
         yield env
     finally:
         stop_server(env)
@@ -337,6 +338,7 @@ class SubmitOutcome:
     receipt: str | None
     status: int | None
     error: str | None = None
+    attempts: int = 1
 
 
 async def submit_once(client: HttpClient, code: str, rng: random.Random, *, retries: int = 0,
@@ -358,17 +360,17 @@ async def submit_once(client: HttpClient, code: str, rng: random.Random, *, retr
             status, headers, _b = await client.request("POST", path, form)
             location = headers.get("location", "")
             if status == 303 and RECEIPT_PATH in location:
-                return SubmitOutcome(code, location.rsplit("/", 1)[1], status)
+                return SubmitOutcome(code, location.rsplit("/", 1)[1], status, attempts=attempt + 1)
             if status < 500:  # a clear answer that will not change by retrying
-                return SubmitOutcome(code, None, status, f"answered {status}")
+                return SubmitOutcome(code, None, status, f"answered {status}", attempt + 1)
         except (TimeoutError, ConnectionError, OSError) as exc:
             status = None
             error = type(exc).__name__
             if attempt == retries:
-                return SubmitOutcome(code, None, None, error)
+                return SubmitOutcome(code, None, None, error, attempt + 1)
         if attempt < retries:
             await asyncio.sleep(retry_pause)
-    return SubmitOutcome(code, None, status, f"answered {status}")
+    return SubmitOutcome(code, None, status, f"answered {status}", retries + 1)
 
 
 @dataclass

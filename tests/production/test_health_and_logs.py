@@ -69,3 +69,25 @@ def test_redaction_of_codes_receipts_paths_and_addresses():
     text = redact("GET /s/k7px-3mqd-9t from 192.0.2.1 and 2001:db8::1, K7PX3MQD9T, receipt 7KQ4-M2XD")
     assert text == "GET /s/<redacted> from <ip> and <ip>, <redacted>, receipt <redacted>"
     assert redact("at 12:34:56 nothing personal") == "at 12:34:56 nothing personal"
+
+
+def test_gunicorn_error_log_is_redacted_too():
+    import logging
+    import sys
+
+    from gunicorn.config import Config
+
+    from survey_app.ops.gunicorn_logging import RedactFilter, RedactingLogger
+
+    config = Config()
+    config.set("errorlog", "-")
+    logger = RedactingLogger(config)
+    assert all(any(isinstance(f, RedactFilter) for f in h.filters) for h in logger.error_log.handlers)
+    try:
+        raise RuntimeError("while handling /s/K7PX-3MQD-9T from 192.0.2.7")
+    except RuntimeError:
+        record = logging.LogRecord("gunicorn.error", logging.ERROR, __file__, 1, "Error handling request %s",
+                                   ("/s/K7PX-3MQD-9T",), sys.exc_info())
+    RedactFilter().filter(record)
+    assert record.getMessage() == "Error handling request /s/<redacted>"
+    assert "K7PX" not in record.exc_text and "192.0.2.7" not in record.exc_text

@@ -1,23 +1,33 @@
-"""A ZIP of every export with a manifest: the SHA-256 of each file, the survey, the time, the audit head."""
+"""Every export in one ZIP with a manifest: the SHA-256 of each file, the survey, the time, the audit head.
+
+The ZIP is streamed: the small files first, then the raw responses chunk by chunk (constant memory, first
+bytes at once), then the manifest. The manifest's own hash goes into the audit log once it is complete.
+"""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
-from typing import BinaryIO
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from types import SimpleNamespace
 
+from flask_babel import force_locale
+
+from ..extensions import db
 from ..i18n import _
 from ..models import Survey
 from ..services import audit
 from . import labels
 from .csvfile import render_csv
 from .pdf import render_pdf
-from .raw import prepare_raw, raw_chunks
+from .raw import RawExport, raw_chunks
 from .xlsx import render_xlsx
 
 MANIFEST_FORMAT = 1
 MANIFEST_NAME = "manifest.json"
+RAW_NAME = "phieu-tra-loi.csv"
 
 
 def sha256(data: bytes) -> str:
@@ -25,46 +35,95 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def to_json(value: object) -> bytes:
+    """The JSON bytes of a document or manifest, as written in the bundle and hashed."""
+    return json.dumps(value, ensure_ascii=False, indent=2).encode()
+
+
+@dataclass(frozen=True)
+class BundleJob:
+    """What the stream needs, prepared in the request: it runs after the request's own context has gone."""
+
+    survey_id: int
+    document: Mapping
+    indicators: tuple
+    raw: RawExport
+    locale: str
+    actor_id: int | None
+    actor_name: str
+
+
+class _Sink(io.RawIOBase):
+    """A write-only, unseekable file that hands over what was written (the ZIP then uses data descriptors)."""
+
+    def __init__(self):
+        super().__init__()
+        self._chunks: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self._chunks.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        data = b"".join(self._chunks)
+        self._chunks.clear()
+        return data
+
+
 def _entry(name: str, digest: str, size: int, media_type: str, description: str) -> dict:
     return {"name": name, "sha256": digest, "bytes": size, "media_type": media_type,
             "description": description}
 
 
-def _write_stream(archive: zipfile.ZipFile, name: str, chunks: Iterable[bytes]) -> tuple[str, int]:
-    """Write chunks into the archive, hashing them on the way: constant memory."""
-    digest, size = hashlib.sha256(), 0
-    with archive.open(name, "w", force_zip64=True) as member:
-        for chunk in chunks:
-            digest.update(chunk)
-            size += len(chunk)
-            member.write(chunk)
-    return digest.hexdigest(), size
-
-
-def write_bundle(survey: Survey, document: Mapping, indicators: Sequence, target: BinaryIO) -> dict:
-    """Write every export and the manifest into ``target`` as a ZIP; return the manifest."""
-    files = [
-        ("ket-qua.json", json.dumps(document, ensure_ascii=False, indent=2).encode(), "application/json",
+def _small_files(survey: Survey, job: BundleJob):
+    """(name, render, media type, description) of the files built whole in memory."""
+    document = job.document
+    return [
+        ("ket-qua.json", lambda: to_json(document), "application/json",
          _("Kết quả (JSON, cùng nội dung với API)")),
-        ("ket-qua.csv", render_csv(survey, document), "text/csv", _("Kết quả theo đơn vị và nội dung (CSV)")),
-        ("ket-qua.xlsx", render_xlsx(survey, document),
+        ("ket-qua.csv", lambda: render_csv(survey, document), "text/csv",
+         _("Kết quả theo đơn vị và nội dung (CSV)")),
+        ("ket-qua.xlsx", lambda: render_xlsx(survey, document),
          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _("Bảng tính kết quả (XLSX)")),
-        ("bao-cao.pdf", render_pdf(survey, document, indicators), "application/pdf", _("Báo cáo (PDF)")),
+        ("bao-cao.pdf", lambda: render_pdf(survey, document, job.indicators), "application/pdf",
+         _("Báo cáo (PDF)")),
     ]
-    entries = []
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data, media_type, description in files:
-            archive.writestr(name, data)
-            entries.append(_entry(name, sha256(data), len(data), media_type, description))
-        digest, size = _write_stream(archive, "phieu-tra-loi.csv", raw_chunks(prepare_raw(survey)))
-        entries.append(_entry("phieu-tra-loi.csv", digest, size, "text/csv",
-                              _("Phiếu trả lời, mỗi dòng một phiếu, không có mã hộ hay thông tin thiết bị")))
-        manifest = manifest_for(survey, document, entries)
-        archive.writestr(MANIFEST_NAME, json.dumps(manifest, ensure_ascii=False, indent=2).encode())
-    return manifest
 
 
-def manifest_for(survey: Survey, document: Mapping, entries: list[dict]) -> dict:
+def stream_bundle(job: BundleJob) -> Iterator[bytes]:
+    """Yield the ZIP; when complete, record the manifest's hash in the audit log."""
+    sink, entries = _Sink(), []
+    with force_locale(job.locale):
+        survey = db.session.get(Survey, job.survey_id)
+        with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, render, media_type, description in _small_files(survey, job):
+                data = render()
+                archive.writestr(name, data)
+                entries.append(_entry(name, sha256(data), len(data), media_type, description))
+                yield sink.take()
+            digest, size = hashlib.sha256(), 0
+            with archive.open(RAW_NAME, "w", force_zip64=True) as member:
+                for chunk in raw_chunks(job.raw):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    member.write(chunk)
+                    if written := sink.take():
+                        yield written
+            description = _("Phiếu trả lời, mỗi dòng một phiếu, không có mã hộ hay thông tin thiết bị")
+            entries.append(_entry(RAW_NAME, digest.hexdigest(), size, "text/csv", description))
+            manifest = to_json(manifest_for(job.document, entries))
+            archive.writestr(MANIFEST_NAME, manifest)
+        actor = SimpleNamespace(id=job.actor_id, username=job.actor_name)
+        audit.record("results.manifest", actor=actor, survey_id=job.survey_id,
+                     manifest_sha256=sha256(manifest), files={e["name"]: e["sha256"] for e in entries})
+        db.session.commit()
+    yield sink.take()
+
+
+def manifest_for(document: Mapping, entries: list[dict]) -> dict:
     """The manifest of a set of exported files."""
     return {
         "format": MANIFEST_FORMAT,
@@ -76,5 +135,5 @@ def manifest_for(survey: Survey, document: Mapping, entries: list[dict]) -> dict
         "files": entries,
         "answer_codes": {str(value): labels.answer_label(value) for value in (1, 2, 0)},
         "note": _("Đối chiếu mã SHA-256 của từng tệp với bảng kê này; mã của bảng kê được ghi trong nhật ký "
-                  "kiểm tra (hành động results.export)."),
+                  "kiểm tra (hành động results.manifest)."),
     }

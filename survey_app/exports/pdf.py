@@ -28,6 +28,8 @@ from .tables import item_names, unit_names
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FAMILY = "DejaVu"
 #: Characters DejaVu cannot draw (emoji and other astral-plane symbols) and control characters.
+#: Above this many villages the report lists communes only; every village is in the spreadsheet.
+MAX_VILLAGE_ROWS = 200
 _UNDRAWABLE = re.compile(r"[\U00010000-\U0010FFFF\x00-\x08\x0b-\x1f]")
 
 
@@ -135,24 +137,38 @@ def _process(pdf: Report, document: Mapping) -> None:
     pdf.paragraph(_("Hình thức: %(channels)s.", channels=channels or "–"))
 
 
+def _unit_tables(pdf: Report, document: Mapping) -> None:
+    """Phiếu per commune (when several) and per village (unless there are too many for a report)."""
+    overall_key = (document.get("overall") or {}).get("item")
+    tables = []
+    if len(document["communes"]) > 1:
+        tables.append((_("Xã"), document["communes"]))
+    if len(document["villages"]) <= MAX_VILLAGE_ROWS:
+        tables.append((_("Thôn"), document["villages"]))
+    else:
+        pdf.paragraph(_("Có %(n)s thôn: số liệu từng thôn có trong bảng tính (XLSX) kèm theo.",
+                        n=number(len(document["villages"]))))
+    for first, units in tables:
+        rows = []
+        for unit in units:
+            overall = next((i for i in unit["items"] if i["key"] == overall_key), None)
+            rows.append([unit["name"], number(unit["households"]), number(unit["handed_out"]),
+                         number(unit["respondents"]), number(unit["missing"]), percent(unit["coverage"]),
+                         percent(overall["rate"]) if overall else "–"])
+        pdf.grid([first, _("Số hộ"), _("Phát ra"), _("Thu về"), _("Thiếu"), _("Tỷ lệ tham gia"),
+                  _("Hài lòng chung")], rows, (34, 11, 11, 11, 10, 12, 12))
+
+
 def _collection(pdf: Report, document: Mapping) -> None:
     coverage = document["coverage"]
     pdf.heading(_("II. KẾT QUẢ LẤY Ý KIẾN"))
     pdf.paragraph(_("1. Số hộ và số phiếu"), bold=True)
     pdf.paragraph(_("Tổng số hộ: %(households)s; số phiếu phát ra: %(out)s; số phiếu thu về: %(back)s; "
                     "số phiếu thiếu: %(missing)s; tỷ lệ hộ tham gia: %(rate)s.",
-                    households=number(coverage["households"]),
-               out=number(coverage["handed_out"]), back=number(coverage["respondents"]),
-               missing=number(coverage["missing"]), rate=percent(coverage["rate"])))
-    overall_key = (document.get("overall") or {}).get("item")
-    rows = []
-    for village in document["villages"]:
-        overall = next((i for i in village["items"] if i["key"] == overall_key), None)
-        rows.append([village["name"], number(village["households"]), number(village["handed_out"]),
-                     number(village["respondents"]), number(village["missing"]), percent(village["coverage"]),
-                     percent(overall["rate"]) if overall else "–"])
-    pdf.grid([_("Thôn"), _("Số hộ"), _("Phát ra"), _("Thu về"), _("Thiếu"), _("Tỷ lệ tham gia"),
-              _("Hài lòng chung")], rows, (34, 11, 11, 11, 10, 12, 12))
+                    households=number(coverage["households"]), out=number(coverage["handed_out"]),
+                    back=number(coverage["respondents"]), missing=number(coverage["missing"]),
+                    rate=percent(coverage["rate"])))
+    _unit_tables(pdf, document)
     pdf.paragraph(_("2. Kết quả theo từng nội dung"), bold=True)
     names = item_names(document)
     rows = [[str(n), names[item["key"]], number(item["satisfied"]),

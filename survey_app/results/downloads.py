@@ -1,13 +1,21 @@
 """Downloads of a survey's results; every download is recorded in the audit log."""
 from __future__ import annotations
 
-import json
-import tempfile
-
-from flask import Response, abort, send_file, stream_with_context
+from flask import Response, abort, stream_with_context
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 
-from ..exports import prepare_raw, raw_chunks, render_csv, render_pdf, render_xlsx, sha256, write_bundle
+from ..exports import (
+    BundleJob,
+    prepare_raw,
+    raw_chunks,
+    render_csv,
+    render_pdf,
+    render_xlsx,
+    sha256,
+    stream_bundle,
+    to_json,
+)
 from ..extensions import db
 from ..scope import survey_for
 from ..services import audit
@@ -48,7 +56,7 @@ def download(survey_id: int, fmt: str):
     if fmt == "bundle":
         return _bundle(survey, document)
     if fmt == "json":
-        data = json.dumps(document, ensure_ascii=False, indent=2).encode()
+        data = to_json(document)
     elif fmt == "csv":
         data = render_csv(survey, document)
     elif fmt == "xlsx":
@@ -74,16 +82,13 @@ def _raw(survey):
 
 
 def _bundle(survey, document: dict):
-    """Every export in one ZIP with its manifest; the manifest's hash goes into the audit log."""
-    target = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response once sent
-    manifest = write_bundle(survey, document, integrity_indicators(survey, document), target)
-    manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
-    audit.record("results.export", actor=current_user, survey_id=survey.id, format="bundle",
-                 manifest_sha256=sha256(manifest_bytes),
-                 files={f["name"]: f["sha256"] for f in manifest["files"]})
+    """Every export in one streamed ZIP with its manifest; the manifest's hash is audited at the end."""
+    job = BundleJob(survey.id, document, tuple(integrity_indicators(survey, document)), prepare_raw(survey),
+                    str(get_locale()), current_user.id, current_user.username)
+    audit.record("results.export", actor=current_user, survey_id=survey.id, format="bundle")
     db.session.commit()
-    target.seek(0)
-    response = send_file(target, mimetype=MEDIA_TYPES["bundle"], as_attachment=True,
-                         download_name=FILE_NAMES["bundle"].format(id=survey.id))
+    response = Response(stream_with_context(stream_bundle(job)), mimetype=MEDIA_TYPES["bundle"])
+    name = FILE_NAMES["bundle"].format(id=job.survey_id)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -161,17 +161,19 @@ def window_indicators(survey: Survey) -> tuple[Indicator, ...]:
 
 
 def tally_indicators(survey: Survey, document: Mapping) -> tuple[Indicator, ...]:
-    """Full coverage and outlier villages, from the counts already in the results document."""
+    """Full coverage, and villages departing from the rest of their commune, from the document's counts."""
     villages = document["villages"]
     found = analysis.full_coverage(
         (unit_key(survey, v), v["households"], v["respondents"]) for v in villages)
     overall = survey.template.get("overall_item")
     if overall:
-        rows = []
-        for village in villages:
+        communes: dict[str, list[tuple[str, int, int]]] = {}
+        for village in villages:  # each village is compared with the rest of its own commune
             counts = next(i for i in village["items"] if i["key"] == overall)
-            rows.append((unit_key(survey, village), village["respondents"], counts["satisfied"]))
-        found += analysis.outlier_villages(rows)
+            communes.setdefault(village["commune_code"], []).append(
+                (unit_key(survey, village), village["respondents"], counts["satisfied"]))
+        for rows in communes.values():
+            found += analysis.outlier_villages(rows)
     return found
 
 

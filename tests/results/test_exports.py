@@ -145,8 +145,10 @@ def test_json_download_is_the_results_document(app, auditor_client, hand_counted
 
 
 def test_bundle_manifest_hashes_every_file_and_quotes_the_audit_head(app, auditor_client, hand_counted):
-    before = export_entries(app)
-    archive = zipfile.ZipFile(io.BytesIO(download(auditor_client, hand_counted.survey_id, "bundle")))
+    response = auditor_client.get(f"/results/{hand_counted.survey_id}/tai-ve/bundle")
+    assert response.status_code == 200 and response.is_streamed
+    archive = zipfile.ZipFile(io.BytesIO(response.get_data()))
+    response.close()
     manifest_bytes = archive.read("manifest.json")
     manifest = json.loads(manifest_bytes)
     names = {entry["name"] for entry in manifest["files"]}
@@ -155,10 +157,16 @@ def test_bundle_manifest_hashes_every_file_and_quotes_the_audit_head(app, audito
         content = archive.read(entry["name"])
         assert hashlib.sha256(content).hexdigest() == entry["sha256"] and len(content) == entry["bytes"]
     assert manifest["survey"]["id"] == hand_counted.survey_id and manifest["generated_at"]
-    entries = export_entries(app)
-    assert len(entries) == len(before) + 1
-    assert manifest["audit_head"] == entries[-1].prev_hash  # the head just before this export
-    assert entries[-1].details["manifest_sha256"] == hashlib.sha256(manifest_bytes).hexdigest()
+    assert read_csv_as_excel(archive.read("phieu-tra-loi.csv"))[0]["STT"] == "1"
+    with app.app_context():
+        started, finished = db.session.execute(
+            select(AuditEntry).order_by(AuditEntry.id.desc()).limit(2)).scalars().all()[::-1]
+        assert (started.action, started.details["format"]) == ("results.export", "bundle")
+        assert finished.action == "results.manifest" and finished.actor_name == "kiemtra"
+        assert manifest["audit_head"] == started.entry_hash == finished.prev_hash
+        assert finished.details["manifest_sha256"] == hashlib.sha256(manifest_bytes).hexdigest()
+        assert finished.details["files"]["ket-qua.xlsx"] == next(
+            e["sha256"] for e in manifest["files"] if e["name"] == "ket-qua.xlsx")
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv", "pdf", "json", "raw"])

@@ -58,6 +58,7 @@ def test_staff_and_admin_see_results_too(app, client, hand_counted):
 
 def test_public_notice_only_for_published_results(app, client, hand_counted):
     assert client.get(f"/results/{hand_counted.survey_id}/niem-yet").status_code == 404
+    assert client.get(f"/results/{10**12}/niem-yet").status_code == 404
     published = build_hand_counted(app, status="published").survey_id
     page = client.get(f"/results/{published}/niem-yet")
     html = page.get_data(as_text=True)

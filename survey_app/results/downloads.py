@@ -36,8 +36,8 @@ FILE_NAMES = {"xlsx": "ket-qua-{id}.xlsx", "csv": "ket-qua-{id}.csv", "pdf": "ba
               "bundle": "ho-so-ket-qua-{id}.zip"}
 
 
-def _attachment(data: bytes, fmt: str, survey_id: int) -> Response:
-    response = Response(data, mimetype=MEDIA_TYPES[fmt])
+def _headers(response: Response, fmt: str, survey_id: int) -> Response:
+    """Send as a named attachment that no cache keeps."""
     response.headers["Content-Disposition"] = f'attachment; filename="{FILE_NAMES[fmt].format(id=survey_id)}"'
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -66,7 +66,7 @@ def download(survey_id: int, fmt: str):
     audit.record("results.export", actor=current_user, survey_id=survey.id, format=fmt, sha256=sha256(data),
                  bytes=len(data))
     db.session.commit()
-    return _attachment(data, fmt, survey.id)
+    return _headers(Response(data, mimetype=MEDIA_TYPES[fmt]), fmt, survey.id)
 
 
 def _raw(survey):
@@ -75,10 +75,7 @@ def _raw(survey):
     audit.record("results.export", actor=current_user, survey_id=survey.id, format="raw")
     db.session.commit()
     response = Response(stream_with_context(raw_chunks(export)), mimetype=MEDIA_TYPES["raw"])
-    name = FILE_NAMES["raw"].format(id=export.survey_id)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _headers(response, "raw", export.survey_id)
 
 
 def _bundle(survey, document: dict):
@@ -88,7 +85,4 @@ def _bundle(survey, document: dict):
     audit.record("results.export", actor=current_user, survey_id=survey.id, format="bundle")
     db.session.commit()
     response = Response(stream_with_context(stream_bundle(job)), mimetype=MEDIA_TYPES["bundle"])
-    name = FILE_NAMES["bundle"].format(id=job.survey_id)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _headers(response, "bundle", job.survey_id)

@@ -24,8 +24,8 @@ VILLAGES = [("T01", "Thôn An Lộc", 312), ("T02", "Thôn Bình Trung", 268), (
             ("T04", "Thôn Tân Hòa", 187), ("T05", "Thôn Đông Yên", 236), ("T06", "Thôn Mỹ Thạnh", 151)]
 #: Demo logins (demo only: never use these passwords on a real deployment).
 USERS = [("admin", "QuanTri#2026", Role.ADMIN, None, "Quản trị hệ thống"),
-         ("canbo", "CanBo#2026x", Role.STAFF, COMMUNE, "Ban Thường trực UBMTTQ xã Bình Sơn"),
-         ("kiemtra", "KiemTra#2026", Role.AUDITOR, PROVINCE, "Đoàn thẩm tra tỉnh Quảng Ngãi")]
+         ("canbo", "MatTran#2026x", Role.STAFF, COMMUNE, "Ban Thường trực UBMTTQ xã Bình Sơn"),
+         ("kiemtra", "ThamTra#2026", Role.AUDITOR, PROVINCE, "Đoàn thẩm tra tỉnh Quảng Ngãi")]
 REASONS = ["Đường liên thôn còn xuống cấp vào mùa mưa.", "Thu gom rác chưa thường xuyên.",
            "Chưa có nhiều việc làm cho thanh niên.", ""]
 OPINIONS = ["Đề nghị xã tiếp tục nâng cấp đường giao thông nội đồng.", "Cần thêm đèn chiếu sáng ở các ngõ xóm.",

@@ -519,6 +519,7 @@ def main() -> int:
     workdir = ROOT / "bench" / "out"
     workdir.mkdir(parents=True, exist_ok=True)
     results: list[PhaseResult] = []
+    load_before = os.getloadavg()[0]
     with environment(codes, args.workers, args.worker_class, args.threads, workdir) as env:
         view_codes, pool = env.codes[:view_share], env.codes[view_share:]
         random.Random(7).shuffle(pool)
@@ -532,11 +533,13 @@ def main() -> int:
                 print(f"{clients:>4} clients {name:<8} {result.throughput:8.1f}/s  "
                       f"p95 {result.percentile(95):7.1f} ms  errors {result.errors}", flush=True)
         stored = count_stored(env)
+    load_after = os.getloadavg()[0]
     threads = f" ({args.threads} threads)" if args.worker_class == "gthread" else ""
     config = (f"gunicorn {args.workers} × {args.worker_class}{threads}, PostgreSQL on the same host, "
               "client (asyncio, keep-alive, one process) on the same host; "
               f"{args.duration:g} s per phase, closed loop (no think time); "
-              "submit = GET page + POST answers → 303 to the receipt")
+              "submit = GET page + POST answers → 303 to the receipt; "
+              f"1-min load average {load_before:.1f} before, {load_after:.1f} after (other work on the host)")
     print()
     print(machine())
     print(config)

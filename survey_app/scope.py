@@ -72,7 +72,8 @@ def survey_for(survey_id: int, *, edit: bool = False) -> Survey:
     """Load a survey the current user may see (or change): 404 if absent, 403 if out of scope."""
     from .extensions import db
 
-    survey = db.session.get(Survey, survey_id)
+    # An id beyond a 32-bit key names nothing (and would be a database error on PostgreSQL).
+    survey = db.session.get(Survey, survey_id) if 0 < survey_id < 2**31 else None
     if survey is None:
         abort(404)
     if not (can_edit if edit else can_view)(current_user, survey):

@@ -35,6 +35,7 @@ def options(pairs) -> list:
 
 UNIT_CODE = Regexp(r"^\s*(\d{2}|\d{5})\s*$", message=_l("Mã đơn vị gồm 2 chữ số (tỉnh) hoặc 5 chữ số (xã)."))
 REQUIRED = _l("Vui lòng điền ô này.")
+MAX_ID = 2**31 - 1  # the largest integer key the databases store
 HOUSEHOLDS = NumberRange(min=0, max=100000, message=_l("Số hộ từ 0 đến 100.000."))
 
 
@@ -189,7 +190,7 @@ class VoidForm(FlaskForm):
 
     serial = IntegerField(_l("Số phiếu bị mất"), validators=[
         InputRequired(_l("Số phiếu phải là số nguyên.")),
-        NumberRange(min=1, message=_l("Số phiếu bắt đầu từ 1."))])
+        NumberRange(min=1, max=MAX_ID, message=_l("Không có phiếu số này."))])
     reason = StringField(_l("Lý do"), validators=[InputRequired(REQUIRED), longest(300)])
 
 

@@ -116,8 +116,10 @@ def new_survey():
     if not rows and level == "commune" and not form.frame.data:
         rows = [FrameRow(i, v.code, v.name, v.households) for i, v in enumerate(villages, 1) if v.households]
     start = form.start.data if isinstance(form.start.data, date) else vietnam_today()
-    plan = _plan(rows, templates.get(form.template.data or next(iter(templates), "")),
-                 float(form.margin.data or 0.05))
+    margins = {str(choice[0]) for choice in form.margin.iter_choices()}
+    margin = float(form.margin.data) if form.margin.data in margins else 0.05
+    template = templates.get(form.template.data or next(iter(templates), ""))
+    plan = _plan(rows, template, margin) | {"margin": margin}
     status = 422 if errors else 200
     return render_template("staff/survey_new.html", form=form, unit=unit, level=level, errors=errors,
                            village_rows=list(zip(villages, form.villages, strict=False)), plan=plan,

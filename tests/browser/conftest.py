@@ -68,6 +68,23 @@ class LiveServer:
         return make_survey(self.app, **options)
 
 
+def buffered(app):
+    """Wrap a WSGI app so each response body is read and closed before the server writes it.
+
+    Werkzeug's development server does not close a response's file when the browser drops the
+    connection mid-transfer (Chromium does this with stylesheets it already has), which leaves an
+    unclosed file to be reported in whatever test runs next. Bodies here are small.
+    """
+    def middleware(environ, start_response):
+        iterable = app(environ, start_response)
+        try:
+            return [b"".join(iterable)]
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+    return middleware
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """Serve ``create_app`` on a temporary SQLite file from a thread, on a free port of 127.0.0.1."""
@@ -81,7 +98,7 @@ def live_server(tmp_path_factory):
     })
     with app.app_context():
         db.create_all()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")

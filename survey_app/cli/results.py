@@ -16,9 +16,9 @@ from ._common import load_survey
               help="File to write (default: standard output for JSON and CSV).")
 def results(survey_id: int, fmt: str, out_path: Path | None) -> None:
     """Write a survey's results: verdict, coverage, items, villages and rules."""
+    from ..extensions import db
     from ..services.audit import record
     from ..services.results import results_document
-    from ..extensions import db
 
     survey = load_survey(survey_id)
     document = results_document(survey)

@@ -68,15 +68,15 @@ def import_unit_files(paths: list[Path]) -> dict[str, int]:
         except InputError as exc:
             errors.extend(exc.errors or [(0, exc.message)])
     known = set(provinces) | set(db.session.execute(select(Province.code)).scalars())
-    for code, row in communes.items():
+    for row in communes.values():
         if row["province_code"] not in known:
             errors.append((0, _("%(w)s: tỉnh %(p)s không có trong dữ liệu", w=row["line"], p=row["province_code"])))
     if errors:
         raise InputError(_("Không nhập được đơn vị hành chính; chưa có gì được ghi."), errors)
-    for code, row in provinces.items():
+    for row in provinces.values():
         db.session.merge(Province(**{k: row[k] for k in PROVINCE_COLUMNS}))
     db.session.flush()
-    for code, row in communes.items():
+    for row in communes.values():
         db.session.merge(Commune(**{k: row[k] for k in COMMUNE_COLUMNS}))
     db.session.flush()
     return {"provinces": len(provinces), "communes": len(communes)}

@@ -84,10 +84,7 @@ def test_scope_matrix(as_user, scene, who):
     wrong = []
     for method, template, kind, data in ROUTES:
         path = template.format(**scene)
-        if method == "GET":
-            response = client.get(path)
-        else:
-            response = client.post(path, data={"csrf_token": csrf, **data})
+        response = client.get(path) if method == "GET" else client.post(path, data={"csrf_token": csrf, **data})
         outcome, expected = _outcome(method, response), _expected(who, kind)
         if outcome != expected:
             wrong.append(f"{method} {path}: expected {expected}, got {outcome}")

@@ -2,9 +2,10 @@
 
 Creates a fresh PostgreSQL database (dropped at the end), runs ``flask db upgrade``, creates an open survey
 with enough issued household codes (through the services, keeping the clear codes in memory), starts
-gunicorn on 127.0.0.1, then, at each concurrency level, measures three closed-loop phases one after the
-other: the trivial endpoint ``GET /healthz`` (one ``SELECT 1``), the survey page ``GET /s/<code>``, and the
-submit (``GET /s/<code>`` for the CSRF token + ``POST`` of the answers, ending in the 303 to the receipt).
+gunicorn on 127.0.0.1, then, at each concurrency level, measures four closed-loop phases one after the
+other: the trivial endpoint ``GET /healthz`` (one ``SELECT 1``), the survey page ``GET /s/<code>``, the
+submit (the ``POST`` of the answers, ending in the 303 to the receipt; each client fetched one phiếu for its
+session's CSRF token before the clock started) and the journey (``GET`` the page, then ``POST``).
 Every phase is bounded in time and in count, and every request goes to 127.0.0.1 only.
 
     .venv/bin/python bench/load_test.py [--levels 10,50,200] [--duration 8] [--workers 2] [--record]
@@ -238,6 +239,7 @@ class HttpClient:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
         self.cookies: dict[str, str] = {}
+        self.page: bytes = b""  # a phiếu page fetched before a POST-only phase (its CSRF token and items)
 
     async def close(self) -> None:
         if self.writer is not None:
@@ -395,14 +397,21 @@ class PhaseResult:
         return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))] * 1000
 
 
-async def run_phase(name: str, port: int, clients: int, duration: float, max_ops: int, op) -> PhaseResult:
-    """Run ``clients`` closed-loop clients doing ``op`` until ``duration`` seconds or ``max_ops`` ops."""
+async def run_phase(name: str, port: int, clients: int, duration: float, max_ops: int, op,
+                    prepare=None) -> PhaseResult:
+    """Run ``clients`` closed-loop clients doing ``op`` until ``duration`` seconds or ``max_ops`` ops.
+
+    ``prepare(client)``, when given, runs for every client before the clock starts.
+    """
     latencies: list[float] = []
     counters = {"ok": 0, "errors": 0, "started": 0}
+    http_clients = [HttpClient(port) for _ in range(clients)]
+    if prepare is not None:
+        await asyncio.gather(*(prepare(client) for client in http_clients))
     stop_at = time.monotonic() + duration
 
     async def resident(index: int) -> None:
-        client = HttpClient(port)
+        client = http_clients[index]
         rng = random.Random(index)
         try:
             while time.monotonic() < stop_at and counters["started"] < max_ops:
@@ -445,7 +454,8 @@ def page_op(view_codes: list[str]):
     return op
 
 
-def submit_op(pool: list[str], receipts: dict[str, str]):
+def journey_op(pool: list[str], receipts: dict[str, str]):
+    """A resident's whole visit: GET the phiếu, POST the answers."""
     async def op(client: HttpClient, rng: random.Random) -> bool | None:
         if not pool:
             return None
@@ -453,6 +463,34 @@ def submit_op(pool: list[str], receipts: dict[str, str]):
         if outcome.receipt:
             receipts[outcome.code] = outcome.receipt
         return outcome.receipt is not None
+    return op
+
+
+def fetch_page(view_codes: list[str]):
+    """Before a POST-only phase: each client opens a phiếu once, for its session's CSRF token and the items."""
+    async def prepare(client: HttpClient) -> None:
+        status, _h, client.page = await client.request("GET", f"/s/{display(random.choice(view_codes))}")
+        if status != 200 or not CSRF.search(client.page):
+            raise RuntimeError(f"could not prepare a client: page answered {status}")
+    return prepare
+
+
+def submit_op(pool: list[str], receipts: dict[str, str]):
+    """The submit alone: POST a household's answers (the page was fetched before the clock started)."""
+    async def op(client: HttpClient, rng: random.Random) -> bool | None:
+        if not pool:
+            return None
+        code = pool.pop()
+        form = answers_for(client.page, CSRF.search(client.page).group(1).decode(), rng)
+        try:
+            status, headers, _b = await client.request("POST", f"/s/{display(code)}", form)
+        except (TimeoutError, ConnectionError, OSError):
+            return False
+        location = headers.get("location", "")
+        if status == 303 and RECEIPT_PATH in location:
+            receipts[code] = location.rsplit("/", 1)[1]
+            return True
+        return False
     return op
 
 
@@ -526,9 +564,11 @@ def main() -> int:
         receipts: dict[str, str] = {}
         asyncio.run(run_phase("warm-up", env.port, 10, 2.0, 500, page_op(view_codes)))
         for clients in levels:
-            for name, op in (("healthz", healthz_op(env)), ("page", page_op(view_codes)),
-                             ("submit", submit_op(pool, receipts))):
-                result = asyncio.run(run_phase(name, env.port, clients, args.duration, args.max_ops, op))
+            for name, op, prepare in (("healthz", healthz_op(env), None), ("page", page_op(view_codes), None),
+                                      ("submit", submit_op(pool, receipts), fetch_page(view_codes)),
+                                      ("journey", journey_op(pool, receipts), None)):
+                result = asyncio.run(run_phase(name, env.port, clients, args.duration, args.max_ops, op,
+                                               prepare))
                 results.append(result)
                 print(f"{clients:>4} clients {name:<8} {result.throughput:8.1f}/s  "
                       f"p95 {result.percentile(95):7.1f} ms  errors {result.errors}", flush=True)
@@ -538,7 +578,8 @@ def main() -> int:
     config = (f"gunicorn {args.workers} × {args.worker_class}{threads}, PostgreSQL on the same host, "
               "client (asyncio, keep-alive, one process) on the same host; "
               f"{args.duration:g} s per phase, closed loop (no think time); "
-              "submit = GET page + POST answers → 303 to the receipt; "
+              "page = GET /s/<code>; submit = POST of the answers → 303 to the receipt (each client "
+              "fetched a phiếu for its CSRF token before the clock started); journey = GET page + POST; "
               f"1-min load average {load_before:.1f} before, {load_after:.1f} after (other work on the host)")
     print()
     print(machine())

@@ -1,6 +1,8 @@
 """Forms residents fill in, built from the survey's template snapshot."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
@@ -34,26 +36,33 @@ class PhieuForm(FlaskForm):
 
 def phieu_form(template: dict, formdata=None) -> PhieuForm:
     """Build the phiếu form of a template: one radio group and one optional reason per item."""
+    items = tuple((item["key"], item["question"]) for item in template["items"])
+    return _phieu_form_class(items)(formdata=formdata)
+
+
+@lru_cache(maxsize=64)
+def _phieu_form_class(items: tuple[tuple[str, str], ...]) -> type[PhieuForm]:
+    """The form class of a list of (key, question) items, built once per distinct list."""
 
     class Form(PhieuForm):
         pass
 
-    for item in template["items"]:
+    for key, question in items:
         setattr(
             Form,
-            f"item_{item['key']}",
+            f"item_{key}",
             RadioField(
-                item["question"],
+                question,
                 choices=[SelectChoice(SATISFIED, _l("Hài lòng")), SelectChoice(NOT_SATISFIED, _l("Không hài lòng"))],
                 validators=[InputRequired(_l("Vui lòng chọn “Hài lòng” hoặc “Không hài lòng”."))],
             ),
         )
         setattr(
             Form,
-            f"reason_{item['key']}",
+            f"reason_{key}",
             TextAreaField(
                 _l("Lý do chưa hài lòng (không bắt buộc)"),
                 validators=[Optional(), Length(max=REASON_MAX, message=_l("Lý do dài quá %(max)d ký tự."))],
             ),
         )
-    return Form(formdata=formdata)
+    return Form

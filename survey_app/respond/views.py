@@ -8,7 +8,7 @@ from ..extensions import db, limiter
 from ..models import CodeStatus, HouseholdCode, Response, Survey
 from ..services import household_codes
 from ..services.client import client_hash
-from ..services.responses import CodeAlreadyUsed, Submission, find_code, response_for, submit
+from ..services.responses import CodeAlreadyUsed, Submission, find_code, find_code_and_survey, recorded_response, submit
 from . import bp
 from .forms import VALUES, CodeForm, phieu_form
 
@@ -36,7 +36,7 @@ def _closed_page(code: HouseholdCode, survey: Survey):
     """The page for a code that cannot take an answer now, or None when it can."""
     if code.status is CodeStatus.VOIDED:
         return render_template("respond/state.html", survey=survey, code=code, state="voided"), 410
-    response = response_for(code)
+    response = recorded_response(code)
     if response is not None:
         return render_template("respond/state.html", survey=survey, code=code, state="used",
                                response=response), 409
@@ -50,11 +50,11 @@ def _closed_page(code: HouseholdCode, survey: Survey):
 @code_lookup_limit
 def phieu(code_text: str):
     """Show the household's phiếu and record it on submission."""
-    code = find_code(code_text)
-    if code is None:
+    found = find_code_and_survey(code_text)
+    if found is None:
         form = CodeForm(data={"code": code_text})
         return render_template("respond/index.html", form=form, unknown=True), 404
-    survey = db.session.get(Survey, code.survey_id)
+    code, survey = found
     if request.method == "GET":
         return _closed_page(code, survey) or _render_phieu(survey, code, phieu_form(survey.template), 200)
     if code.status is CodeStatus.VOIDED or survey.window_state() != "open":

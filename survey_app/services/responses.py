@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ..errors import SurveyAppError
 from ..extensions import db
@@ -18,10 +19,12 @@ from ..models import (
     AnswerValue,
     Channel,
     CodeStatus,
+    FrameVillage,
     HouseholdCode,
     Response,
     ResponseVersion,
     Survey,
+    Village,
 )
 from . import household_codes
 
@@ -69,11 +72,35 @@ def find_code(typed: str) -> HouseholdCode | None:
     ).scalar_one_or_none()
 
 
+def find_code_and_survey(typed: str) -> tuple[HouseholdCode, Survey] | None:
+    """Like ``find_code``, with the survey, village and commune loaded in the same query (the resident path)."""
+    code = household_codes.normalize(typed)
+    if code is None:
+        return None
+    row = db.session.execute(
+        select(HouseholdCode, Survey)
+        .join(Survey, Survey.id == HouseholdCode.survey_id)
+        .where(HouseholdCode.lookup_hash == household_codes.lookup_hash(code))
+        .options(joinedload(HouseholdCode.frame_village).joinedload(FrameVillage.village)
+                 .joinedload(Village.commune))
+    ).one_or_none()
+    return (row[0], row[1]) if row else None
+
+
 def response_for(code: HouseholdCode) -> Response | None:
     """The response already recorded for a household code, if any."""
     return db.session.execute(
         select(Response).where(Response.survey_id == code.survey_id, Response.household_code_id == code.id)
     ).scalar_one_or_none()
+
+
+def recorded_response(code: HouseholdCode) -> Response | None:
+    """``response_for`` without a query for a code still marked issued when it was loaded.
+
+    A response and its code's USED status are committed together, so this only misses an answer
+    committed since the code was read; ``submit``'s UNIQUE constraint catches that case.
+    """
+    return None if code.status is CodeStatus.ISSUED else response_for(code)
 
 
 def new_receipt() -> str:
@@ -110,7 +137,7 @@ def submit(survey: Survey, code: HouseholdCode, submission: Submission, *, clien
     on (survey, household code) decides races: the loser of a concurrent insert reads the winner's row.
     """
     digest = submission.digest()
-    existing = response_for(code)
+    existing = recorded_response(code)
     if existing is None:
         response = Response(
             survey_id=survey.id,

@@ -1,8 +1,12 @@
 """Domain exceptions raised by non-web code, and the error pages."""
 from __future__ import annotations
 
+import contextlib
+import logging
+
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -48,6 +52,11 @@ def _messages(code: int) -> tuple[str, str]:
             _("Hệ thống đang gặp sự cố"),
             _("Đã có lỗi ở phía máy chủ; câu trả lời chưa được ghi nhận. Vui lòng thử lại sau ít phút."),
         ),
+        503: (
+            _("Hệ thống tạm thời bận"),
+            _("Máy chủ tạm thời không kết nối được cơ sở dữ liệu; câu trả lời chưa được ghi nhận. "
+              "Vui lòng thử lại sau ít giây."),
+        ),
     }.get(code, (_("Có lỗi xảy ra"), _("Vui lòng thử lại.")))
 
 
@@ -55,6 +64,18 @@ def render_error(code: int, message: str | None = None):
     """Render the error page for ``code``, optionally with a more precise message."""
     title, text = _messages(code)
     return render_template("errors/error.html", code=code, title=title, text=message or text), code
+
+
+def _connection_errors() -> tuple[type[Exception], ...]:
+    """The driver errors that mean "no connection", not "bad statement"."""
+    errors: list[type[Exception]] = []
+    try:
+        import psycopg
+
+        errors.append(psycopg.OperationalError)
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        pass
+    return tuple(errors)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -69,6 +90,17 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         return render_error(error.code or 500)
+
+    @app.errorhandler(DBAPIError)
+    def database_unavailable(error: DBAPIError):
+        """A lost or refused database connection (a restart, a failover) is temporary: 503, retry shortly."""
+        if not error.connection_invalidated and not isinstance(error.orig, _connection_errors()):
+            raise error
+        logging.getLogger(__name__).warning("database unavailable: %s", type(error.orig).__name__)
+        with contextlib.suppress(DBAPIError):
+            db.session.rollback()
+        page, status = render_error(503)
+        return page, status, {"Retry-After": "5"}
 
     @app.errorhandler(500)
     def server_error(error):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy.exc import OperationalError
 
 from survey_app.extensions import db
@@ -63,6 +64,38 @@ def test_an_exception_on_a_resident_page_is_logged_without_the_code(app, client,
     text = app_log.getvalue()
     assert "boom" in text and "/s/<redacted>" in text
     assert issued[0].display not in text and issued[0].code not in text
+
+
+@pytest.mark.parametrize("invalidated", [True, False])
+def test_a_lost_database_connection_is_a_503_to_retry_not_a_500(app, client, open_survey, monkeypatch,
+                                                                 invalidated):
+    """During a database restart the resident is told to try again shortly; nothing is recorded."""
+    _, issued = open_survey
+    import psycopg
+
+    from survey_app.respond import views
+
+    def lost(*args, **kwargs):
+        raise OperationalError("SELECT …", {}, psycopg.OperationalError("server closed the connection"),
+                               connection_invalidated=invalidated)
+
+    monkeypatch.setattr(views, "find_code_and_survey", lost)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    page = client.get(f"/s/{issued[0].display}")
+    assert page.status_code == 503 and page.headers["Retry-After"] == "5"
+    assert "Vui lòng thử lại sau ít giây" in page.get_data(as_text=True)
+
+
+def test_a_statement_error_stays_a_500(app, client, open_survey, monkeypatch):
+    _, issued = open_survey
+    from survey_app.respond import views
+
+    def wrong(*args, **kwargs):
+        raise OperationalError("SELECT nonsense", {}, Exception("syntax error"))
+
+    monkeypatch.setattr(views, "find_code_and_survey", wrong)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    assert client.get(f"/s/{issued[0].display}").status_code == 500
 
 
 def test_redaction_of_codes_receipts_paths_and_addresses():

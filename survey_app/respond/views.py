@@ -73,8 +73,9 @@ def phieu(code_text: str):
     except CodeAlreadyUsed:
         db.session.rollback()
         return _closed_page(code, survey)
+    receipt = response.receipt  # read before the commit expires it
     db.session.commit()
-    return redirect(url_for(".receipt", receipt=response.receipt), code=303)
+    return redirect(url_for(".receipt", receipt=receipt), code=303)
 
 
 def _render_phieu(survey: Survey, code: HouseholdCode, form, status: int):

@@ -8,7 +8,7 @@ submit (the ``POST`` of the answers, ending in the 303 to the receipt; each clie
 session's CSRF token before the clock started) and the journey (``GET`` the page, then ``POST``).
 Every phase is bounded in time and in count, and every request goes to 127.0.0.1 only.
 
-    .venv/bin/python bench/load_test.py [--levels 10,50,200] [--duration 8] [--workers 2] [--record]
+    .venv/bin/python bench/load_test.py [--levels 10,50,200] [--duration 8] [--workers 2] [--think 0] [--record]
 
 ``--record`` writes the table into docs/benchmarks.md under "Load (gunicorn + PostgreSQL)".
 """
@@ -45,6 +45,7 @@ REQUEST_TIMEOUT = 30.0
 CSRF = re.compile(rb'name="csrf_token" type="hidden" value="([^"]+)"')
 ITEM = re.compile(rb'name="item_([a-z0-9-]+)"')
 RECEIPT_PATH = "/bien-nhan/"
+IDLE_REOPEN = 4.0  # seconds; below gunicorn's keep-alive (gunicorn.conf.py: 5 s)
 
 
 # --------------------------------------------------------------------------- environment: database + server
@@ -240,6 +241,7 @@ class HttpClient:
         self.writer: asyncio.StreamWriter | None = None
         self.cookies: dict[str, str] = {}
         self.page: bytes = b""  # a phiếu page fetched before a POST-only phase (its CSRF token and items)
+        self.last_used = 0.0
 
     async def close(self) -> None:
         if self.writer is not None:
@@ -252,6 +254,8 @@ class HttpClient:
         return await asyncio.wait_for(self._request(method, path, form), REQUEST_TIMEOUT)
 
     async def _request(self, method: str, path: str, form: dict | None) -> tuple[int, dict, bytes]:
+        if self.writer is not None and time.monotonic() - self.last_used > IDLE_REOPEN:
+            await self.close()  # as a browser does: never reuse a connection the server may have closed
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
         body = urlencode(form).encode() if form is not None else b""
@@ -303,6 +307,7 @@ class HttpClient:
         else:
             payload = await self.reader.read()
             await self.close()
+        self.last_used = time.monotonic()
         return status, headers, payload
 
 
@@ -398,10 +403,11 @@ class PhaseResult:
 
 
 async def run_phase(name: str, port: int, clients: int, duration: float, max_ops: int, op,
-                    prepare=None) -> PhaseResult:
+                    prepare=None, think: float = 0.0) -> PhaseResult:
     """Run ``clients`` closed-loop clients doing ``op`` until ``duration`` seconds or ``max_ops`` ops.
 
-    ``prepare(client)``, when given, runs for every client before the clock starts.
+    ``prepare(client)``, when given, runs for every client before the clock starts. ``think`` is the
+    mean pause (exponentially distributed) of a client between two operations: a resident reading.
     """
     latencies: list[float] = []
     counters = {"ok": 0, "errors": 0, "started": 0}
@@ -425,6 +431,8 @@ async def run_phase(name: str, port: int, clients: int, duration: float, max_ops
                     counters["ok"] += 1
                 else:
                     counters["errors"] += 1
+                if think:
+                    await asyncio.sleep(min(rng.expovariate(1 / think), max(0.0, stop_at - time.monotonic())))
         finally:
             await client.close()
 
@@ -547,6 +555,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean think time of a client between operations, in seconds (default: none)")
     parser.add_argument("--codes", type=int, default=0, help="codes to issue (default: enough for the run)")
     parser.add_argument("--record", action="store_true", help="write the figures into docs/benchmarks.md")
     parser.add_argument("--note", default="", help="a line added to the recorded section")
@@ -568,7 +578,7 @@ def main() -> int:
                                       ("submit", submit_op(pool, receipts), fetch_page(view_codes)),
                                       ("journey", journey_op(pool, receipts), None)):
                 result = asyncio.run(run_phase(name, env.port, clients, args.duration, args.max_ops, op,
-                                               prepare))
+                                               prepare, args.think))
                 results.append(result)
                 print(f"{clients:>4} clients {name:<8} {result.throughput:8.1f}/s  "
                       f"p95 {result.percentile(95):7.1f} ms  errors {result.errors}", flush=True)
@@ -577,7 +587,8 @@ def main() -> int:
     threads = f" ({args.threads} threads)" if args.worker_class == "gthread" else ""
     config = (f"gunicorn {args.workers} × {args.worker_class}{threads}, PostgreSQL on the same host, "
               "client (asyncio, keep-alive, one process) on the same host; "
-              f"{args.duration:g} s per phase, closed loop (no think time); "
+              f"{args.duration:g} s per phase, closed loop "
+              f"({f'mean think time {args.think:g} s' if args.think else 'no think time'}); "
               "page = GET /s/<code>; submit = POST of the answers → 303 to the receipt (each client "
               "fetched a phiếu for its CSRF token before the clock started); journey = GET page + POST; "
               f"1-min load average {load_before:.1f} before, {load_after:.1f} after (other work on the host)")
@@ -593,7 +604,8 @@ def main() -> int:
         body = "\n".join([f"Machine: {machine()}.", "", config + ".", "", table(results), "",
                           *[f"- {line}" for line in lines], *([f"\n{args.note}"] if args.note else []), "",
                           "Run: `.venv/bin/python bench/load_test.py --record`."])
-        record_section(ROOT / "docs" / "benchmarks.md", HEADING, body)
+        heading = f"{HEADING[:-1]}, {args.think:g} s think time)" if args.think else HEADING
+        record_section(ROOT / "docs" / "benchmarks.md", heading, body)
     return 0
 
 

@@ -1,9 +1,10 @@
-"""The machine facts every benchmark prints beside its figures."""
+"""The machine facts every benchmark prints beside its figures, and recording them in docs/benchmarks.md."""
 from __future__ import annotations
 
 import os
 import platform
 from datetime import date
+from pathlib import Path
 
 
 def describe() -> str:
@@ -22,3 +23,16 @@ def describe() -> str:
         memory = "unknown memory"
     return (f"{date.today().isoformat()} · {cpu} · {os.cpu_count()} cores · {memory} · "
             f"Python {platform.python_version()}")
+
+
+def record_section(path: Path, heading: str, body: str) -> None:
+    """Write ``heading`` + ``body`` into the markdown file, replacing that section if it is there."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    section = f"{heading}\n\n{body.strip()}\n"
+    if heading in text:
+        start = text.index(heading)
+        nxt = text.find("\n## ", start + len(heading))
+        text = text[:start] + section + ("\n" + text[nxt + 1:] if nxt != -1 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    path.write_text(text, encoding="utf-8")

@@ -30,15 +30,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.load_test import (  # noqa: E402
-    ROOT,
-    HttpClient,
-    machine,
-    record_section,
-    submit_once,
-    worker_pids,
-)
-from bench.load_test import environment as bench_environment  # noqa: E402
+from bench._machine import describe, record_section  # noqa: E402
+from bench._residents import HttpClient, submit_once  # noqa: E402
+from bench._server import ROOT, worker_pids  # noqa: E402
+from bench._server import environment as bench_environment  # noqa: E402
 
 HEADING = "## Fault test"
 WORKERS = 2
@@ -243,7 +238,7 @@ def main() -> int:
     statuses = error_lines(log_path, log_start) if log_path.exists() else {}
     passed = not problems
     lines = [
-        f"Machine: {machine()}.",
+        f"Machine: {describe()}.",
         "",
         f"gunicorn {WORKERS} × gthread (4 threads) + PostgreSQL, {args.clients} residents submitting for "
         f"{args.duration:g} s with retries of the identical POST (as a resident tapping again).",

@@ -17,367 +17,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import random
-import re
-import secrets
-import signal
-import subprocess
 import sys
 import time
-import uuid
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-HOST = "127.0.0.1"  # the only address this benchmark ever sends to
-PG_ADMIN = os.environ.get("SURVEY_BENCH_POSTGRES_URL",
-                          os.environ.get("SURVEY_TEST_POSTGRES_URL",
-                                         "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
-VENV_BIN = Path(sys.executable).parent
-TEMPLATE = "xa-ntm-2026"
-REQUEST_TIMEOUT = 30.0
-CSRF = re.compile(rb'name="csrf_token" type="hidden" value="([^"]+)"')
-ITEM = re.compile(rb'name="item_([a-z0-9-]+)"')
-RECEIPT_PATH = "/bien-nhan/"
-IDLE_REOPEN = 4.0  # seconds; below gunicorn's keep-alive (gunicorn.conf.py: 5 s)
-
-
-# --------------------------------------------------------------------------- environment: database + server
-
-@dataclass
-class Environment:
-    """A database, its seeded survey and the running gunicorn."""
-
-    database_url: str
-    env: dict[str, str]
-    port: int
-    survey_id: int = 0
-    codes: list[str] = field(default_factory=list)  # clear codes, canonical form
-    server: subprocess.Popen | None = None
-    log_path: Path | None = None
-
-
-def machine() -> str:
-    """Date, CPU model, core count and Python version."""
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            cpu = next(line.split(":", 1)[1].strip() for line in fh if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"{date.today().isoformat()} · {cpu} · nproc {os.cpu_count()} · Python {platform.python_version()}"
-
-
-def create_database() -> str:
-    """Create an empty database on the local server and return its URL."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"survey_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(url: str, attempts: int = 30) -> None:
-    """Drop the benchmark database (waits for the server if it is restarting)."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = make_url(url).database
-    for _ in range(attempts):
-        try:
-            admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-            return
-        except Exception:  # noqa: BLE001 - server may be restarting; retry a bounded number of times
-            time.sleep(1)
-    print(f"warning: could not drop database {name}", file=sys.stderr)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def server_env(database_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SURVEY_")}
-    env.update({
-        "SURVEY_DATABASE_URL": database_url,
-        "SURVEY_SECRET_KEY": secrets.token_hex(32),
-        "SURVEY_CODE_KEY": secrets.token_hex(32),
-        "SURVEY_RATELIMIT_STORAGE_URI": "memory://",
-        "SURVEY_PUBLIC_URL": "http://127.0.0.1",
-        "FLASK_APP": "wsgi",
-    })
-    return env
-
-
-def migrate(env: dict[str, str]) -> None:
-    subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
-
-
-def seed(environment: Environment, codes: int, villages: int = 10) -> None:
-    """Create an open survey of one commune with ``codes`` issued codes; keep the clear codes in memory."""
-    from survey_app import create_app
-    from survey_app.extensions import db
-    from survey_app.models import Commune, Province
-    from survey_app.services.issuing import issue_codes
-    from survey_app.services.surveys import create_survey, transition
-    from survey_app.services.units import FrameRow
-
-    env = environment.env
-    app = create_app({"SQLALCHEMY_DATABASE_URI": environment.database_url,
-                      "SECRET_KEY": env["SURVEY_SECRET_KEY"], "SURVEY_CODE_KEY": env["SURVEY_CODE_KEY"],
-                      "SURVEY_LOG_REQUESTS": False})
-    per_village = -(-codes // villages)
-    with app.app_context():
-        db.session.add(Province(code="51", name="Quảng Ngãi", full_name="Tỉnh Quảng Ngãi", type="Tỉnh"))
-        db.session.add(Commune(code="21040", name="Bình Sơn", full_name="Xã Bình Sơn", type="Xã",
-                               province_code="51"))
-        db.session.flush()
-        frame = [FrameRow(i + 2, f"T{i + 1:02d}", f"Thôn {i + 1}", per_village) for i in range(villages)]
-        survey = create_survey(TEMPLATE, "21040", frame, actor_name="bench")
-        transition(survey, "open", actor_name="bench")
-        issued = issue_codes(survey, spare_share=0.0, actor_name="bench")
-        db.session.commit()
-        environment.survey_id = survey.id
-        environment.codes = [c.code for c in issued]
-        db.engine.dispose()
-
-
-def start_server(environment: Environment, workers: int, worker_class: str, threads: int,
-                 log_path: Path) -> None:
-    env = dict(environment.env)
-    env.update({"SURVEY_BIND": f"{HOST}:{environment.port}", "SURVEY_WORKERS": str(workers),
-                "SURVEY_WORKER_CLASS": worker_class, "SURVEY_THREADS": str(threads)})
-    environment.log_path = log_path
-    with log_path.open("ab") as log:
-        environment.server = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"], cwd=ROOT, env=env,
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if environment.server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {environment.server.returncode}; see {log_path}")
-        try:
-            status, _h, _b = asyncio.run(_one_get(environment.port, "/healthz"))
-            if status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError("gunicorn did not answer /healthz within 60 s")
-
-
-def stop_server(environment: Environment) -> None:
-    server = environment.server
-    if server is None or server.poll() is not None:
-        return
-    server.send_signal(signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait(timeout=10)
-
-
-def worker_pids(environment: Environment) -> list[int]:
-    """The pids of gunicorn's workers (children of the arbiter)."""
-    master = environment.server.pid
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == master:
-                pids.append(int(entry.name))
-    return sorted(pids)
-
-
-@contextmanager
-def environment(codes: int, workers: int, worker_class: str, threads: int, workdir: Path,
-                log_name: str = "gunicorn.log"):
-    """Database + seeded survey + gunicorn; everything is stopped and dropped on the way out."""
-    url = create_database()
-    env = Environment(url, server_env(url), free_port())
-    try:
-        migrate(env.env)
-        started = time.monotonic()
-        seed(env, codes)
-        took = time.monotonic() - started
-        print(f"seeded survey {env.survey_id} with {len(env.codes)} codes in {took:.1f} s", flush=True)
-        start_server(env, workers, worker_class, threads, workdir / log_name)
-        yield env
-    finally:
-        stop_server(env)
-        drop_database(url)
-
-
-# --------------------------------------------------------------------------- a minimal HTTP/1.1 client
-
-class HttpClient:
-    """One simulated resident's keep-alive connection and cookie jar."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-        self.cookies: dict[str, str] = {}
-        self.page: bytes = b""  # a phiếu page fetched before a POST-only phase (its CSRF token and items)
-        self.last_used = 0.0
-
-    async def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            with suppress(OSError):
-                await self.writer.wait_closed()
-        self.reader = self.writer = None
-
-    async def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, dict, bytes]:
-        return await asyncio.wait_for(self._request(method, path, form), REQUEST_TIMEOUT)
-
-    async def _request(self, method: str, path: str, form: dict | None) -> tuple[int, dict, bytes]:
-        if self.writer is not None and time.monotonic() - self.last_used > IDLE_REOPEN:
-            await self.close()  # as a browser does: never reuse a connection the server may have closed
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
-        body = urlencode(form).encode() if form is not None else b""
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{self.port}", "User-Agent: survey-bench",
-                 "Accept-Encoding: identity"]
-        if self.cookies:
-            lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
-        if form is not None:
-            lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
-        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
-        try:
-            await self.writer.drain()
-            status, headers, payload = await self._read_response()
-        except (OSError, asyncio.IncompleteReadError, ValueError):
-            await self.close()
-            raise ConnectionError("connection lost") from None
-        if headers.get("connection", "").lower() == "close":
-            await self.close()
-        return status, headers, payload
-
-    async def _read_response(self) -> tuple[int, dict, bytes]:
-        status_line = await self.reader.readline()
-        if not status_line:
-            raise asyncio.IncompleteReadError(b"", None)
-        status = int(status_line.split()[1])
-        headers: dict[str, str] = {}
-        while True:
-            line = await self.reader.readline()
-            if line in (b"\r\n", b"\n", b""):
-                break
-            name, _, value = line.decode("latin-1").partition(":")
-            name, value = name.strip().lower(), value.strip()
-            if name == "set-cookie":
-                cookie = value.split(";", 1)[0]
-                key, _, val = cookie.partition("=")
-                self.cookies[key] = val
-            headers[name] = value
-        if "content-length" in headers:
-            payload = await self.reader.readexactly(int(headers["content-length"]))
-        elif headers.get("transfer-encoding", "").lower() == "chunked":
-            chunks = []
-            while True:
-                size = int((await self.reader.readline()).split(b";")[0], 16)
-                chunk = await self.reader.readexactly(size + 2)
-                if size == 0:
-                    break
-                chunks.append(chunk[:-2])
-            payload = b"".join(chunks)
-        else:
-            payload = await self.reader.read()
-            await self.close()
-        self.last_used = time.monotonic()
-        return status, headers, payload
-
-
-async def _one_get(port: int, path: str) -> tuple[int, dict, bytes]:
-    client = HttpClient(port)
-    try:
-        return await client.request("GET", path)
-    finally:
-        await client.close()
-
-
-# --------------------------------------------------------------------------- the simulated residents
-
-def display(code: str) -> str:
-    return f"{code[:4]}-{code[4:8]}-{code[8:]}"
-
-
-def answers_for(html: bytes, token: str, rng: random.Random) -> dict:
-    form = {"csrf_token": token}
-    for key in dict.fromkeys(ITEM.findall(html)):
-        value = "satisfied" if rng.random() < 0.8 else "not_satisfied"
-        form[f"item_{key.decode()}"] = value
-        if value == "not_satisfied" and rng.random() < 0.3:
-            form[f"reason_{key.decode()}"] = "Đường vào thôn còn lầy lội khi mưa."
-    if rng.random() < 0.2:
-        form["opinion"] = "Mong xã tiếp tục quan tâm đến nước sạch và chiếu sáng."
-    return form
-
-
-@dataclass
-class SubmitOutcome:
-    """What one resident's submit ended in: a receipt, or why not."""
-
-    code: str
-    receipt: str | None
-    status: int | None
-    error: str | None = None
-    attempts: int = 1
-
-
-async def submit_once(client: HttpClient, code: str, rng: random.Random, *, retries: int = 0,
-                      retry_pause: float = 0.5) -> SubmitOutcome:
-    """GET the phiếu, POST the answers; retry the identical POST (a resident tapping again) on failure."""
-    client.cookies.clear()  # a new resident, a new browser session
-    path = f"/s/{display(code)}"
-    status, form = None, None
-    for attempt in range(retries + 1):
-        try:
-            if form is None:
-                status, _h, html = await client.request("GET", path)
-                if status != 200:
-                    raise ConnectionError(f"page answered {status}")
-                match = CSRF.search(html)
-                if not match:
-                    raise ConnectionError("no CSRF token in the page")
-                form = answers_for(html, match.group(1).decode(), rng)
-            status, headers, _b = await client.request("POST", path, form)
-            location = headers.get("location", "")
-            if status == 303 and RECEIPT_PATH in location:
-                return SubmitOutcome(code, location.rsplit("/", 1)[1], status, attempts=attempt + 1)
-            if status < 500:  # a clear answer that will not change by retrying
-                return SubmitOutcome(code, None, status, f"answered {status}", attempt + 1)
-        except (TimeoutError, ConnectionError, OSError) as exc:
-            status = None
-            error = type(exc).__name__
-            if attempt == retries:
-                return SubmitOutcome(code, None, None, error, attempt + 1)
-        if attempt < retries:
-            await asyncio.sleep(retry_pause)
-    return SubmitOutcome(code, None, status, f"answered {status}", retries + 1)
+from bench._machine import describe, record_section  # noqa: E402
+from bench._residents import CSRF, RECEIPT_PATH, REQUEST_TIMEOUT, HttpClient, answers_for, display, submit_once  # noqa: E402
+from bench._server import ROOT, Environment, count_stored, environment  # noqa: E402
 
 
 @dataclass
@@ -532,19 +182,6 @@ def verdict(results: list[PhaseResult]) -> list[str]:
     return lines
 
 
-def record_section(path: Path, heading: str, body: str) -> None:
-    """Write ``heading`` + ``body`` into the markdown file, replacing that section if it is there."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    section = f"{heading}\n\n{body.strip()}\n"
-    if heading in text:
-        start = text.index(heading)
-        nxt = text.find("\n## ", start + len(heading))
-        text = text[:start] + section + ("\n" + text[nxt + 1:] if nxt != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
-
-
 # --------------------------------------------------------------------------- main
 
 def main() -> int:
@@ -593,7 +230,7 @@ def main() -> int:
               "fetched a phiếu for its CSRF token before the clock started); journey = GET page + POST; "
               f"1-min load average {load_before:.1f} before, {load_after:.1f} after (other work on the host)")
     print()
-    print(machine())
+    print(describe())
     print(config)
     print(table(results))
     lines = verdict(results)
@@ -601,7 +238,7 @@ def main() -> int:
     for line in lines:
         print(line)
     if args.record:
-        body = "\n".join([f"Machine: {machine()}.", "", config + ".", "", table(results), "",
+        body = "\n".join([f"Machine: {describe()}.", "", config + ".", "", table(results), "",
                           *[f"- {line}" for line in lines], *([f"\n{args.note}"] if args.note else []), "",
                           "Run: `.venv/bin/python bench/load_test.py --record`."])
         heading = f"{HEADING[:-1]}, {args.think:g} s think time)" if args.think else HEADING
@@ -609,15 +246,8 @@ def main() -> int:
     return 0
 
 
-def count_stored(env: Environment) -> int:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(env.database_url)
-    with engine.connect() as conn:
-        count = conn.execute(text("SELECT count(*) FROM response")).scalar_one()
-    engine.dispose()
-    return count
 
 
 if __name__ == "__main__":
     raise SystemExit(main())
+

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 
 from ..formatting import datetime as format_datetime
 from ..formatting import number, percent
-from ..i18n import _
+from ..i18n import _, ngettext
 
 
 def probability(value: float) -> str:
@@ -80,7 +80,8 @@ def deciding_numbers(rule: Mapping, unit_names: Mapping[str, str], item_names: M
     if where and rule["kind"] != "overall_min":
         text = _("%(numbers)s (thấp nhất: %(where)s)", numbers=text, where=", ".join(where))
     if rule.get("shortfall_count"):
-        text = _("%(numbers)s; %(count)s chỗ không đạt", numbers=text, count=number(rule["shortfall_count"]))
+        text = ngettext("%(numbers)s; %(num)s đơn vị không đạt", "%(numbers)s; %(num)s đơn vị không đạt",
+                        rule["shortfall_count"], numbers=text)
     return text
 
 

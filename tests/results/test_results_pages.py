@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import re
+from datetime import date
+
+import pytest
 
 from survey_app.extensions import db
 from survey_app.models import AnswerValue, Role, Survey
 from survey_app.services.responses import Submission, find_code, submit
 
-from .conftest import HYPERLINK, add_user, build_hand_counted, log_in, make_survey
+from .conftest import HYPERLINK, OVERALL, N, S, _answers, add_user, build_hand_counted, log_in, make_survey
 
 
 def test_pages_need_a_login(client, hand_counted):
@@ -84,3 +87,24 @@ def test_free_text_is_escaped_in_pages(app, client):
     html = client.get(f"/results/{survey_id}").get_data(as_text=True)
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html and "<script" not in html
     assert "&lt;b&gt;Thôn&lt;/b&gt;" in html and "<b>Thôn" not in html
+
+
+@pytest.mark.parametrize(("accept", "texts"), [
+    ("vi", ["Tỷ lệ hài lòng chung", "Số hộ trong danh sách", "1.200", "2/3 = 66,66\u00a0%",
+            "Chưa đủ điều kiện kết luận"]),
+    ("en-US,en;q=0.9", ["Overall satisfaction rate", "Households on the list", "1,200", "2/3 = 66.66%",
+                        "Not enough to conclude"]),
+])
+def test_results_page_in_vietnamese_and_english_with_their_number_and_date_formats(app, auditor_client,
+                                                                                    accept, texts):
+    survey_id, issued = make_survey(app, villages=(("T01", "Thôn Một", 1200),), start=date(2026, 3, 2))
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        for code, overall in zip(issued[:3], (S, S, N), strict=True):
+            submit(survey, find_code(code.code), Submission(_answers([OVERALL], **{OVERALL: overall})))
+        db.session.commit()
+    html = auditor_client.get(f"/results/{survey_id}", headers={"Accept-Language": accept}).get_data(as_text=True)
+    for text in texts:
+        assert text in html, text
+    assert "02/03/2026 – " in html  # dd/mm/yyyy in both languages
+    assert "66,67" not in html and "66.67" not in html  # truncated, never rounded up

@@ -139,6 +139,14 @@ def test_closed_survey_refuses_answers(app, client):
     assert page.status_code == 403 and "đã kết thúc" in page.get_data(as_text=True)
 
 
+def test_a_survey_closed_by_hand_says_the_day_it_was_closed_not_the_planned_end(app, client):
+    from survey_app.models.surveys import vietnam_today
+
+    _, issued = make_survey(app, status="closed", start=vietnam_today() - timedelta(days=2))
+    html = client.get(f"/s/{issued[0].display}").get_data(as_text=True)
+    assert f"đã kết thúc ngày {vietnam_today():%d/%m/%Y}" in html
+
+
 def test_window_past_end_closes_by_itself(app, client):
     _, issued = make_survey(app, start=date.today() - timedelta(days=60))
     assert "đã kết thúc" in client.get(f"/s/{issued[0].display}").get_data(as_text=True)

@@ -54,6 +54,13 @@ class Survey(db.Model):
         back_populates="survey", order_by="FrameVillage.id", cascade="all, delete-orphan"
     )
 
+    @property
+    def last_day(self) -> date:
+        """The last day residents could answer: the end of the window, or the day it was closed by hand."""
+        if self.closed_at is not None:
+            return min(self.end_date, self.closed_at.astimezone(VIETNAM).date())
+        return self.end_date
+
     def window_state(self, today: date | None = None) -> str:
         """Whether residents can answer now: ``not_open``, ``open`` or ``closed``.
 

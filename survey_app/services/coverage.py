@@ -14,7 +14,7 @@ from analysis import to_fraction
 from ..extensions import db
 from ..models import Channel, CodeStatus, FrameVillage, HouseholdCode, Response, Survey, SurveyStatus, Village
 from ..models.surveys import vietnam_today
-from .window import is_day_off, parse_holidays
+from .window import is_day_off, public_holidays
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def working_days_left(survey: Survey, today: date | None = None) -> int | None:
     if survey.status is not SurveyStatus.OPEN:
         return None
     today = today or vietnam_today()
-    holidays = parse_holidays(current_app.config["SURVEY_HOLIDAYS"])
+    holidays = public_holidays(current_app.config["SURVEY_HOLIDAYS"], survey.start_date.year, survey.end_date.year)
     day, left = max(today, survey.start_date), 0
     while day <= survey.end_date:
         left += not is_day_off(day, holidays)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..errors import InputError, StateError
 from ..extensions import db
+from ..formatting import date as format_date
 from ..i18n import _
 from ..models import Commune, FrameVillage, Province, Survey, SurveyStatus
 from ..models._types import utcnow
@@ -16,13 +17,17 @@ from ..models.surveys import vietnam_today
 from ..survey_templates import TemplateError, load_template
 from . import audit
 from .units import FrameRow, upsert_village
-from .window import parse_holidays, window_end
+from .window import public_holidays, window_end
+
+
+def holidays_from(start: date) -> frozenset[date]:
+    """Public holidays (fixed-date and configured) from the year of ``start`` to the next one."""
+    return public_holidays(current_app.config["SURVEY_HOLIDAYS"], start.year, start.year + 1)
 
 
 def default_window_end(start: date) -> date:
-    """The end of the window from the configured working days and holidays."""
-    config = current_app.config
-    return window_end(start, config["SURVEY_WINDOW_WORKING_DAYS"], parse_holidays(config["SURVEY_HOLIDAYS"]))
+    """The end of the window from the configured working days and the public holidays."""
+    return window_end(start, current_app.config["SURVEY_WINDOW_WORKING_DAYS"], holidays_from(start))
 
 
 def create_survey(template_key: str, unit_code: str, frame: list[FrameRow], *, start: date | None = None,
@@ -98,6 +103,9 @@ def transition(survey: Survey, action: str, *, actor=None, actor_name: str | Non
     if survey.status not in allowed:
         raise StateError(_("Không thể thực hiện: đợt khảo sát đang ở trạng thái “%(status)s”.",
                            status=status_label(survey.status)))
+    if action == "close" and vietnam_today() < survey.start_date:
+        raise StateError(_("Chưa đến ngày bắt đầu lấy ý kiến (%(day)s) nên chưa thể kết thúc đợt khảo sát.",
+                           day=format_date(survey.start_date)))
     survey.status = target
     setattr(survey, stamp, utcnow())
     db.session.flush()

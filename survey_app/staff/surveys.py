@@ -13,13 +13,22 @@ import analysis
 
 from ..errors import InputError
 from ..extensions import db
+from ..formatting import date as format_date
 from ..i18n import _, _l
 from ..models import Commune, FrameVillage, Province, Response, Village
 from ..models.surveys import vietnam_today
 from ..scope import can_edit, roles_required, survey_for, surveys_in_scope, unit_in_scope
 from ..services import coverage as coverage_service
-from ..services.surveys import change_rules, create_survey, default_window_end, status_label, transition
+from ..services.surveys import (
+    change_rules,
+    create_survey,
+    default_window_end,
+    holidays_from,
+    status_label,
+    transition,
+)
 from ..services.units import FrameRow, read_frame
+from ..services.window import holidays_between
 from ..survey_templates import TemplateError, load_all
 from . import bp
 from ._common import ALL_ROLES, EDITORS, attempt, flash_problems, paginate, problems
@@ -121,9 +130,11 @@ def new_survey():
     template = templates.get(form.template.data or next(iter(templates), ""))
     plan = _plan(rows, template, margin) | {"margin": margin}
     status = 422 if errors else 200
+    end = default_window_end(start)
+    skipped = ", ".join(map(format_date, holidays_between(start, end, holidays_from(start))))
     return render_template("staff/survey_new.html", form=form, unit=unit, level=level, errors=errors,
                            village_rows=list(zip(villages, form.villages, strict=False)), plan=plan,
-                           start=start, end=default_window_end(start)), status
+                           start=start, end=end, skipped=skipped), status
 
 
 def _frame_rows(form: SurveyForm, villages: list[Village]) -> tuple[list[FrameRow], list[str]]:

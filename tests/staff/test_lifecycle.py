@@ -34,6 +34,25 @@ def test_configured_holiday_moves_the_end_of_a_new_survey(app, as_user):
     assert "30/03/2026" in page  # one holiday: 27 March becomes Monday 30 March
 
 
+def test_fixed_date_public_holidays_are_never_counted_even_unconfigured(app, as_user):
+    app.config["SURVEY_HOLIDAYS"] = ()
+    client = as_user("staff_commune")
+    page = client.post("/staff/surveys/new?unit=21040", data={
+        "csrf_token": token(client), "unit_code": "21040", "template": "xa-ntm-2026", "start": "2026-04-20",
+        "margin": "0.05", "preview": "1"}).get_data(as_text=True)
+    assert "19/05/2026" in page  # 30 April and 1 May (Thursday, Friday) are not counted
+    assert "Ngày nghỉ lễ không tính: 30/04/2026, 01/05/2026." in page
+    assert "SURVEY_HOLIDAYS" in page  # Tết and the Hùng Kings' day are said to be configured yearly
+
+
+def test_a_survey_cannot_be_closed_before_its_first_day(app, as_user, world):
+    survey_id, _ = make_survey(app, status="open", start=date(2099, 1, 5))
+    page = _post(as_user("staff_commune"), survey_id, "close").get_data(as_text=True)
+    assert "Chưa đến ngày bắt đầu lấy ý kiến (05/01/2099)" in page
+    with app.app_context():
+        assert db.session.get(Survey, survey_id).status is SurveyStatus.OPEN
+
+
 def test_days_left_counts_working_days_only(app):
     survey_id, _ = make_survey(app, start=date(2026, 3, 2))
     app.config["SURVEY_HOLIDAYS"] = ("2026-03-25",)

@@ -30,6 +30,7 @@ from ..services.surveys import (
 from ..services.units import FrameRow, read_frame
 from ..services.window import holidays_between
 from ..survey_templates import TemplateError, load_all
+from ..web import translate_text
 from . import bp
 from ._common import ALL_ROLES, EDITORS, attempt, flash_problems, paginate, problems
 from .forms import ActionForm, RulesForm, SurveyForm, options
@@ -109,7 +110,7 @@ def new_survey():
     else:
         form = SurveyForm(unit_code=unit.code, start=vietnam_today(), villages=[
             {"village_id": v.id, "include": True, "households": v.households} for v in villages])
-    form.template.choices = options((key, f"{t.short_title} ({key})") for key, t in templates.items())
+    form.template.choices = options((key, f"{translate_text(t.short_title)} ({key})") for key, t in templates.items())
     errors: list[str] = []
     rows: list[FrameRow] = []
     if request.method == "POST" and form.validate_on_submit():

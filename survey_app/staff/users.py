@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..i18n import _
-from ..models import Commune, Role, User
+from ..models import Commune, Province, Role, User
 from ..scope import roles_required, unit_in_scope
 from ..services import accounts, audit
 from . import bp
@@ -41,7 +41,11 @@ def users():
     """List the accounts the admin manages."""
     accounts_list = [u for u in db.session.execute(select(User).order_by(User.username)).scalars()
                      if _manageable(u)]
-    return render_template("staff/users.html", users=accounts_list, action_form=ActionForm())
+    codes = {u.unit_code for u in accounts_list if u.unit_code}
+    names = dict(db.session.execute(select(Province.code, Province.full_name).where(Province.code.in_(codes)))
+                 .all())
+    names |= dict(db.session.execute(select(Commune.code, Commune.full_name).where(Commune.code.in_(codes))).all())
+    return render_template("staff/users.html", users=accounts_list, action_form=ActionForm(), unit_names=names)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -129,3 +129,15 @@ def test_auditor_sees_rules_but_cannot_change_them(app, as_user):
     assert "Quy tắc đánh giá" in page and "/rules" not in page and "/close" not in page
     closing = client.post(f"/staff/surveys/{survey_id}/close", data={"csrf_token": token(client)})
     assert closing.status_code == 403
+
+
+def test_survey_page_in_english_translates_the_template_text(app, as_user, world):
+    survey_id, _ = make_survey(app, status="open")
+    client = as_user("staff_commune")
+    html = client.get(f"/staff/surveys/{survey_id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "New rural commune (2026–2030)" in html
+    for vietnamese in ("Mặc định có thể điều chỉnh", "Nội dung câu hỏi cần được đối chiếu",
+                       "Chưa tìm thấy văn bản quy định"):
+        assert vietnamese not in html
+    coverage = client.get(f"/staff/surveys/{survey_id}/coverage", headers={"Accept-Language": "en"})
+    assert "cần xác nhận" not in coverage.get_data(as_text=True)

@@ -132,6 +132,21 @@ def get_survey(survey_id: int) -> Survey | None:
 MIN_JUSTIFICATION = 15
 
 
+def parse_threshold(text) -> Decimal | None:
+    """Read a threshold typed as a share (0,80 or 0.8) or a percentage (80 %, 80); None if it is not one."""
+    text = str(text).strip().replace(",", ".").replace("\u00a0", " ")
+    percent = text.endswith("%")
+    try:
+        value = Decimal(text.removesuffix("%").strip())
+    except InvalidOperation:
+        return None
+    if not value.is_finite():
+        return None
+    if percent or value > 1:
+        value = value / 100
+    return value if 0 < value <= 1 else None
+
+
 def change_rules(survey: Survey, rules: list[dict], justification: str, *, actor=None,
                  actor_name: str | None = None) -> Survey:
     """Replace the survey's rules, with a written justification (flushes); the audit keeps old and new."""
@@ -142,15 +157,14 @@ def change_rules(survey: Survey, rules: list[dict], justification: str, *, actor
     if survey.status is SurveyStatus.PUBLISHED:
         raise StateError(_("Đợt khảo sát đã công bố kết quả, không đổi quy tắc."))
     for number, rule in enumerate(rules, 1):
-        try:
-            value = Decimal(str(rule.get("threshold", "")).strip().replace(",", "."))
-        except InvalidOperation:
-            value = None
-        if value is None or not value.is_finite() or not 0 < value <= 1:
-            errors.append((0, _("Quy tắc %(n)s: ngưỡng “%(v)s” phải là số thập phân lớn hơn 0 và không quá 1 "
-                                "(ví dụ 0.80).", n=number, v=rule.get("threshold", ""))))
-        else:
-            rule["threshold"] = str(value)
+        value = parse_threshold(rule.get("threshold", ""))
+        if value is None:
+            errors.append((0, _("Quy tắc %(n)s: ngưỡng “%(v)s” phải là một tỷ lệ lớn hơn 0 và không quá 100 %% "
+                                "(ví dụ 80 %% hoặc 0,80).", n=number, v=rule.get("threshold", ""))))
+            continue
+        previous = survey.rules[number - 1].get("threshold") if number <= len(survey.rules) else None
+        same = previous is not None and parse_threshold(previous) == value
+        rule["threshold"] = previous if same else str(value)
     if errors:
         raise InputError(_("Chưa đổi quy tắc."), errors)
     old = survey.rules

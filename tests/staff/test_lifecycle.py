@@ -105,12 +105,12 @@ def test_rules_change_needs_a_justification_and_is_audited(app, as_user):
     for n, rule in enumerate(old):
         data |= {f"rules-{n}-threshold": rule["threshold"], f"rules-{n}-source": rule["source"],
                  f"rules-{n}-note": rule["note"]} | ({f"rules-{n}-verified": "y"} if rule["verified"] else {})
-    data["rules-0-threshold"] = "0.95"
+    data["rules-0-threshold"] = "95 %"
     refused = client.post(f"/staff/surveys/{survey_id}/rules", data=data | {"justification": "vì"})
     assert refused.status_code == 422 and "lý do" in refused.get_data(as_text=True)
     bad = client.post(f"/staff/surveys/{survey_id}/rules", data=data | {
-        "rules-0-threshold": "1.5", "justification": "Theo công văn 12/MTTQ-BTT ngày 1/3"})
-    assert bad.status_code == 422 and "không quá 1" in bad.get_data(as_text=True)
+        "rules-0-threshold": "150 %", "justification": "Theo công văn 12/MTTQ-BTT ngày 1/3"})
+    assert bad.status_code == 422 and "không quá 100 %" in bad.get_data(as_text=True)
     why = "Theo công văn số 12/MTTQ-BTT của Ban Thường trực tỉnh"
     done = client.post(f"/staff/surveys/{survey_id}/rules", data=data | {"justification": why})
     assert done.status_code == 302
@@ -120,6 +120,18 @@ def test_rules_change_needs_a_justification_and_is_audited(app, as_user):
         entry = db.session.query(AuditEntry).filter_by(action="survey.rules_change").one()
         assert entry.details["old"] == old and entry.details["new"] == survey.rules
         assert entry.details["justification"] == why
+
+
+@pytest.mark.parametrize(("typed", "share"), [
+    ("0.80", "0.80"), ("0,8", "0.8"), ("80", "0.8"), ("80 %", "0.8"), ("80%", "0.8"), ("85,5 %", "0.855"),
+    ("100", "1"), ("1", "1"), ("0", None), ("101", None), ("-5 %", None), ("abc", None), ("NaN", None), ("", None),
+])
+def test_thresholds_are_read_as_shares_or_percentages(typed, share):
+    from decimal import Decimal
+
+    from survey_app.services.surveys import parse_threshold
+
+    assert parse_threshold(typed) == (Decimal(share) if share else None)
 
 
 def test_auditor_sees_rules_but_cannot_change_them(app, as_user):

@@ -35,6 +35,11 @@ from . import bp
 from ._common import ALL_ROLES, EDITORS, attempt, flash_problems, paginate, problems
 from .forms import ActionForm, RulesForm, SurveyForm, options
 
+#: What closing or publishing means, confirmed with a tick before it happens (neither can be undone).
+CONFIRMATIONS = {
+    "close": _l("Tôi xác nhận kết thúc lấy ý kiến: người dân sẽ không gửi phiếu được nữa và không mở lại được."),
+    "publish": _l("Tôi xác nhận đã kiểm tra kết quả: sau khi công bố, quy tắc và phiếu không sửa được nữa."),
+}
 TRANSITIONS = {"open": _l("Mở lấy ý kiến"), "close": _l("Kết thúc lấy ý kiến"),
                "publish": _l("Công bố kết quả")}
 
@@ -169,7 +174,8 @@ def survey(survey_id: int):
     survey = survey_for(survey_id)
     return render_template("staff/survey.html", survey=survey, status_label=status_label(survey.status),
                            editable=can_edit(current_user, survey), action_form=ActionForm(),
-                           transitions=TRANSITIONS, days_left=coverage_service.working_days_left(survey),
+                           transitions=TRANSITIONS, confirmations=CONFIRMATIONS,
+                           days_left=coverage_service.working_days_left(survey),
                            households=sum(f.households for f in survey.frame),
                            has_results="results.survey" in current_app.view_functions)
 
@@ -181,6 +187,9 @@ def change_state(survey_id: int, action: str):
     survey = survey_for(survey_id, edit=True)
     if not ActionForm().validate_on_submit():
         abort(400)
+    if action in CONFIRMATIONS and request.form.get("confirm") != "y":
+        flash(_("Hãy đánh dấu ô xác nhận rồi bấm lại: việc này không làm lại được."), "error")
+        return redirect(url_for(".survey", survey_id=survey.id))
     _result, errors = attempt(transition, survey, action, actor=current_user._get_current_object())
     if errors:
         flash_problems(errors)

@@ -116,7 +116,7 @@ def test_issue_tops_up_only_and_stops_once_closed(app, as_user):
         "csrf_token": token(client), "spare_percent": "50"}, follow_redirects=True)
     # ceil(3 × 0.5) + ceil(2 × 0.5) spare slips
     assert "Đã phát 3 mã mới (phiếu số 6 đến 8)" in page.get_data(as_text=True)
-    client.post(f"/staff/surveys/{survey_id}/close", data={"csrf_token": token(client)})
+    client.post(f"/staff/surveys/{survey_id}/close", data={"csrf_token": token(client), "confirm": "y"})
     page = client.post(f"/staff/surveys/{survey_id}/codes/issue", data={
         "csrf_token": token(client), "spare_percent": "10"}, follow_redirects=True)
     assert "không phát thêm mã" in page.get_data(as_text=True)

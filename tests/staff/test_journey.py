@@ -99,7 +99,7 @@ def test_empty_database_to_closed_survey(app, runner):
     assert "Thôn An Lộc" in coverage and "Thôn Bình Trung" in coverage
 
     # Close the survey; every step is in the audit log, whose chain holds.
-    assert staff.post(f"{survey_url}/close", data={"csrf_token": token(staff)}).status_code == 302
+    assert staff.post(f"{survey_url}/close", data={"csrf_token": token(staff), "confirm": "y"}).status_code == 302
     with app.app_context():
         assert db.session.get(Survey, survey_id).status is SurveyStatus.CLOSED
         channels = dict(db.session.execute(

@@ -45,6 +45,19 @@ def test_fixed_date_public_holidays_are_never_counted_even_unconfigured(app, as_
     assert "SURVEY_HOLIDAYS" in page  # Tết and the Hùng Kings' day are said to be configured yearly
 
 
+@pytest.mark.parametrize("action", ["close", "publish"])
+def test_closing_and_publishing_need_a_ticked_confirmation(app, as_user, world, action):
+    survey_id, _ = make_survey(app, status="open" if action == "close" else "closed")
+    client = as_user("staff_commune")
+    before = client.get(f"/staff/surveys/{survey_id}").get_data(as_text=True)
+    assert 'name="confirm"' in before and "không" in before
+    page = _post(client, survey_id, action, confirm="").get_data(as_text=True)
+    assert "Hãy đánh dấu ô xác nhận" in page
+    with app.app_context():
+        assert db.session.get(Survey, survey_id).status is (SurveyStatus.OPEN if action == "close"
+                                                           else SurveyStatus.CLOSED)
+
+
 def test_a_survey_cannot_be_closed_before_its_first_day(app, as_user, world):
     survey_id, _ = make_survey(app, status="open", start=date(2099, 1, 5))
     page = _post(as_user("staff_commune"), survey_id, "close").get_data(as_text=True)
@@ -64,8 +77,8 @@ def test_days_left_counts_working_days_only(app):
         assert working_days_left(survey, date(2026, 4, 1)) == 0
 
 
-def _post(client, survey_id, action):
-    return client.post(f"/staff/surveys/{survey_id}/{action}", data={"csrf_token": token(client)},
+def _post(client, survey_id, action, confirm="y"):
+    return client.post(f"/staff/surveys/{survey_id}/{action}", data={"csrf_token": token(client), "confirm": confirm},
                        follow_redirects=True)
 
 
@@ -139,7 +152,7 @@ def test_auditor_sees_rules_but_cannot_change_them(app, as_user):
     client = as_user("auditor_province")
     page = client.get(f"/staff/surveys/{survey_id}").get_data(as_text=True)
     assert "Quy tắc đánh giá" in page and "/rules" not in page and "/close" not in page
-    closing = client.post(f"/staff/surveys/{survey_id}/close", data={"csrf_token": token(client)})
+    closing = client.post(f"/staff/surveys/{survey_id}/close", data={"csrf_token": token(client), "confirm": "y"})
     assert closing.status_code == 403
 
 

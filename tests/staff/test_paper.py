@@ -108,7 +108,7 @@ def test_voided_slip_and_closed_survey_are_refused(app, batch):
     client.post(f"/staff/surveys/{batch['survey_id']}/codes/void", data={
         "csrf_token": token(client), "serial": "3", "reason": "mất"})
     assert "đã bị hủy" in key(client, batch["url"], "3", "1" * ITEMS).get_data(as_text=True)
-    client.post(f"/staff/surveys/{batch['survey_id']}/close", data={"csrf_token": token(client)})
+    client.post(f"/staff/surveys/{batch['survey_id']}/close", data={"csrf_token": token(client), "confirm": "y"})
     page = key(client, batch["url"], "1", "1" * ITEMS)
     assert page.status_code == 422
     assert "Chỉ nhập phiếu khi đợt khảo sát đang lấy ý kiến." in page.get_data(as_text=True)

@@ -37,7 +37,7 @@ ROUTES = [
     ("GET", f"/staff/surveys/new?unit={HOME_COMMUNE}", "edit", None),
     ("POST", f"/staff/surveys/new?unit={HOME_COMMUNE}", "edit", {}),
     ("GET", S, "view", None),
-    ("POST", S + "/publish", "edit", {}),  # an open survey cannot be published: refused, nothing changes
+    ("POST", S + "/publish", "edit", {"confirm": "y"}),  # an open survey cannot be published: refused, nothing changes
     ("GET", S + "/rules", "edit", None),
     ("POST", S + "/rules", "edit", {}),
     ("GET", S + "/codes", "view", None),

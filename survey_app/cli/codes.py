@@ -30,11 +30,13 @@ def write_codes_csv(path: Path, issued) -> None:
 def issue_command(survey_id: int, csv_path: Path | None, pdf_path: Path | None, spare: float | None) -> None:
     """Issue one code per household (plus spares) in every village still short of them."""
     with unit_of_work():
-        issued = issue_codes(load_survey(survey_id), spare_share=spare, actor_name=CLI_ACTOR)
+        survey = load_survey(survey_id)
+        issued = issue_codes(survey, spare_share=spare, actor_name=CLI_ACTOR)
+        deadline = survey.end_date
     if csv_path:
         write_codes_csv(csv_path, issued)
     if pdf_path:
         from ..services.slips import render_slips_pdf
 
-        pdf_path.write_bytes(render_slips_pdf(issued))
+        pdf_path.write_bytes(render_slips_pdf(issued, deadline=deadline))
     click.echo(f"Issued {len(issued)} codes.")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -12,6 +13,7 @@ from flask_babel import force_locale
 from fpdf import FPDF
 
 from ..errors import SurveyAppError
+from ..formatting import date as format_date
 from ..i18n import _
 from .issuing import IssuedCode
 
@@ -76,7 +78,7 @@ def _slip(pdf: FPDF, slip: IssuedCode, x: float, y: float, texts: dict[str, str]
         (slip.commune_name, 8.0, "", 4.5),
         (texts["code_label"], 7.5, "", 4.0),
         (slip.display, 17.0, "B", 8.0),
-        (texts["serial"] % {"serial": slip.serial}, 9.0, "", 5.0),
+        (texts["serial"] % {"serial": slip.serial, "day": texts["deadline"]}, 9.0, "", 5.0),
     ]
     pdf.set_xy(left, y + PAD)
     for text, size, style, height in lines:
@@ -90,14 +92,16 @@ def _slip(pdf: FPDF, slip: IssuedCode, x: float, y: float, texts: dict[str, str]
         pdf.cell(SLIP_W - 2 * PAD, 4.2, fitted, new_x="LEFT", new_y="NEXT")
 
 
-def _texts() -> dict[str, str]:
+def _texts(deadline: date | None) -> dict[str, str]:
     """The slip's wording, always in Vietnamese: it goes to households, whatever the staff's language."""
     host = urlsplit(current_app.config["SURVEY_PUBLIC_URL"]).netloc or current_app.config["SURVEY_PUBLIC_URL"]
     with force_locale("vi"):
         return {
             "heading": _("Ý kiến người dân về nông thôn mới"),
             "code_label": _("Mã hộ gia đình:"),
-            "serial": _("Phiếu số: %(serial)s"),  # filled per slip below
+            # filled per slip below
+            "serial": _("Phiếu số: %(serial)s · hạn trả lời %(day)s") if deadline else _("Phiếu số: %(serial)s"),
+            "deadline": format_date(deadline) if deadline else "",
             "line1": _("Quét mã QR bằng điện thoại, hoặc vào %(host)s và nhập mã hộ.", host=host),
             "line2": _("Mỗi hộ trả lời một lần. Xin giữ kín mã, không cần ghi tên."),
             "title": _("Phiếu mã hộ gia đình"),
@@ -105,10 +109,13 @@ def _texts() -> dict[str, str]:
         }
 
 
-def render_slips_pdf(issued: Sequence[IssuedCode]) -> bytes:
-    """Lay out the slips ten to an A4 page, in the order given; return the PDF bytes."""
+def render_slips_pdf(issued: Sequence[IssuedCode], deadline: date | None = None) -> bytes:
+    """Lay out the slips ten to an A4 page, in the order given; return the PDF bytes.
+
+    ``deadline``, the survey's last day, is printed beside the serial number.
+    """
     regular, bold = _fonts()
-    texts = _texts()
+    texts = _texts(deadline)
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_margins(MARGIN, MARGIN)

@@ -96,8 +96,8 @@ def _selected(survey) -> tuple[list, dict]:
     return slips, chosen
 
 
-def _download(data: bytes, mimetype: str, name: str) -> Response:
-    response = Response(data, mimetype=mimetype)
+def _download(data: bytes, content_type: str, name: str) -> Response:
+    response = Response(data, content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"  # the file holds live household codes
     return response
@@ -126,11 +126,12 @@ def slips_pdf(survey_id: int):
     survey = survey_for(survey_id, edit=True)
     slips, chosen = _selected(survey)
     try:
-        data = render_slips_pdf(slips)
+        data = render_slips_pdf(slips, deadline=survey.end_date)
     except SlipError as exc:
         flash_problems([str(exc)])
         return redirect(url_for(".codes", survey_id=survey.id))
     audit.record("codes.export", actor=current_user._get_current_object(), survey_id=survey.id, format="pdf",
                  count=len(slips), **chosen)
     db.session.commit()
-    return _download(data, "application/pdf", f"phieu-ma-ho-dot-{survey.id}.pdf")
+    suffix = "".join(f"-{key}-{value}" for key, value in chosen.items())
+    return _download(data, "application/pdf", f"phieu-ma-ho-dot-{survey.id}{suffix}.pdf")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import pypdf
 import pytest
@@ -21,7 +22,7 @@ from .pdfqr import qr_texts
 def test_every_slip_carries_its_link_code_village_and_serial(app):
     _, issued = make_survey(app, villages=(("T01", "Thôn Một", 7), ("T02", "Thôn Hai", 5)))
     with app.app_context():
-        pdf = render_slips_pdf(issued)
+        pdf = render_slips_pdf(issued, deadline=date(2026, 12, 25))
         urls = [slip.url for slip in issued]
     assert len(issued) == 12
     assert qr_texts(pdf) == urls  # two pages, read back in printing order
@@ -29,7 +30,7 @@ def test_every_slip_carries_its_link_code_village_and_serial(app):
     assert len(reader.pages) == 2
     text = "\n".join(page.extract_text() for page in reader.pages)
     for slip in issued:
-        assert slip.display in text and f"Phiếu số: {slip.serial}" in text
+        assert slip.display in text and f"Phiếu số: {slip.serial} · hạn trả lời 25/12/2026" in text
     assert "Thôn Một" in text and "Thôn Hai" in text and "Xã Bình Sơn" in text
     assert "Quét mã QR bằng điện thoại, hoặc vào survey.test và nhập mã hộ." in text
     assert "Mỗi hộ trả lời một lần." in text
@@ -71,10 +72,12 @@ def test_console_download_is_the_cli_csv_and_is_logged(app, as_user):
     client = as_user("staff_commune")
     response = client.get(f"/staff/surveys/{survey_id}/codes.csv")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0] == ["village_code", "village_name", "serial", "code", "url"]
     assert [row[3] for row in rows[1:]] == [slip.display for slip in issued]
     one = client.get(f"/staff/surveys/{survey_id}/slips.pdf?serial=2")
+    assert one.headers["Content-Disposition"] == f'attachment; filename="phieu-ma-ho-dot-{survey_id}-serial-2.pdf"'
     with app.app_context():
         assert qr_texts(one.data) == [issued[1].url]
     with app.app_context():

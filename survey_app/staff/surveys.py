@@ -35,6 +35,8 @@ from . import bp
 from ._common import ALL_ROLES, EDITORS, attempt, flash_problems, paginate, problems
 from .forms import ActionForm, RulesForm, SurveyForm, options
 
+bp.add_app_template_filter(status_label, "status_label")
+
 #: What closing or publishing means, confirmed with a tick before it happens (neither can be undone).
 CONFIRMATIONS = {
     "close": _l("Tôi xác nhận kết thúc lấy ý kiến: người dân sẽ không gửi phiếu được nữa và không mở lại được."),

@@ -85,6 +85,12 @@ SURVEY = _object(["id", "title", "status", "unit_code", "start_date", "end_date"
     "results_url": {"type": "string"},
 })
 
+INDEX = _object(["description", "links"], {
+    "description": TEXT,
+    "links": _object(["openapi", "surveys"], {"openapi": {"type": "string", "format": "uri"},
+                                              "surveys": {"type": "string", "format": "uri"}}),
+}, "The entry point of the API: a one-line description and absolute links; needs no token.")
+
 ERROR = _object(["error"], {"error": _object(["status", "message"], {"status": {"type": "integer"},
                                                                       "message": TEXT})})
 
@@ -110,6 +116,12 @@ def openapi_document() -> dict:
         "servers": [{"url": url_for("api.openapi", _external=True).rsplit("/", 1)[0]}],
         "security": [{"bearerAuth": []}],
         "paths": {
+            "/": {"get": {
+                "operationId": "getIndex",
+                "summary": "What this API is, with links to this document and the surveys listing",
+                "security": [],
+                "responses": {"200": _ok("The index", _ref("Index"))},
+            }},
             "/surveys": {"get": {
                 "operationId": "listSurveys",
                 "summary": "Surveys in the scope of the token's user, newest first",
@@ -135,6 +147,6 @@ def openapi_document() -> dict:
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
             "schemas": {"Item": ITEM, "Village": VILLAGE, "Commune": COMMUNE, "Rule": RULE,
-                        "Results": RESULTS, "Survey": SURVEY, "Error": ERROR},
+                        "Results": RESULTS, "Survey": SURVEY, "Index": INDEX, "Error": ERROR},
         },
     }

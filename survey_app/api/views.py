@@ -1,4 +1,4 @@
-"""API endpoints: the OpenAPI document, the surveys in the token's scope, and a survey's results."""
+"""API endpoints: the index, the OpenAPI document, the surveys in the token's scope, and a survey's results."""
 from __future__ import annotations
 
 from flask import current_app, g, jsonify, request, url_for
@@ -36,6 +36,19 @@ def unexpected_error(error: Exception):
     db.session.rollback()
     current_app.logger.exception("API error")
     return json_error(500, _("Hệ thống đang gặp sự cố. Vui lòng thử lại sau ít phút."))
+
+
+@bp.get("/")
+def index():
+    """Say what this API is and link its OpenAPI document and the surveys listing (no token needed)."""
+    return jsonify({
+        "description": _("API chỉ đọc về kết quả khảo sát sự hài lòng về nông thôn mới; cần mã truy cập "
+                         "(Authorization: Bearer) cho mọi địa chỉ trừ trang này và mô tả OpenAPI."),
+        "links": {
+            "openapi": url_for("api.openapi", _external=True),
+            "surveys": url_for("api.surveys", _external=True),
+        },
+    })
 
 
 @bp.get("/openapi.json")

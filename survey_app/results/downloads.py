@@ -23,6 +23,8 @@ from ..services.integrity import integrity_indicators
 from ..services.results import results_document
 from . import bp
 
+#: Full Content-Type of each format, sent as is (``content_type=``): passing a type that already names its
+#: charset as ``mimetype=`` would make Werkzeug append a second "; charset=utf-8".
 MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
@@ -66,7 +68,7 @@ def download(survey_id: int, fmt: str):
     audit.record("results.export", actor=current_user, survey_id=survey.id, format=fmt, sha256=sha256(data),
                  bytes=len(data))
     db.session.commit()
-    return _headers(Response(data, mimetype=MEDIA_TYPES[fmt]), fmt, survey.id)
+    return _headers(Response(data, content_type=MEDIA_TYPES[fmt]), fmt, survey.id)
 
 
 def _raw(survey):
@@ -74,7 +76,7 @@ def _raw(survey):
     export = prepare_raw(survey)
     audit.record("results.export", actor=current_user, survey_id=survey.id, format="raw")
     db.session.commit()
-    response = Response(stream_with_context(raw_chunks(export)), mimetype=MEDIA_TYPES["raw"])
+    response = Response(stream_with_context(raw_chunks(export)), content_type=MEDIA_TYPES["raw"])
     return _headers(response, "raw", export.survey_id)
 
 
@@ -84,5 +86,5 @@ def _bundle(survey, document: dict):
                     str(get_locale()), current_user.id, current_user.username)
     audit.record("results.export", actor=current_user, survey_id=survey.id, format="bundle")
     db.session.commit()
-    response = Response(stream_with_context(stream_bundle(job)), mimetype=MEDIA_TYPES["bundle"])
+    response = Response(stream_with_context(stream_bundle(job)), content_type=MEDIA_TYPES["bundle"])
     return _headers(response, "bundle", job.survey_id)

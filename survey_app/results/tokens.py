@@ -1,7 +1,7 @@
 """API token management: users create and revoke their own tokens; administrators may revoke any."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -13,6 +13,9 @@ from ..i18n import _, _l
 from ..models import ApiToken, Role
 from ..services import api_tokens
 from . import bp
+
+#: Session key holding a just-created token in clear until the page after the redirect shows it (once).
+CREATED_KEY = "api_token_created"
 
 
 class TokenForm(FlaskForm):
@@ -37,14 +40,22 @@ def _page(form: TokenForm, created: str | None = None, status: int = 200):
 @bp.get("/tokens")
 @login_required
 def tokens():
-    """List the user's API tokens (every token for an administrator) and offer to create one."""
-    return _page(TokenForm())
+    """List the user's API tokens (every token for an administrator) and offer to create one.
+
+    A token created just before (see ``create_token``) is taken out of the session and shown this once.
+    """
+    return _page(TokenForm(), created=session.pop(CREATED_KEY, None))
 
 
 @bp.post("/tokens")
 @login_required
 def create_token():
-    """Create a token and show it once; only its hash is kept."""
+    """Create a token, then redirect (Post/Redirect/Get) to the page that shows it once.
+
+    Only the token's hash is stored in the database; the clear token rides in the signed session cookie
+    to the next page view, which removes it, so reloading that page neither shows it again nor creates
+    another token.
+    """
     form = TokenForm()
     if not form.validate_on_submit():
         return _page(form, status=422)
@@ -55,7 +66,8 @@ def create_token():
         form.name.errors = [error.message]
         return _page(form, status=422)
     db.session.commit()
-    return _page(TokenForm(formdata=None), created=clear)
+    session[CREATED_KEY] = clear
+    return redirect(url_for(".tokens"), code=303)
 
 
 @bp.post("/tokens/<int:token_id>/revoke")

@@ -120,11 +120,27 @@ def test_only_the_hash_of_a_token_is_stored(app, auditor_token):
         assert row.token_hash == api_tokens.token_hash(auditor_token) and auditor_token not in row.token_hash
 
 
+def test_index_links_the_document_and_the_surveys_without_a_token(client, auditor_token):
+    for headers in ({}, bearer(auditor_token)):
+        response = client.get("/api/v1/", headers=headers)
+        assert response.status_code == 200 and response.mimetype == "application/json"
+        body = response.get_json()
+        assert body["description"] and "\n" not in body["description"]
+        assert body["links"] == {"openapi": "http://localhost/api/v1/openapi.json",
+                                 "surveys": "http://localhost/api/v1/surveys"}
+    assert client.get(body["links"]["openapi"]).status_code == 200
+    assert_json_error(client.get(body["links"]["surveys"]), 401)  # the listing itself still needs a token
+    response = client.post("/api/v1/")
+    assert_json_error(response, 405)
+    assert "GET" in response.headers["Allow"]
+
+
 def test_openapi_document_describes_the_api(client):
     response = client.get("/api/v1/openapi.json")
     document = response.get_json()
     assert response.status_code == 200 and document["openapi"].startswith("3.")
-    assert {"/surveys", "/surveys/{survey_id}/results"} <= set(document["paths"])
+    assert {"/", "/surveys", "/surveys/{survey_id}/results"} <= set(document["paths"])
+    assert document["paths"]["/"]["get"]["security"] == []
     results = document["components"]["schemas"]["Results"]
     assert {"verdict", "coverage", "items", "villages", "rules"} <= set(results["required"])
 
@@ -134,7 +150,7 @@ def test_api_conforms_to_its_openapi_document(app, hand_counted, auditor_token):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     headers = bearer(auditor_token)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 2
+    assert len(operations) == 3
     for operation in operations:
 
         @given(case=operation.as_strategy())

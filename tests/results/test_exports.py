@@ -89,6 +89,8 @@ def test_formula_looking_text_is_inert_in_xlsx(auditor_client, hand_counted):
 
 
 def test_csv_is_read_by_excel_with_the_right_numbers(auditor_client, hand_counted):
+    response = auditor_client.get(f"/results/{hand_counted.survey_id}/tai-ve/csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset, not two
     rows = read_csv_as_excel(download(auditor_client, hand_counted.survey_id, "csv"))
     whole = {r["Mã nội dung"]: r for r in rows if r["Cấp"] == "Toàn xã"}
     assert (whole[FIRST]["Hài lòng"], whole[FIRST]["Không hài lòng"], whole[FIRST]["Không xác định"]) == (
@@ -104,6 +106,7 @@ def test_csv_is_read_by_excel_with_the_right_numbers(auditor_client, hand_counte
 def test_raw_responses_stream_without_codes_and_with_inert_text(app, auditor_client, hand_counted):
     response = auditor_client.get(f"/results/{hand_counted.survey_id}/tai-ve/raw")
     assert response.status_code == 200 and response.is_streamed
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     data = response.get_data()
     response.close()
     rows = read_csv_as_excel(data)

@@ -1,6 +1,7 @@
 """API token pages: create (shown once), list, revoke; administrators may revoke anyone's token."""
 from __future__ import annotations
 
+import logging
 import re
 
 from sqlalchemy import select
@@ -20,8 +21,10 @@ def csrf(client) -> str:
 
 def create(client, name: str) -> str:
     response = client.post("/results/tokens", data={"csrf_token": csrf(client), "name": name})
-    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
-    return TOKEN.search(response.get_data(as_text=True)).group(1)
+    assert response.status_code == 303 and response.headers["Location"].endswith("/results/tokens")
+    page = client.get("/results/tokens")
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    return TOKEN.search(page.get_data(as_text=True)).group(1)
 
 
 def test_token_is_shown_once_and_works(app, client, hand_counted):
@@ -36,6 +39,41 @@ def test_token_is_shown_once_and_works(app, client, hand_counted):
     with app.app_context():
         actions = db.session.execute(select(AuditEntry.action)).scalars().all()
         assert "api_token.create" in actions
+
+
+def test_creating_redirects_then_shows_the_token_once_and_never_stores_or_logs_it(app, client, caplog):
+    """Post/Redirect/Get: reloading the page neither shows the token again nor creates a second one."""
+    log_in(app, client, add_user(app, "kiemtra"))
+    token_field = csrf(client)
+    with caplog.at_level(logging.DEBUG):
+        response = client.post("/results/tokens", data={"csrf_token": token_field, "name": "một"})
+        assert response.status_code == 303 and response.headers["Location"].endswith("/results/tokens")
+        assert "ntm_" not in response.get_data(as_text=True) and "ntm_" not in response.headers["Location"]
+        first = client.get("/results/tokens")
+        assert first.headers["Cache-Control"] == "no-store"
+        found = TOKEN.findall(first.get_data(as_text=True))
+        assert len(found) == 1
+        token = found[0]
+        second = client.get("/results/tokens").get_data(as_text=True)
+        assert token not in second and "new-token" not in second and "một" in second
+    assert token not in caplog.text and all(token not in str(r.__dict__) for r in caplog.records)
+    with client.session_transaction() as session:
+        assert token not in str(dict(session))
+    with app.app_context():
+        rows = db.session.execute(select(ApiToken)).scalars().all()
+        assert len(rows) == 1 and rows[0].token_hash != token and token not in rows[0].token_hash
+        audit = db.session.execute(select(AuditEntry)).scalars().all()
+        assert all(token not in str(entry.details) for entry in audit)
+
+
+def test_instructions_show_the_header_with_a_visible_placeholder(app, client):
+    log_in(app, client, add_user(app, "kiemtra"))
+    page = client.get("/results/tokens").get_data(as_text=True)
+    assert "Authorization: Bearer &lt;mã truy cập&gt;</code>" in page
+    assert "Bearer ." not in page and "Bearer <" not in page
+    english = client.get("/results/tokens", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Bearer ." not in english and "Bearer <" not in english
+    assert re.search(r"Authorization: Bearer &lt;[^&<>]+&gt;</code>", english)
 
 
 def test_empty_name_is_refused_and_csrf_is_required(app, client):

@@ -1,6 +1,8 @@
 """The audit log: entries in the user's scope, and a check of the whole hash chain."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -21,21 +23,41 @@ def entries_in_scope(user):
     return query.where(or_(AuditEntry.survey_id.in_(surveys), AuditEntry.actor_id == user.id))
 
 
+def readable(value, nested: bool = False) -> str:
+    """A detail value as plain text for people: "key: value" pairs, lists joined, letters as they are.
+
+    The result is an ordinary string, so the template still escapes it; nested lists and mappings are
+    put in parentheses so that their items stay apart from their neighbours'.
+    """
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    if isinstance(value, Mapping):
+        text = ", ".join(f"{key}: {readable(item, True)}" for key, item in value.items())
+    elif isinstance(value, (list, tuple)):
+        text = ", ".join(readable(item, True) for item in value)
+    else:
+        return str(value)
+    return f"({text})" if nested else text or "–"
+
+
 @bp.get("/audit")
 @roles_required(*ALL_ROLES)
 def audit():
-    """List audit entries, newest first, optionally those of one survey (?survey=ID)."""
+    """List audit entries, newest first, optionally those of one survey (?survey=ID) or whose action
+    starts with some text (?action=survey finds survey.open, survey.close…)."""
     query = entries_in_scope(current_user)
     survey = None
     survey_id = request.args.get("survey", type=int)
     if survey_id is not None:
         survey = survey_for(survey_id)
         query = query.where(AuditEntry.survey_id == survey.id)
-    action = request.args.get("action", "").strip()[:60]
+    action = request.args.get("action", "").strip().lower()[:60]  # action names are lower case
     if action:
-        query = query.where(AuditEntry.action == action)
+        query = query.where(AuditEntry.action.startswith(action, autoescape=True))
     return render_template("staff/audit.html", page=paginate(query, per_page=50), survey=survey,
-                           action=action)
+                           action=action, readable=readable)
 
 
 @bp.get("/audit/verify")

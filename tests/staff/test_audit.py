@@ -88,3 +88,53 @@ def test_every_console_action_is_logged_with_its_actor(app, as_user, world):
         rows = {(e.action, e.actor_name) for e in db.session.query(AuditEntry)}
     assert {(action, "staff_commune") for action in ("user.login", "survey.open", "codes.void",
                                                      "codes.export")} <= rows
+
+
+def test_audit_details_are_readable_vietnamese_and_still_escaped(app, as_user, world):
+    from survey_app.services import audit
+
+    with app.app_context():
+        audit.record("paper.correct", actor_name="test", reason="<b>chép sai</b>", receipt="R-1",
+                     changes=[["Câu 10", "Hài lòng", "Không hài lòng"], ["Ý kiến khác", "", "Đường & cầu"]],
+                     villages=[{"code": "01", "name": "Thôn Đông"}])
+        db.session.commit()
+    page = as_user("admin").get("/staff/audit").get_data(as_text=True)
+    assert "\\u00" not in page and "\\u1" not in page and "&#34;" not in page
+    assert "(Câu 10, Hài lòng, Không hài lòng), (Ý kiến khác, –, Đường &amp; cầu)" in page
+    assert "(code: 01, name: Thôn Đông)" in page
+    assert "&lt;b&gt;chép sai&lt;/b&gt;" in page and "<b>chép sai" not in page
+
+
+def test_audit_details_rendering():
+    from survey_app.staff.audit import readable
+
+    assert readable("Hài lòng") == "Hài lòng" and readable(12) == "12" and readable(None) == "–"
+    assert readable([]) == "–" and readable(["a.csv", "b.csv"]) == "a.csv, b.csv"
+    assert readable({"a": [1, 2], "b": True}) == "a: (1, 2), b: ✓"
+
+
+def test_audit_action_filter_matches_a_prefix(app, as_user, world):
+    from survey_app.services import audit
+
+    with app.app_context():
+        for action in ("survey.open", "survey.close", "surveyor.x", "codes.export", "test_1.entry", "testX1.entry"):
+            audit.record(action, actor_name="test")
+        db.session.commit()
+    client = as_user("admin")
+    page = client.get("/staff/audit?action=survey").get_data(as_text=True)
+    assert ">survey.open<" in page and ">survey.close<" in page and ">codes.export<" not in page
+    assert ">3 dòng<" in page  # surveyor.x starts with "survey" too
+    page = client.get("/staff/audit?action=Survey.").get_data(as_text=True)
+    assert ">survey.open<" in page and ">surveyor.x<" not in page and ">2 dòng<" in page
+    exact = client.get("/staff/audit?action=codes.export").get_data(as_text=True)
+    assert ">codes.export<" in exact and ">1 dòng<" in exact
+    # % and _ are matched literally, not as LIKE wildcards
+    escaped = client.get("/staff/audit?action=test_").get_data(as_text=True)
+    assert ">test_1.entry<" in escaped and ">testX1.entry<" not in escaped
+    assert ">0 dòng<" in client.get("/staff/audit?action=%25").get_data(as_text=True)
+
+
+def test_audit_time_column_is_the_time_of_the_entry(app, as_user, world):
+    page = as_user("admin").get("/staff/audit").get_data(as_text=True)
+    assert '<th class="short">Thời điểm</th>' in page and ">Thời gian<" not in page
+    assert 'data-label="Thời điểm"' in page

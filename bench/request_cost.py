@@ -21,7 +21,7 @@ from bench._residents import CSRF, answers_for, display  # noqa: E402
 from bench._server import Environment, create_database, drop_database, migrate, seed, server_env  # noqa: E402
 
 
-def measure(client, statements: list[int], requests: int, call) -> tuple[float, float]:
+def measure(statements: list[int], requests: int, call) -> tuple[float, float]:
     """Milliseconds and SQL statements per request of ``call(i)``."""
     statements[0] = 0
     began = time.perf_counter()
@@ -60,9 +60,9 @@ def main() -> int:
             response = client.post(f"/s/{display(env.codes[i + 1])}", data=form)
             assert response.status_code == 303, response.status_code
 
-        rows = [("GET /healthz", measure(client, statements, args.requests, lambda _: client.get("/healthz"))),
-                ("GET /s/<code>", measure(client, statements, args.requests, lambda _: client.get(page_path))),
-                ("POST /s/<code>", measure(client, statements, args.requests, post))]
+        rows = [("GET /healthz", measure(statements, args.requests, lambda _: client.get("/healthz"))),
+                ("GET /s/<code>", measure(statements, args.requests, lambda _: client.get(page_path))),
+                ("POST /s/<code>", measure(statements, args.requests, post))]
         with app.app_context():
             db.engine.dispose()
     finally:

@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -66,16 +66,30 @@ def render_error(code: int, message: str | None = None):
     return render_template("errors/error.html", code=code, title=title, text=message or text), code
 
 
-def _connection_errors() -> tuple[type[Exception], ...]:
-    """The driver errors that mean "no connection", not "bad statement"."""
-    errors: list[type[Exception]] = []
-    try:
-        import psycopg
+#: SQLSTATEs of a database that went away: connection exceptions (class 08) and an administrator or crash
+#: shutdown (57P01–57P03). Anything else (deadlocks, timeouts, a full disk) is a real fault: a 500, logged.
+_UNAVAILABLE_STATES = ("57P01", "57P02", "57P03")
 
-        errors.append(psycopg.OperationalError)
-    except ImportError:  # pragma: no cover - psycopg is a dependency
-        pass
-    return tuple(errors)
+
+def database_unavailable(error: Exception) -> bool:
+    """Whether ``error`` means the database cannot be reached right now (retry shortly), not a bad statement."""
+    if not isinstance(error, OperationalError):
+        return False
+    if error.connection_invalidated:
+        return True
+    state = getattr(error.orig, "sqlstate", None)  # psycopg: None when no connection could be made at all
+    return state is None or state.startswith("08") or state in _UNAVAILABLE_STATES
+
+
+RETRY_AFTER = "5"
+
+
+def log_unavailable(error: OperationalError) -> None:
+    """Log a lost database connection (driver error class and SQLSTATE) and drop the broken transaction."""
+    logging.getLogger(__name__).warning("database unavailable: %s (SQLSTATE %s)", type(error.orig).__name__,
+                                        getattr(error.orig, "sqlstate", None))
+    with contextlib.suppress(DBAPIError):
+        db.session.rollback()
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -91,16 +105,14 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         return render_error(error.code or 500)
 
-    @app.errorhandler(DBAPIError)
-    def database_unavailable(error: DBAPIError):
+    @app.errorhandler(OperationalError)
+    def unavailable(error: OperationalError):
         """A lost or refused database connection (a restart, a failover) is temporary: 503, retry shortly."""
-        if not error.connection_invalidated and not isinstance(error.orig, _connection_errors()):
+        if not database_unavailable(error):
             raise error
-        logging.getLogger(__name__).warning("database unavailable: %s", type(error.orig).__name__)
-        with contextlib.suppress(DBAPIError):
-            db.session.rollback()
+        log_unavailable(error)
         page, status = render_error(503)
-        return page, status, {"Retry-After": "5"}
+        return page, status, {"Retry-After": RETRY_AFTER}
 
     @app.errorhandler(500)
     def server_error(error):

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import Select, or_, select
 
 from .models import Commune, Role, Survey, User
+from .models._types import MAX_ID
 
 
 def unit_in_scope(user: User, unit_code: str, province_code: str | None = None) -> bool:
@@ -72,8 +73,7 @@ def survey_for(survey_id: int, *, edit: bool = False) -> Survey:
     """Load a survey the current user may see (or change): 404 if absent, 403 if out of scope."""
     from .extensions import db
 
-    # An id beyond a 32-bit key names nothing (and would be a database error on PostgreSQL).
-    survey = db.session.get(Survey, survey_id) if 0 < survey_id < 2**31 else None
+    survey = db.session.get(Survey, survey_id) if survey_id <= MAX_ID else None  # ids also come from queries
     if survey is None:
         abort(404)
     if not (can_edit if edit else can_view)(current_user, survey):

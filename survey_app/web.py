@@ -1,12 +1,13 @@
 """Request-level wiring: locale and timezone selection, template helpers, security headers."""
 from __future__ import annotations
 
-from flask import Flask, current_app, has_request_context, redirect, request
+from flask import Flask, abort, current_app, has_request_context, redirect, request
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
 from . import formatting
 from .i18n_extract import msgid
+from .models._types import MAX_ID
 
 
 def select_locale() -> str:
@@ -79,8 +80,15 @@ def set_language(lang: str):
     return response
 
 
+def refuse_impossible_ids(endpoint, values):
+    """An id in a URL beyond what the database can store names nothing: 404 rather than a database error."""
+    if values and any(isinstance(value, int) and value > MAX_ID for value in values.values()):
+        abort(404)
+
+
 def configure_web(app: Flask) -> None:
-    """Install the template helpers, the language switch and the response hooks."""
+    """Install the template helpers, the language switch and the request and response hooks."""
+    app.url_value_preprocessor(refuse_impossible_ids)
     app.after_request(set_security_headers)
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # as extracted (babel.cfg: trimmed = true)
     app.add_template_filter(translate_text, "tr")

@@ -8,7 +8,6 @@ from ..models import User
 from ..services import api_tokens
 
 #: Largest id an integer primary key holds on every supported database (PostgreSQL ``integer``).
-MAX_ID = 2**31 - 1
 
 
 class ApiError(Exception):

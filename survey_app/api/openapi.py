@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from .auth import MAX_ID
+from ..models._types import MAX_ID
 
 RATE = {"type": "number", "minimum": 0, "maximum": 1, "nullable": True,
         "description": "Rate in [0, 1]; null when there is no phiếu to divide by."}

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
+from ..errors import RETRY_AFTER, database_unavailable, log_unavailable
 from ..extensions import db
 from ..i18n import _
 from ..models import Survey
@@ -11,7 +12,7 @@ from ..scope import can_view, surveys_in_scope
 from ..services import audit
 from ..services.results import results_document
 from . import bp
-from .auth import MAX_ID, ApiError, json_error, token_user
+from .auth import ApiError, json_error, token_user
 from .openapi import openapi_document
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
@@ -32,7 +33,10 @@ def http_error(error: HTTPException):
 
 @bp.errorhandler(Exception)
 def unexpected_error(error: Exception):
-    """Answer an unexpected failure as JSON, after rolling back the session."""
+    """Answer an unexpected failure as JSON, after rolling back the session; a lost database is a 503."""
+    if database_unavailable(error):
+        log_unavailable(error)
+        return json_error(503, _("Hệ thống tạm thời bận"), {"Retry-After": RETRY_AFTER})
     db.session.rollback()
     current_app.logger.exception("API error")
     return json_error(500, _("Hệ thống đang gặp sự cố. Vui lòng thử lại sau ít phút."))
@@ -85,7 +89,7 @@ def surveys():
 def survey_results(survey_id: int):
     """Return a survey's results document (the same as ``flask results --format json``)."""
     user = token_user()
-    survey = db.session.get(Survey, survey_id) if survey_id <= MAX_ID else None
+    survey = db.session.get(Survey, survey_id)
     if survey is None:
         raise ApiError(404, _("Không có đợt khảo sát số %(id)s.", id=survey_id))
     if not can_view(user, survey):

@@ -80,8 +80,8 @@ def deciding_numbers(rule: Mapping, unit_names: Mapping[str, str], item_names: M
     if where and rule["kind"] != "overall_min":
         text = _("%(numbers)s (thấp nhất: %(where)s)", numbers=text, where=", ".join(where))
     if rule.get("shortfall_count"):
-        text = ngettext("%(numbers)s; %(num)s đơn vị không đạt", "%(numbers)s; %(num)s đơn vị không đạt",
-                        rule["shortfall_count"], numbers=text)
+        text = ngettext("%(numbers)s; %(count)s đơn vị không đạt", "%(numbers)s; %(count)s đơn vị không đạt",
+                        rule["shortfall_count"], numbers=text, count=number(rule["shortfall_count"]))
     return text
 
 

@@ -6,6 +6,9 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+#: The largest integer key both databases store (PostgreSQL's INTEGER); a URL naming a larger id names nothing.
+MAX_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     """Return the current time, timezone-aware in UTC."""

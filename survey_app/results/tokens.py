@@ -1,7 +1,14 @@
 """API token management: users create and revoke their own tokens; administrators may revoke any."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, session, url_for
+import base64
+import hashlib
+import hmac
+import os
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from flask import abort, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -14,8 +21,30 @@ from ..models import ApiToken, Role
 from ..services import api_tokens
 from . import bp
 
-#: Session key holding a just-created token in clear until the page after the redirect shows it (once).
+#: Session key holding a just-created token, encrypted, until the page after the redirect shows it (once).
 CREATED_KEY = "api_token_created"
+
+
+def _cipher() -> AESGCM:
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret.encode() if isinstance(secret, str) else secret
+    return AESGCM(hmac.new(secret, b"api-token-shown-once", hashlib.sha256).digest())
+
+
+def _seal(token: str) -> str:
+    """Encrypt a token for the (signed, not encrypted) session cookie: it never travels in clear."""
+    nonce = os.urandom(12)
+    return base64.urlsafe_b64encode(nonce + _cipher().encrypt(nonce, token.encode(), b"api-token")).decode()
+
+
+def _unseal(sealed: str | None) -> str | None:
+    if not sealed:
+        return None
+    try:
+        blob = base64.urlsafe_b64decode(sealed)
+        return _cipher().decrypt(blob[:12], blob[12:], b"api-token").decode()
+    except (InvalidTag, ValueError):
+        return None
 
 
 class TokenForm(FlaskForm):
@@ -44,7 +73,7 @@ def tokens():
 
     A token created just before (see ``create_token``) is taken out of the session and shown this once.
     """
-    return _page(TokenForm(), created=session.pop(CREATED_KEY, None))
+    return _page(TokenForm(), created=_unseal(session.pop(CREATED_KEY, None)))
 
 
 @bp.post("/tokens")
@@ -52,9 +81,9 @@ def tokens():
 def create_token():
     """Create a token, then redirect (Post/Redirect/Get) to the page that shows it once.
 
-    Only the token's hash is stored in the database; the clear token rides in the signed session cookie
-    to the next page view, which removes it, so reloading that page neither shows it again nor creates
-    another token.
+    Only the token's hash is stored in the database; the token rides, encrypted (AES-GCM under a key
+    derived from the secret key), in the session cookie to the next page view, which removes it, so
+    reloading that page neither shows it again nor creates another token.
     """
     form = TokenForm()
     if not form.validate_on_submit():
@@ -66,7 +95,7 @@ def create_token():
         form.name.errors = [error.message]
         return _page(form, status=422)
     db.session.commit()
-    session[CREATED_KEY] = clear
+    session[CREATED_KEY] = _seal(clear)
     return redirect(url_for(".tokens"), code=303)
 
 

@@ -133,7 +133,10 @@ MIN_JUSTIFICATION = 15
 
 
 def parse_threshold(text) -> Decimal | None:
-    """Read a threshold typed as a share (0,80 or 0.8) or a percentage (80 %, 80); None if it is not one."""
+    """Read a threshold typed as a share (0,80 or 0.8) or a percentage (80 %, 80); None if it is not one.
+
+    A bare number from 10 to 100 is a percentage; one between 1 and 10 needs its % sign.
+    """
     text = str(text).strip().replace(",", ".").replace("\u00a0", " ")
     percent = text.endswith("%")
     try:
@@ -142,6 +145,8 @@ def parse_threshold(text) -> Decimal | None:
         return None
     if not value.is_finite():
         return None
+    if not percent and 1 < value < 10:
+        return None  # "8": 8 % or a mistyped 0.8? Too ambiguous to guess.
     if percent or value > 1:
         value = value / 100
     return value if 0 < value <= 1 else None

@@ -1,7 +1,7 @@
 """Log in and out of the staff console; failed attempts are rate-limited and audited."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -12,7 +12,7 @@ from ..models._types import utcnow
 from ..services import accounts, audit
 from . import bp
 from ._common import safe_next
-from .forms import MAX_ID, ActionForm, LoginForm, PasswordForm
+from .forms import ActionForm, LoginForm, PasswordForm
 
 
 def _failed(response) -> bool:
@@ -29,13 +29,6 @@ login_limit = limiter.shared_limit(lambda: current_app.config["SURVEY_LOGIN_LIMI
 login_limit_per_user = limiter.shared_limit(lambda: current_app.config["SURVEY_LOGIN_LIMIT"],
                                             scope="staff-login-user", key_func=_username_key,
                                             methods=["POST"], deduct_when=_failed)
-
-
-@bp.url_value_preprocessor
-def refuse_impossible_ids(endpoint, values):
-    """An id beyond what the database can store names nothing: 404 rather than a database error."""
-    if values and any(isinstance(v, int) and not 0 <= v <= MAX_ID for v in values.values()):
-        abort(404)
 
 
 @bp.before_request

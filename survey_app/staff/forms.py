@@ -21,6 +21,7 @@ from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Opti
 
 from ..i18n import _l
 from ..models import Channel, Role
+from ..models._types import MAX_ID
 
 try:
     from wtforms import SelectChoice
@@ -35,7 +36,6 @@ def options(pairs) -> list:
 
 UNIT_CODE = Regexp(r"^\s*(\d{2}|\d{5})\s*$", message=_l("Mã đơn vị gồm 2 chữ số (tỉnh) hoặc 5 chữ số (xã)."))
 REQUIRED = _l("Vui lòng điền ô này.")
-MAX_ID = 2**31 - 1  # the largest integer key the databases store
 HOUSEHOLDS = NumberRange(min=0, max=100000, message=_l("Số hộ từ 0 đến 100.000."))
 
 

@@ -66,36 +66,61 @@ def test_an_exception_on_a_resident_page_is_logged_without_the_code(app, client,
     assert issued[0].display not in text and issued[0].code not in text
 
 
-@pytest.mark.parametrize("invalidated", [True, False])
-def test_a_lost_database_connection_is_a_503_to_retry_not_a_500(app, client, open_survey, monkeypatch,
+def _lost(orig, invalidated=False):
+    def fail(*args, **kwargs):
+        raise OperationalError("SELECT …", {}, orig, connection_invalidated=invalidated)
+    return fail
+
+
+def _driver_errors():
+    import psycopg
+
+    return psycopg, psycopg.errors
+
+
+@pytest.mark.parametrize(("kind", "invalidated"), [("no connection", False), ("no connection", True),
+                                                   ("admin shutdown", False), ("connection failure", False)])
+def test_a_lost_database_connection_is_a_503_to_retry_not_a_500(app, client, open_survey, monkeypatch, kind,
                                                                  invalidated):
     """During a database restart the resident is told to try again shortly; nothing is recorded."""
     _, issued = open_survey
-    import psycopg
-
+    psycopg, errors = _driver_errors()
+    orig = {"no connection": psycopg.OperationalError("server closed the connection unexpectedly"),
+            "admin shutdown": errors.AdminShutdown("terminating connection due to administrator command"),
+            "connection failure": errors.ConnectionFailure("connection failure")}[kind]
     from survey_app.respond import views
 
-    def lost(*args, **kwargs):
-        raise OperationalError("SELECT …", {}, psycopg.OperationalError("server closed the connection"),
-                               connection_invalidated=invalidated)
-
-    monkeypatch.setattr(views, "find_code_and_survey", lost)
+    monkeypatch.setattr(views, "find_code_and_survey", _lost(orig, invalidated))
     app.config["PROPAGATE_EXCEPTIONS"] = False
     page = client.get(f"/s/{issued[0].display}")
     assert page.status_code == 503 and page.headers["Retry-After"] == "5"
     assert "Vui lòng thử lại sau ít giây" in page.get_data(as_text=True)
 
 
-def test_a_statement_error_stays_a_500(app, client, open_survey, monkeypatch):
+@pytest.mark.parametrize("kind", ["statement timeout", "deadlock", "disk full"])
+def test_a_statement_that_fails_stays_a_500(app, client, open_survey, monkeypatch, kind):
     _, issued = open_survey
+    _psycopg, errors = _driver_errors()
+    orig = {"statement timeout": errors.QueryCanceled("canceling statement due to statement timeout"),
+            "deadlock": errors.DeadlockDetected("deadlock detected"),
+            "disk full": errors.DiskFull("could not extend file")}[kind]
     from survey_app.respond import views
 
-    def wrong(*args, **kwargs):
-        raise OperationalError("SELECT nonsense", {}, Exception("syntax error"))
-
-    monkeypatch.setattr(views, "find_code_and_survey", wrong)
+    monkeypatch.setattr(views, "find_code_and_survey", _lost(orig))
     app.config["PROPAGATE_EXCEPTIONS"] = False
     assert client.get(f"/s/{issued[0].display}").status_code == 500
+
+
+def test_the_api_answers_503_json_when_the_database_is_lost(app, client, monkeypatch):
+    psycopg, _errors = _driver_errors()
+    from survey_app.api import views
+
+    monkeypatch.setattr(views, "token_user", object)  # any user: the database fails before scope matters
+    monkeypatch.setattr(views, "surveys_in_scope", _lost(psycopg.OperationalError("connection refused")))
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    answer = client.get("/api/v1/surveys")
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "5"
+    assert answer.json["error"]["status"] == 503
 
 
 def test_redaction_of_codes_receipts_paths_and_addresses():

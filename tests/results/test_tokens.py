@@ -49,6 +49,7 @@ def test_creating_redirects_then_shows_the_token_once_and_never_stores_or_logs_i
         response = client.post("/results/tokens", data={"csrf_token": token_field, "name": "một"})
         assert response.status_code == 303 and response.headers["Location"].endswith("/results/tokens")
         assert "ntm_" not in response.get_data(as_text=True) and "ntm_" not in response.headers["Location"]
+        cookie = response.headers["Set-Cookie"].split(";", 1)[0].split("=", 1)[1]
         first = client.get("/results/tokens")
         assert first.headers["Cache-Control"] == "no-store"
         found = TOKEN.findall(first.get_data(as_text=True))
@@ -59,6 +60,9 @@ def test_creating_redirects_then_shows_the_token_once_and_never_stores_or_logs_i
     assert token not in caplog.text and all(token not in str(r.__dict__) for r in caplog.records)
     with client.session_transaction() as session:
         assert token not in str(dict(session))
+    with app.app_context():  # the cookie that carried it to the next page held it encrypted, not in clear
+        carried = app.session_interface.get_signing_serializer(app).loads(cookie)
+    assert "api_token_created" in carried and token not in str(carried) and token[4:] not in str(carried)
     with app.app_context():
         rows = db.session.execute(select(ApiToken)).scalars().all()
         assert len(rows) == 1 and rows[0].token_hash != token and token not in rows[0].token_hash

@@ -36,6 +36,8 @@ def test_every_post_survives_any_value(as_user, scene, value):
     "/staff/units?q=%25%27%22", "/staff/surveys/new?unit=%00", "/staff/users/999999/password",
     "/staff/surveys/99999999999999999999", "/staff/surveys/{sid}/paper/99999999999999999999/report",
     "/staff/audit?survey=99999999999999999999", "/staff/surveys/{sid}/slips.pdf?serial=99999999999999999999",
+    "/results/99999999999999999999", "/results/99999999999999999999/niem-yet",
+    "/api/v1/surveys/99999999999999999999/results",
 ])
 def test_unknown_things_are_404_or_handled(as_user, scene, path):
     response = as_user("admin").get(path.format(**scene))
@@ -45,3 +47,9 @@ def test_unknown_things_are_404_or_handled(as_user, scene, path):
 def test_missing_csrf_token_is_refused_politely(as_user, scene):
     response = as_user("staff_commune").post(f"/staff/surveys/{scene['sid']}/close")
     assert response.status_code == 400 and "Phiên làm việc đã hết hạn" in response.get_data(as_text=True)
+
+
+def test_revoking_an_impossible_token_id_is_a_404(as_user, scene):
+    client = as_user("admin")
+    response = client.post("/results/tokens/99999999999999999999/revoke", data={"csrf_token": token(client)})
+    assert response.status_code == 404

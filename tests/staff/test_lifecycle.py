@@ -50,7 +50,7 @@ def test_closing_and_publishing_need_a_ticked_confirmation(app, as_user, world, 
     survey_id, _ = make_survey(app, status="open" if action == "close" else "closed")
     client = as_user("staff_commune")
     before = client.get(f"/staff/surveys/{survey_id}").get_data(as_text=True)
-    assert 'name="confirm"' in before and "không" in before
+    assert 'name="confirm"' in before and "Tôi xác nhận" in before
     page = _post(client, survey_id, action, confirm="").get_data(as_text=True)
     assert "Hãy đánh dấu ô xác nhận" in page
     with app.app_context():
@@ -137,7 +137,8 @@ def test_rules_change_needs_a_justification_and_is_audited(app, as_user):
 
 @pytest.mark.parametrize(("typed", "share"), [
     ("0.80", "0.80"), ("0,8", "0.8"), ("80", "0.8"), ("80 %", "0.8"), ("80%", "0.8"), ("85,5 %", "0.855"),
-    ("100", "1"), ("1", "1"), ("0", None), ("101", None), ("-5 %", None), ("abc", None), ("NaN", None), ("", None),
+    ("100", "1"), ("1", "1"), ("8", None), ("1.5", None), ("8 %", "0.08"), ("0", None), ("101", None),
+    ("-5 %", None), ("abc", None), ("NaN", None), ("", None),
 ])
 def test_thresholds_are_read_as_shares_or_percentages(typed, share):
     from decimal import Decimal

@@ -69,6 +69,8 @@ async def run_phase(name: str, port: int, clients: int, duration: float, max_ops
     async def resident(index: int) -> None:
         client = http_clients[index]
         rng = random.Random(index)
+        if think:  # residents arrive spread over one think time, not all in the same millisecond
+            await asyncio.sleep(rng.uniform(0, think))
         try:
             while time.monotonic() < stop_at and counters["started"] < max_ops:
                 counters["started"] += 1

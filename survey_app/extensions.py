@@ -1,6 +1,8 @@
 """Every Flask extension object, created unbound and initialised by the factory."""
 from __future__ import annotations
 
+import sqlite3
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -8,7 +10,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -24,6 +27,24 @@ class Base(DeclarativeBase):
     """Declarative base carrying the constraint naming convention."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_without_implicit_transactions(dbapi_connection, _record) -> None:
+    """Let SQLAlchemy, not the sqlite3 module, begin SQLite transactions.
+
+    sqlite3 begins a transaction only before a data change, so a SAVEPOINT opened first (``submit``'s
+    race guard) began one by itself and its RELEASE committed it: a phiếu could be committed apart from its
+    code's status. This is SQLAlchemy's documented recipe for pysqlite.
+    """
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.execute(text("BEGIN"))
 
 
 db = SQLAlchemy(model_class=Base)

@@ -149,3 +149,35 @@ def test_gunicorn_error_log_is_redacted_too():
     RedactFilter().filter(record)
     assert record.getMessage() == "Error handling request /s/<redacted>"
     assert "K7PX" not in record.exc_text and "192.0.2.7" not in record.exc_text
+
+
+def test_a_submit_whose_commit_is_lost_stores_nothing_and_the_retry_gets_a_receipt(app, client, open_survey,
+                                                                                    monkeypatch):
+    from sqlalchemy import func, select
+
+    from survey_app.models import Answer, Response
+    from tests.resident import full_answers
+
+    psycopg, _errors = _driver_errors()
+    _, issued = open_survey
+    url = f"/s/{issued[0].display}"
+    data = full_answers(client.get(url).get_data(as_text=True))
+    real_commit = db.session.commit
+    calls = []
+
+    def commit_lost_once():
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("COMMIT", {}, psycopg.OperationalError("server closed the connection"))
+        real_commit()
+
+    monkeypatch.setattr(db.session, "commit", commit_lost_once)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    assert client.post(url, data=data).status_code == 503
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+        assert db.session.scalar(select(func.count()).select_from(Answer)) == 0
+    retried = client.post(url, data=data)
+    assert retried.status_code == 303 and "/bien-nhan/" in retried.headers["Location"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 1

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, insert, text  # noqa: E402
 
-from bench._machine import describe  # noqa: E402
+from bench._machine import describe, record_section  # noqa: E402
 
 TEMPLATE = "huyen-ntm-nang-cao-2021"  # 10 items
 COMMUNES, VILLAGES_PER_COMMUNE = 300, 10
@@ -267,16 +267,6 @@ DESCRIPTION = (
     "10 items, 5 % of phiếu with an opinion.")
 
 
-def record(lines: list[str]) -> None:
-    """Append (or replace) this benchmark's section of docs/benchmarks.md."""
-    path = ROOT / "docs" / "benchmarks.md"
-    text_before = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    head, _, rest = text_before.partition(HEADING)
-    tail = rest[rest.find("\n## "):] if "\n## " in rest else ""
-    section = [HEADING, "", DESCRIPTION, "", *lines, ""]
-    path.write_text(head.rstrip("\n") + "\n\n" + "\n".join(section) + tail, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000")
@@ -294,7 +284,7 @@ def main() -> None:
         backends = ["sqlite"] + (["postgresql"] if _postgres_available() else [])
     lines = run([int(s) for s in args.sizes.split(",")], backends)
     if args.record:
-        record(lines)
+        record_section(ROOT / "docs" / "benchmarks.md", HEADING, "\n".join([DESCRIPTION, "", *lines]))
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from werkzeug.serving import make_server  # noqa: E402
 
-from bench._machine import describe  # noqa: E402
+from bench._machine import describe, record_section  # noqa: E402
 from survey_app import create_app  # noqa: E402
 from survey_app.cli.translate import compile_catalogs  # noqa: E402
 from survey_app.extensions import db  # noqa: E402
@@ -89,24 +89,13 @@ def table(rows) -> str:
     return "\n".join(lines)
 
 
-def record(text: str) -> None:
-    """Replace (or append) the "Resident page weight" section of docs/benchmarks.md."""
-    current = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else "# Benchmarks\n"
-    start = current.find(SECTION)
-    if start >= 0:
-        end = current.find("\n## ", start + len(SECTION))
-        current = current[:start].rstrip("\n") + ("\n" + current[end:] if end >= 0 else "")
-    BENCHMARKS.write_text(current.rstrip("\n") + "\n\n" + text + "\n", encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--record", action="store_true", help="write the table to docs/benchmarks.md")
     args = parser.parse_args()
     rows = measure()
     machine = describe()
-    text = "\n".join([
-        SECTION, "",
+    body = "\n".join([
         f"`bench/page_weight.py` · {machine}",
         "",
         "One cold page load in Debian's Chromium (Playwright, 360×740 viewport, JavaScript on): the sum",
@@ -116,9 +105,9 @@ def main() -> None:
         "",
         table(rows),
     ])
-    print(text)
+    print(SECTION + "\n\n" + body)
     if args.record:
-        record(text)
+        record_section(BENCHMARKS, SECTION, body)
         print(f"\nrecorded in {BENCHMARKS.relative_to(ROOT)}")
 
 

@@ -14,14 +14,29 @@ from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from .survey_templates import iter_messages, load_template
+from .survey_templates import TEXTS, SurveyTemplate, load_template
 
-__all__ = ["extract_survey_templates", "msgid", "template_messages"]
+__all__ = ["extract_survey_templates", "iter_messages", "msgid", "template_messages"]
 
 
 def msgid(text: str) -> str:
     """Return the catalog id of a piece of survey text (``%`` doubled, as for any %-format message)."""
     return text.replace("%", "%%")
+
+
+def iter_messages(template: SurveyTemplate) -> list[tuple[int, str, str]]:
+    """List ``(line, text, translator comment)`` for every user-visible string of a template."""
+    key, lines = template.key, template.lines
+    found = [(lines.get(name, 0), getattr(template, name), f"i18n: {name} of template {key}")
+             for name in TEXTS]
+    found += [(lines.get(f"answer_options.{value}", 0), label, f"i18n: answer '{value}' in {key}")
+              for value, label in template.answer_options.items()]
+    parts = [(item, f"item {item.key}", ("criterion", "question")) for item in template.items]
+    parts += [(rule, f"rule {rule.kind}", ("source", "note")) for rule in template.rules]
+    for part, label, names in parts:
+        found += [(part.lines.get(name, 0), getattr(part, name), f"i18n: {name} of {label} in {key}")
+                  for name in names]
+    return found
 
 
 def template_messages(path: str | Path) -> list[tuple[int, str, str]]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["SurveyTemplate", "TemplateError", "TemplateItem", "TemplateRule", "check_all", "iter_messages",
+__all__ = ["SurveyTemplate", "TemplateError", "TemplateItem", "TemplateRule", "check_all",
            "load_all", "load_template", "templates_dir"]
 
 FORMAT = 1
@@ -287,18 +287,3 @@ def load_all(directory: str | Path | None = None) -> dict[str, SurveyTemplate]:
 def check_all(directory: str | Path | None = None) -> list[TemplateError]:
     """Validate every template of ``directory``; return all the errors (none when all is well)."""
     return _scan(directory)[1]
-
-
-def iter_messages(template: SurveyTemplate) -> list[tuple[int, str, str]]:
-    """List ``(line, text, translator comment)`` for every user-visible string of a template."""
-    key, lines = template.key, template.lines
-    found = [(lines.get(name, 0), getattr(template, name), f"i18n: {name} of template {key}")
-             for name in TEXTS]
-    found += [(lines.get(f"answer_options.{value}", 0), label, f"i18n: answer '{value}' in {key}")
-              for value, label in template.answer_options.items()]
-    parts = [(item, f"item {item.key}", ("criterion", "question")) for item in template.items]
-    parts += [(rule, f"rule {rule.kind}", ("source", "note")) for rule in template.rules]
-    for part, label, names in parts:
-        found += [(part.lines.get(name, 0), getattr(part, name), f"i18n: {name} of {label} in {key}")
-                  for name in names]
-    return found

@@ -21,9 +21,9 @@ from survey_app.cli.translate import (
 )
 from survey_app.extensions import db
 from survey_app.formatting import date, datetime, number, percent
-from survey_app.i18n_extract import extract_survey_templates, msgid, template_messages
+from survey_app.i18n_extract import extract_survey_templates, iter_messages, msgid, template_messages
 from survey_app.models import Role, Survey, User
-from survey_app.survey_templates import iter_messages, load_all, templates_dir
+from survey_app.survey_templates import DEFAULT_DIR, load_all, templates_dir
 from survey_app.web import select_locale, translate_text
 from tests.resident import full_answers
 
@@ -263,3 +263,17 @@ def test_closed_survey_says_so_in_english_with_the_date(app, client):
     assert page.status_code == 403
     html = page.get_data(as_text=True)
     assert f"The survey ended on {end:%d/%m/%Y}, so no more forms are accepted." in html
+
+
+def test_iter_messages_points_at_the_line_of_each_field():
+    template = load_all()["xa-ntm-2026"]
+    lines = (DEFAULT_DIR / "xa-ntm-2026.yaml").read_text(encoding="utf-8").splitlines()
+    messages = iter_messages(template)
+    texts = [text for _line, text, _comment in messages]
+    for item in template.items:
+        assert item.question in texts and item.criterion in texts
+    for line, text, comment in messages:
+        assert comment.startswith("i18n: ")
+        field, _, value = lines[line - 1].strip().removeprefix("- ").partition(":")
+        assert field in comment  # the key's line; a folded text (>-) starts on the next line
+        assert text.split()[0] in value + lines[line], (line, text)

@@ -11,12 +11,12 @@ import pytest
 from flask import Flask
 
 from survey_app.cli.surveys import surveys
+from survey_app.i18n_extract import iter_messages
 from survey_app.survey_templates import (
     DEFAULT_DIR,
     SurveyTemplate,
     TemplateError,
     check_all,
-    iter_messages,
     load_all,
     load_template,
     templates_dir,
@@ -174,20 +174,6 @@ def test_from_snapshot_validates(templates):
     with pytest.raises(TemplateError) as caught:
         SurveyTemplate.from_snapshot(snapshot)
     assert str(caught.value) == "<snapshot>: threshold '1.5' is not in (0, 1]"
-
-
-def test_iter_messages_points_at_the_line_of_each_field(templates):
-    template = templates["xa-ntm-2026"]
-    lines = (DEFAULT_DIR / "xa-ntm-2026.yaml").read_text(encoding="utf-8").splitlines()
-    messages = iter_messages(template)
-    texts = [text for _line, text, _comment in messages]
-    for item in template.items:
-        assert item.question in texts and item.criterion in texts
-    for line, text, comment in messages:
-        assert comment.startswith("i18n: ")
-        field, _, value = lines[line - 1].strip().removeprefix("- ").partition(":")
-        assert field in comment  # the key's line; a folded text (>-) starts on the next line
-        assert text.split()[0] in value + lines[line], (line, text)
 
 
 # --- loading and directories -----------------------------------------------------------------------------

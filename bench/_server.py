@@ -162,19 +162,42 @@ def stop_server(environment: Environment) -> None:
         server.wait(timeout=10)
 
 
-def worker_pids(environment: Environment) -> list[int]:
-    """The pids of gunicorn's workers (children of the arbiter)."""
-    master = environment.server.pid
-    pids = []
+def _processes():
+    """(pid, command name, parent pid, CPU seconds) of every process we can read.
+
+    The CPU seconds include those of its children that ended (a recycled gunicorn worker, a closed
+    PostgreSQL backend), so a group's sum only grows.
+    """
+    tick = os.sysconf("SC_CLK_TCK")
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 stat = (entry / "stat").read_text()
             except OSError:
                 continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == master:
-                pids.append(int(entry.name))
-    return sorted(pids)
+            name = stat[stat.index("(") + 1:stat.rindex(")")]
+            fields = stat.rsplit(")", 1)[1].split()
+            yield int(entry.name), name, int(fields[1]), sum(map(int, fields[11:15])) / tick
+
+
+def worker_pids(environment: Environment) -> list[int]:
+    """The pids of gunicorn's workers (children of the arbiter)."""
+    master = environment.server.pid
+    return sorted(pid for pid, _name, parent, _cpu in _processes() if parent == master)
+
+
+def cpu_seconds(environment: Environment) -> dict[str, float]:
+    """CPU seconds used so far by the app (gunicorn and its workers), PostgreSQL and this process (the client)."""
+    used = {"app": 0.0, "database": 0.0, "client": 0.0}
+    master = environment.server.pid
+    for pid, name, parent, cpu in _processes():
+        if pid == master or parent == master:
+            used["app"] += cpu
+        elif name.startswith("postgres"):
+            used["database"] += cpu
+        elif pid == os.getpid():
+            used["client"] += cpu
+    return used
 
 
 @contextmanager

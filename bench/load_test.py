@@ -20,14 +20,14 @@ import os
 import random
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._machine import describe, record_section  # noqa: E402
 from bench._residents import CSRF, RECEIPT_PATH, REQUEST_TIMEOUT, HttpClient, answers_for, display, submit_once  # noqa: E402
-from bench._server import ROOT, Environment, count_stored, environment  # noqa: E402
+from bench._server import ROOT, Environment, count_stored, cpu_seconds, environment  # noqa: E402
 
 
 @dataclass
@@ -40,6 +40,11 @@ class PhaseResult:
     errors: int
     elapsed: float
     latencies: list[float]
+    #: CPU seconds the phase cost the app, PostgreSQL and the client (set after the phase)
+    cpu: dict[str, float] = field(default_factory=dict)
+
+    def cpu_ms_per_op(self, part: str) -> float:
+        return self.cpu.get(part, 0.0) / self.ok * 1000 if self.ok else float("nan")
 
     @property
     def throughput(self) -> float:
@@ -160,11 +165,13 @@ HEADING = "## Load (gunicorn + PostgreSQL)"
 
 
 def table(results: list[PhaseResult]) -> str:
-    rows = ["| clients | endpoint | ok | errors | throughput (/s) | p50 (ms) | p95 (ms) | p99 (ms) |",
-            "|---:|---|---:|---:|---:|---:|---:|---:|"]
+    rows = ["| clients | endpoint | ok | errors | throughput (/s) | p50 (ms) | p95 (ms) | p99 (ms) "
+            "| CPU ms per request: app · PostgreSQL · client |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
+        cpu = " · ".join(f"{r.cpu_ms_per_op(part):.2f}" for part in ("app", "database", "client"))
         rows.append(f"| {r.clients} | {r.name} | {r.ok} | {r.errors} | {r.throughput:.1f} | "
-                    f"{r.percentile(50):.1f} | {r.percentile(95):.1f} | {r.percentile(99):.1f} |")
+                    f"{r.percentile(50):.1f} | {r.percentile(95):.1f} | {r.percentile(99):.1f} | {cpu} |")
     return "\n".join(rows)
 
 
@@ -217,11 +224,15 @@ def main() -> int:
             for name, op, prepare in (("healthz", healthz_op(env), None), ("page", page_op(view_codes), None),
                                       ("submit", submit_op(pool, receipts), fetch_page(view_codes)),
                                       ("journey", journey_op(pool, receipts), None)):
+                before = cpu_seconds(env)
                 result = asyncio.run(run_phase(name, env.port, clients, args.duration, args.max_ops, op,
                                                prepare, args.think))
+                result.cpu = {part: used - before[part] for part, used in cpu_seconds(env).items()}
                 results.append(result)
                 print(f"{clients:>4} clients {name:<8} {result.throughput:8.1f}/s  "
-                      f"p95 {result.percentile(95):7.1f} ms  errors {result.errors}", flush=True)
+                      f"p95 {result.percentile(95):7.1f} ms  errors {result.errors}  CPU ms/op "
+                      + " · ".join(f"{result.cpu_ms_per_op(p):.2f}" for p in ("app", "database", "client")),
+                      flush=True)
         stored = count_stored(env)
     load_after = os.getloadavg()[0]
     threads = f" ({args.threads} threads)" if args.worker_class == "gthread" else ""

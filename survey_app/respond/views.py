@@ -50,7 +50,7 @@ def _closed_page(code: HouseholdCode, survey: Survey):
 @code_lookup_limit
 def phieu(code_text: str):
     """Show the household's phiếu and record it on submission."""
-    found = find_code_and_survey(code_text)
+    found = find_code_and_survey(code_text, with_places=request.method == "GET")
     if found is None:
         form = CodeForm(data={"code": code_text})
         return render_template("respond/index.html", form=form, unknown=True), 404
@@ -69,13 +69,12 @@ def phieu(code_text: str):
         opinion=form.opinion.data or "",
     )
     try:
-        response, _created = submit(survey, code, submission, client_hash=client_hash(request))
+        recorded = submit(survey, code, submission, client_hash=client_hash(request))
     except CodeAlreadyUsed:
         db.session.rollback()
         return _closed_page(code, survey)
-    receipt = response.receipt  # read before the commit expires it
     db.session.commit()
-    return redirect(url_for(".receipt", receipt=receipt), code=303)
+    return redirect(url_for(".receipt", receipt=recorded.receipt), code=303)
 
 
 def _render_phieu(survey: Survey, code: HouseholdCode, form, status: int):

@@ -108,8 +108,7 @@ def resolve(survey: Survey, entry: KeyedEntry, use_second: bool, *, actor=None) 
     response = response_for(code)
     keyed = entry_submission(entry, batch.channel)
     if use_second and response is None:
-        response, _created = submit(survey, code, keyed, created_by_id=getattr(actor, "id", None))
-        entry.response_id = response.id
+        entry.response_id = submit(survey, code, keyed, created_by_id=getattr(actor, "id", None)).id
     elif use_second:
         correct_response(survey, response, keyed,
                          _("Đối chiếu hai lần nhập (tập %(batch)s): dùng bản nhập lần hai.", batch=batch.id),

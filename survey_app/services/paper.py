@@ -87,10 +87,10 @@ def keyed_entry(batch: KeyingBatch, keying: int, code: HouseholdCode) -> KeyedEn
 
 
 def record_keying(batch: KeyingBatch, keying: int, code: HouseholdCode, submission: Submission, actor,
-           response: Response | None = None) -> KeyedEntry:
+           response_id: int | None = None) -> KeyedEntry:
     """Keep what was typed for a slip in one keying of the batch (flushes)."""
     entry = KeyedEntry(batch_id=batch.id, keying=keying, household_code_id=code.id,
-                       response_id=response.id if response else None,
+                       response_id=response_id,
                        answers={k: int(v) for k, v in submission.answers.items()},
                        reasons={k: v.strip() for k, v in submission.reasons.items() if v.strip()},
                        opinion=submission.opinion.strip(), created_by_id=getattr(actor, "id", None))
@@ -110,21 +110,21 @@ def enter_first(survey: Survey, batch: KeyingBatch, code: HouseholdCode, submiss
     check_code_in_batch(batch, code)
     submission = Submission(submission.answers, submission.reasons, submission.opinion, batch.channel)
     try:
-        response, created = submit(survey, code, submission, created_by_id=getattr(actor, "id", None))
+        recorded = submit(survey, code, submission, created_by_id=getattr(actor, "id", None))
     except CodeAlreadyUsed:
-        created, response = False, None
-    if not created:
+        recorded = None
+    if recorded is None or not recorded.created:
         previous = keyed_entry(batch, 1, code)
-        if response is not None and previous is not None:
+        if recorded is not None and previous is not None:
             return previous, False
         existing = response_for(code)
         raise InputError(_("Hộ của phiếu số %(serial)s đã có phiếu (%(channel)s, biên nhận %(receipt)s). "
                            "Nếu phiếu đã lưu bị nhập sai, hãy dùng chức năng sửa phiếu.",
                            serial=code.serial, channel=channel_label(existing.channel),
                            receipt=existing.receipt))
-    entry = record_keying(batch, 1, code, submission, actor, response)
+    entry = record_keying(batch, 1, code, submission, actor, recorded.id)
     audit.record("paper.enter", actor=actor, survey_id=survey.id, batch=batch.id, serial=code.serial,
-                 receipt=response.receipt, channel=batch.channel.value)
+                 receipt=recorded.receipt, channel=batch.channel.value)
     return entry, True
 
 

@@ -32,9 +32,10 @@ def build_suspicious_survey(app) -> int:
         keyed = datetime.combine(survey.start_date, time(3, 0), UTC)
         for n, code in enumerate(v2):
             opinion = COPIED if n < 5 else ""
-            response, _ = submit(survey, find_code(code), Submission(dict.fromkeys(items, N), opinion=opinion,
-                                                                     channel=Channel.PAPER),
-                                 created_by_id=clerk_id)
+            recorded = submit(survey, find_code(code), Submission(dict.fromkeys(items, N), opinion=opinion,
+                                                                  channel=Channel.PAPER),
+                              created_by_id=clerk_id)
+            response = db.session.get(Response, recorded.id)
             response.submitted_at = keyed + timedelta(seconds=2 * n)
         response.submitted_at = keyed - timedelta(days=3)  # the last one: before the window opened
         db.session.commit()

@@ -87,6 +87,21 @@ def test_identical_resubmission_gets_the_same_receipt(app, client, open_survey):
     assert count_responses(app) == 1
 
 
+def test_a_receipt_number_already_given_is_drawn_again(app, client, open_survey, monkeypatch):
+    from survey_app.services import responses
+
+    _, issued = open_survey
+    first = client.post(f"/s/{issued[0].display}",
+                        data=full_answers(client.get(f"/s/{issued[0].display}").get_data(as_text=True)))
+    taken = first.headers["Location"].rsplit("/", 1)[1]
+    draws = iter([taken, "ZZZZ-ZZZZ"])
+    monkeypatch.setattr(responses, "new_receipt", lambda: next(draws))
+    url = f"/s/{issued[1].display}"
+    second = client.post(url, data=full_answers(client.get(url).get_data(as_text=True)))
+    assert second.status_code == 303 and second.headers["Location"].endswith("/ZZZZ-ZZZZ")
+    assert count_responses(app) == 2
+
+
 def test_different_second_answer_is_refused_with_when(app, client, open_survey):
     _, issued = open_survey
     url = f"/s/{issued[0].display}"

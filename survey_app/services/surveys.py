@@ -17,12 +17,18 @@ from ..models.surveys import vietnam_today
 from ..survey_templates import TemplateError, load_template
 from . import audit
 from .units import FrameRow, upsert_village
-from .window import public_holidays, window_end
+from .window import holidays_between, official_holidays, public_holidays, window_end
 
 
 def holidays_from(start: date) -> frozenset[date]:
-    """Public holidays (fixed-date and configured) from the year of ``start`` to the next one."""
+    """Public holidays (official and configured) from the year of ``start`` to the next one."""
     return public_holidays(current_app.config["SURVEY_HOLIDAYS"], start.year, start.year + 1)
+
+
+def holidays_skipped(start: date, end: date, locale: str) -> list[tuple[date, str]]:
+    """The holidays on weekdays of a window, with their names in ``locale`` ("" for a configured day)."""
+    names = official_holidays(start.year, start.year + 1, locale)
+    return [(day, names.get(day, "")) for day in holidays_between(start, end, holidays_from(start))]
 
 
 def default_window_end(start: date) -> date:

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from functools import lru_cache
+from types import MappingProxyType
 
-#: Public holidays on a fixed solar date every year (Labour Code 2019, article 112): New Year, Reunification
-#: Day, Labour Day, National Day. Tết, the Hùng Kings' day and the extra National Day holiday follow the
-#: lunar calendar or a yearly government notice: they are configured (SURVEY_HOLIDAYS).
-FIXED_HOLIDAYS = ((1, 1), (4, 30), (5, 1), (9, 2))
+import holidays as holiday_calendars
+
+#: Languages of the holiday names, by the app's locale (python-holidays names Vietnam's in these).
+HOLIDAY_LANGUAGES = {"vi": "vi", "en": "en_US"}
 
 
 def is_day_off(day: date, holidays: frozenset[date]) -> bool:
@@ -38,10 +40,22 @@ def parse_holidays(values: Iterable[str]) -> frozenset[date]:
     return frozenset(date.fromisoformat(v) for v in values)
 
 
+@lru_cache(maxsize=32)
+def official_holidays(first_year: int, last_year: int, locale: str = "vi") -> MappingProxyType[date, str]:
+    """Vietnam's public holidays of those years with their names, from python-holidays.
+
+    The Labour Code's days (article 112), Tết and the Hùng Kings' day by the lunar calendar, and the
+    substitute days off the Government has announced up to that package's release: upgrade it each
+    year, and configure what it does not know yet (SURVEY_HOLIDAYS).
+    """
+    calendar = holiday_calendars.country_holidays("VN", years=range(first_year, last_year + 1),
+                                                  language=HOLIDAY_LANGUAGES.get(locale, "vi"))
+    return MappingProxyType(dict(calendar))
+
+
 def public_holidays(configured: Iterable[str], first_year: int, last_year: int) -> frozenset[date]:
-    """The fixed-date public holidays of those years plus the configured ones."""
-    fixed = {date(year, month, day) for year in range(first_year, last_year + 1) for month, day in FIXED_HOLIDAYS}
-    return frozenset(fixed) | parse_holidays(configured)
+    """The official public holidays of those years plus the configured ones."""
+    return frozenset(official_holidays(first_year, last_year)) | parse_holidays(configured)
 
 
 def holidays_between(start: date, end: date, holidays: frozenset[date]) -> list[date]:

@@ -5,6 +5,7 @@ import math
 from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
@@ -23,12 +24,11 @@ from ..services.surveys import (
     change_rules,
     create_survey,
     default_window_end,
-    holidays_from,
+    holidays_skipped,
     status_label,
     transition,
 )
 from ..services.units import FrameRow, read_frame
-from ..services.window import holidays_between
 from ..survey_templates import TemplateError, load_all
 from ..web import translate_text
 from . import bp
@@ -139,7 +139,8 @@ def new_survey():
     plan = _plan(rows, template, margin) | {"margin": margin}
     status = 422 if errors else 200
     end = default_window_end(start)
-    skipped = ", ".join(map(format_date, holidays_between(start, end, holidays_from(start))))
+    skipped = ", ".join(f"{format_date(day)} ({name})" if name else format_date(day)
+                        for day, name in holidays_skipped(start, end, str(get_locale())))
     return render_template("staff/survey_new.html", form=form, unit=unit, level=level, errors=errors,
                            village_rows=list(zip(villages, form.villages, strict=False)), plan=plan,
                            start=start, end=end, skipped=skipped), status

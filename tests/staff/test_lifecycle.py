@@ -34,15 +34,33 @@ def test_configured_holiday_moves_the_end_of_a_new_survey(app, as_user):
     assert "30/03/2026" in page  # one holiday: 27 March becomes Monday 30 March
 
 
-def test_fixed_date_public_holidays_are_never_counted_even_unconfigured(app, as_user):
+@pytest.mark.parametrize(("start", "end", "skipped"), [
+    # the Hùng Kings' day (10/3 lunar) falls on Sunday 26 April 2026, so Monday 27 is off; then 30/4 and 1/5
+    ("2026-04-20", "20/05/2026", "27/04/2026 (Ngày Giỗ Tổ Hùng Vương (nghỉ bù)), 30/04/2026 (Ngày Chiến thắng), "
+                                 "01/05/2026 (Ngày Quốc tế Lao động)"),
+    # Tết Bính Ngọ: lunar new year's eve to the fourth day, 16–20 February 2026
+    ("2026-02-02", "06/03/2026", "16/02/2026 (Giao thừa Tết Nguyên Đán), 17/02/2026 (Tết Nguyên Đán), "
+                                 "18/02/2026 (Mùng hai Tết Nguyên Đán), 19/02/2026 (Mùng ba Tết Nguyên Đán), "
+                                 "20/02/2026 (Mùng bốn Tết Nguyên Đán)"),
+])
+def test_official_holidays_are_never_counted_even_unconfigured(app, as_user, start, end, skipped):
     app.config["SURVEY_HOLIDAYS"] = ()
     client = as_user("staff_commune")
     page = client.post("/staff/surveys/new?unit=21040", data={
+        "csrf_token": token(client), "unit_code": "21040", "template": "xa-ntm-2026", "start": start,
+        "margin": "0.05", "preview": "1"}).get_data(as_text=True)
+    assert f"<strong>{end}</strong>" in page
+    assert f"Ngày nghỉ lễ không tính: {skipped}." in page
+    assert "SURVEY_HOLIDAYS" in page  # days off announced after the release of python-holidays are configured
+
+
+def test_holiday_names_follow_the_staff_language(app, as_user):
+    client = as_user("staff_commune")
+    client.get("/ngon-ngu/en")
+    page = client.post("/staff/surveys/new?unit=21040", data={
         "csrf_token": token(client), "unit_code": "21040", "template": "xa-ntm-2026", "start": "2026-04-20",
         "margin": "0.05", "preview": "1"}).get_data(as_text=True)
-    assert "19/05/2026" in page  # 30 April and 1 May (Thursday, Friday) are not counted
-    assert "Ngày nghỉ lễ không tính: 30/04/2026, 01/05/2026." in page
-    assert "SURVEY_HOLIDAYS" in page  # Tết and the Hùng Kings' day are said to be configured yearly
+    assert "(Liberation Day/Reunification Day)" in page
 
 
 @pytest.mark.parametrize("action", ["close", "publish"])

@@ -94,6 +94,7 @@ def indicator_title(kind: str) -> str:
         "full_coverage": _("Thôn có tỷ lệ tham gia từ 100 % trở lên"),
         "outside_window": _("Phiếu ghi nhận ngoài thời gian lấy ý kiến"),
         "outlier_village": _("Thôn có tỷ lệ hài lòng khác hẳn các thôn còn lại"),
+        "rules_changed": _("Quy tắc công nhận được sửa sau khi mở lấy ý kiến"),
     }.get(kind, kind)
 
 
@@ -138,4 +139,13 @@ def indicator_sentence(kind: str, subject: str | None, evidence: Mapping,
                  rate=percent(evidence["rate"]), x=number(evidence["satisfied"]),
                  n=number(evidence["respondents"]), direction=direction, rest=percent(evidence["rest_rate"]),
                  p=probability(evidence["adjusted_p_value"]))
+    if kind == "rules_changed":
+        text = ngettext("Quy tắc đã được sửa %(n)s lần sau khi mở lấy ý kiến", "Quy tắc đã được sửa %(n)s lần sau "
+                        "khi mở lấy ý kiến", evidence["changes"], n=number(evidence["changes"]))
+        if evidence["lowered"]:
+            text = ngettext("%(text)s, hạ %(k)s ngưỡng", "%(text)s, hạ %(k)s ngưỡng", evidence["lowered"],
+                            text=text, k=number(evidence["lowered"]))
+        return _("%(text)s; lần cuối %(last)s, người sửa: %(by)s; lý do: “%(why)s”.", text=text,
+                 last=format_datetime(evidence["last"]), by=", ".join(evidence["by"]),
+                 why=evidence["justification"])
     return ", ".join(f"{k}: {v}" for k, v in evidence.items())

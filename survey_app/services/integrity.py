@@ -15,8 +15,9 @@ from analysis import Indicator
 from analysis.integrity import normalise_opinion
 
 from ..extensions import db
-from ..models import Channel, FrameVillage, Response, ResponseVersion, Survey, User, Village
+from ..models import AuditEntry, Channel, FrameVillage, Response, ResponseVersion, Survey, User, Village
 from ..models.surveys import VIETNAM
+from .surveys import parse_threshold
 
 #: Clients sending at least this many web phiếu are looked at more closely (bounded look-up).
 BURST_MIN_ANSWERS = 5
@@ -160,6 +161,34 @@ def window_indicators(survey: Survey) -> tuple[Indicator, ...]:
     }),)
 
 
+def _lowered(old_rules: list[dict], new_rules: list[dict]) -> int:
+    """How many thresholds a change of rules lowered."""
+    count = 0
+    for old, new in zip(old_rules, new_rules, strict=False):
+        before, after = parse_threshold(old.get("threshold", "")), parse_threshold(new.get("threshold", ""))
+        count += before is not None and after is not None and after < before
+    return count
+
+
+def rules_indicators(survey: Survey) -> tuple[Indicator, ...]:
+    """Recognition rules changed once answers could come in: the yardstick moved after the results began."""
+    if survey.opened_at is None:
+        return ()
+    changes = db.session.execute(
+        select(AuditEntry.created_at, AuditEntry.actor_name, AuditEntry.details)
+        .where(AuditEntry.survey_id == survey.id, AuditEntry.action == "survey.rules_change",
+               AuditEntry.created_at >= survey.opened_at)
+        .order_by(AuditEntry.id)).all()
+    if not changes:
+        return ()
+    lowered = sum(_lowered(details.get("old", []), details.get("new", [])) for _at, _by, details in changes)
+    return (Indicator("rules_changed", "alert" if lowered else "warning", None, {
+        "changes": len(changes), "lowered": lowered, "last": changes[-1].created_at,
+        "by": tuple(sorted({by for _at, by, _details in changes})),
+        "justification": changes[-1].details.get("justification", ""),
+    }),)
+
+
 def tally_indicators(survey: Survey, document: Mapping) -> tuple[Indicator, ...]:
     """Full coverage, and villages departing from the rest of their commune, from the document's counts."""
     villages = document["villages"]
@@ -180,5 +209,5 @@ def tally_indicators(survey: Survey, document: Mapping) -> tuple[Indicator, ...]
 def integrity_indicators(survey: Survey, document: Mapping) -> list[Indicator]:
     """Every triggered indicator of a survey, most urgent first."""
     found = [*burst_indicators(survey), *keying_indicators(survey), *opinion_indicators(survey),
-             *window_indicators(survey), *tally_indicators(survey, document)]
+             *window_indicators(survey), *rules_indicators(survey), *tally_indicators(survey, document)]
     return sorted(found, key=lambda i: _SEVERITY_ORDER.get(i.severity, 3))

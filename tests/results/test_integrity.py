@@ -10,6 +10,7 @@ from survey_app.models import Channel, Response, Role, Survey
 from survey_app.services.integrity import integrity_indicators
 from survey_app.services.responses import Submission, find_code, submit
 from survey_app.services.results import results_document
+from survey_app.services.surveys import change_rules, transition
 
 from .conftest import OVERALL, N, S, add_user, log_in, make_survey
 
@@ -87,3 +88,38 @@ def test_overall_rate_of_villages_feeds_the_outlier_test(app):
         overall = {v: next(i for i in villages[v]["items"] if i["key"] == OVERALL) for v in villages}
         assert (overall["V1"]["satisfied"], overall["V2"]["satisfied"]) == (20, 0)
         assert db.session.execute(select(func.count()).select_from(Response)).scalar_one() == 40
+
+
+def _change_first_threshold(app, survey_id: int, threshold: str, why: str) -> None:
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        rules = [dict(rule) for rule in survey.rules]
+        rules[0]["threshold"] = threshold
+        change_rules(survey, rules, why, actor_name="canbo")
+        db.session.commit()
+
+
+def test_rules_changed_after_opening_is_flagged_and_a_lowered_threshold_is_an_alert(app, client):
+    survey_id, _ = make_survey(app, status="draft")
+    _change_first_threshold(app, survey_id, "0.95", "Soạn thảo lại trước khi mở")  # before opening: fine
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        transition(survey, "open", actor_name="test")
+        db.session.commit()
+        assert not [i for i in integrity_indicators(survey, results_document(survey)) if i.kind == "rules_changed"]
+    _change_first_threshold(app, survey_id, "0.97", "Theo công văn số 12/MTTQ-BTT")
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        (found,) = [i for i in integrity_indicators(survey, results_document(survey)) if i.kind == "rules_changed"]
+        assert found.severity == "warning" and found.evidence["changes"] == 1 and found.evidence["lowered"] == 0
+    _change_first_threshold(app, survey_id, "70 %", "Hạ ngưỡng theo chỉ đạo")
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        (found,) = [i for i in integrity_indicators(survey, results_document(survey)) if i.kind == "rules_changed"]
+        assert found.severity == "alert" and found.evidence["changes"] == 2 and found.evidence["lowered"] == 1
+        assert found.evidence["by"] == ("canbo",) and found.evidence["justification"] == "Hạ ngưỡng theo chỉ đạo"
+    log_in(app, client, add_user(app, "kiemtra"))
+    html = client.get(f"/results/{survey_id}").get_data(as_text=True)
+    assert "Quy tắc công nhận được sửa sau khi mở lấy ý kiến" in html
+    assert "Quy tắc đã được sửa 2 lần sau khi mở lấy ý kiến, hạ 1 ngưỡng; lần cuối" in html
+    assert "người sửa: canbo; lý do: “Hạ ngưỡng theo chỉ đạo”." in html

@@ -2,7 +2,8 @@
 
 The second keying changes no response: it is compared with the stored phiếu, and each disagreement is
 settled by a person who looks at the paper original (keep the stored phiếu, or store the second keying as
-a correction).
+a correction). Four eyes: nobody confirms a version they keyed themselves, so with two clerks each one
+confirms the other's keying.
 """
 from __future__ import annotations
 
@@ -21,8 +22,10 @@ from ..models import (
     KeyingBatch,
     Resolution,
     Response,
+    ResponseVersion,
     Survey,
     SurveyStatus,
+    User,
 )
 from ..models._types import utcnow
 from . import audit
@@ -67,6 +70,21 @@ class Mismatch:
     serial: int
     response: Response | None
     fields: list[tuple[str, str, str]]
+    #: Who wrote the stored phiếu's current version and who keyed the second time (None: not a staff member)
+    stored_by: User | None = None
+    keyed_by: User | None = None
+
+
+def stored_by_id(response: Response | None) -> int | None:
+    """Who wrote the stored phiếu's current version (None for a web answer or a command-line import)."""
+    if response is None:
+        return None
+    return db.session.execute(select(ResponseVersion.created_by_id).where(
+        ResponseVersion.response_id == response.id, ResponseVersion.version == response.current_version)).scalar()
+
+
+def _user(user_id: int | None) -> User | None:
+    return db.session.get(User, user_id) if user_id is not None else None
 
 
 def batch_report(survey: Survey, batch: KeyingBatch) -> tuple[list[Mismatch], int, int]:
@@ -94,7 +112,8 @@ def batch_report(survey: Survey, batch: KeyingBatch) -> tuple[list[Mismatch], in
         if not fields:
             agreeing += 1
         elif entry.resolution is None:
-            mismatches.append(Mismatch(entry, serial, response, fields))
+            mismatches.append(Mismatch(entry, serial, response, fields, _user(stored_by_id(response)),
+                                       _user(entry.created_by_id)))
     awaiting = len(first - set(codes))
     return mismatches, agreeing, awaiting
 
@@ -106,6 +125,10 @@ def resolve(survey: Survey, entry: KeyedEntry, use_second: bool, *, actor=None) 
     batch = entry.batch
     code = db.session.get(HouseholdCode, entry.household_code_id)
     response = response_for(code)
+    author = entry.created_by_id if use_second else stored_by_id(response)
+    if author is not None and author == getattr(actor, "id", None):
+        raise StateError(_("Bạn đã nhập bản này nên không tự xác nhận được. Một cán bộ khác cần đối chiếu với "
+                           "phiếu giấy gốc rồi chọn bản đúng."))
     keyed = entry_submission(entry, batch.channel)
     if use_second and response is None:
         entry.response_id = submit(survey, code, keyed, created_by_id=getattr(actor, "id", None)).id

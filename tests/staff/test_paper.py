@@ -143,10 +143,16 @@ def test_second_keying_mismatch_report_and_resolution(app, batch, as_user):
         response_id = db.session.execute(
             select(Response.id).join(KeyedEntry, KeyedEntry.response_id == Response.id)
             .where(KeyedEntry.household_code_id == mismatch.household_code_id)).scalar()
-    resolved = second.post(batch["url"] + f"/resolve/{mismatch.id}", data={"csrf_token": token(second),
-                                                                           "use": "second"})
+    # four eyes: the second keyer cannot confirm their own keying; the first keyer, having checked the paper, can
+    own = second.post(batch["url"] + f"/resolve/{mismatch.id}", data={"csrf_token": token(second), "use": "second"},
+                      follow_redirects=True).get_data(as_text=True)
+    assert "Bạn đã nhập bản này nên không tự xác nhận được" in own and "Sai lệch chưa xử lý: 1" in own
+    page = first.get(batch["url"] + "/report").get_data(as_text=True)
+    assert "người nhập: staff_province" in page and 'value="stored" class="button button-secondary" disabled' in page
+    resolved = first.post(batch["url"] + f"/resolve/{mismatch.id}", data={"csrf_token": token(first),
+                                                                         "use": "second"})
     assert resolved.status_code == 302
-    assert "Không có sai lệch nào" in second.get(batch["url"] + "/report").get_data(as_text=True)
+    assert "Không có sai lệch nào" in first.get(batch["url"] + "/report").get_data(as_text=True)
     with app.app_context():
         response = db.session.get(Response, response_id)
         assert response.current_version == 2
@@ -159,9 +165,13 @@ def test_second_keying_mismatch_report_and_resolution(app, batch, as_user):
 
 
 def test_keeping_the_stored_phieu_settles_the_mismatch_without_a_new_version(app, scene, as_user):
-    client = as_user("staff_commune")
+    client = as_user("staff_commune")  # keyed the stored phiếu: may not confirm it
     base = f"/staff/surveys/{scene['sid']}/paper/{scene['bid']}"
     assert "Sai lệch chưa xử lý: 1" in client.get(base + "/report").get_data(as_text=True)
+    client.post(base + f"/resolve/{scene['eid']}", data={"csrf_token": token(client), "use": "stored"})
+    with app.app_context():
+        assert db.session.get(KeyedEntry, scene["eid"]).resolution is None
+    client = as_user("staff_province")
     client.post(base + f"/resolve/{scene['eid']}", data={"csrf_token": token(client), "use": "stored"})
     with app.app_context():
         assert db.session.get(KeyedEntry, scene["eid"]).resolution is Resolution.KEPT

@@ -29,6 +29,16 @@ def percent(value: Fraction | decimal.Decimal | float | None, digits: int = 2) -
     return f"{text}\u00a0%" if str(get_locale()) == "vi" else f"{text}%"
 
 
+def threshold(value: Fraction | decimal.Decimal | float | str | None) -> str:
+    """Format a rule's threshold as set (``80 %``, ``80,5 %``, up to four decimals): never cut to whole percent."""
+    if value is None or value == "":
+        return "–"
+    exact = _exact(decimal.Decimal(value) if isinstance(value, str) else value) * 100
+    shown = decimal.Decimal(exact.numerator) / decimal.Decimal(exact.denominator)
+    text = format_decimal(shown, format="#,##0.####")
+    return f"{text}\u00a0%" if str(get_locale()) == "vi" else f"{text}%"
+
+
 def number(value: int | float) -> str:
     """Format a count with the locale's grouping: ``11.683`` in Vietnamese."""
     return format_decimal(value)

@@ -97,6 +97,7 @@ def configure_web(app: Flask) -> None:
     app.jinja_env.globals.update(
         current_locale=lambda: str(get_locale()),
         format_percent=formatting.percent,
+        format_threshold=formatting.threshold,
         format_number=formatting.number,
         format_date=formatting.date,
         format_datetime=formatting.datetime,

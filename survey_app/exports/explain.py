@@ -5,6 +5,7 @@ from collections.abc import Mapping
 
 from ..formatting import datetime as format_datetime
 from ..formatting import number, percent
+from ..formatting import threshold as format_threshold
 from ..i18n import _, ngettext
 
 
@@ -53,7 +54,7 @@ def threshold_sentence(overall: Mapping) -> str | None:
     if not test:
         return None
     return _("Nếu thực tế chỉ dưới %(threshold)s số hộ hài lòng, khả năng vẫn thu được từ %(x)s "
-             "phiếu hài lòng trở lên như đợt này là %(p)s.", threshold=percent(test["threshold"], 0),
+             "phiếu hài lòng trở lên như đợt này là %(p)s.", threshold=format_threshold(test["threshold"]),
              x=number(overall["satisfied"]), p=probability(test["p_value"]))
 
 

@@ -18,6 +18,7 @@ from fpdf.enums import XPos, YPos
 from ..formatting import date as format_date
 from ..formatting import datetime as format_datetime
 from ..formatting import number, percent
+from ..formatting import threshold as format_threshold
 from ..i18n import _
 from ..models import Survey
 from ..web import translate_text
@@ -189,7 +190,7 @@ def _collection(pdf: Report, document: Mapping) -> None:
 def _rules(pdf: Report, document: Mapping) -> None:
     pdf.heading(_("III. ĐỐI CHIẾU QUY ĐỊNH VÀ KẾT LUẬN"))
     units, items = unit_names(document), item_names(document)
-    rows = [[labels.rule_label(r["kind"], r.get("subunit")), percent(r["threshold"], 0),
+    rows = [[labels.rule_label(r["kind"], r.get("subunit")), format_threshold(r["threshold"]),
              explain.deciding_numbers(r, units, items), labels.met_label(r["met"]),
              translate_text(r["source"]),
              labels.verified_label(r["verified"])] for r in document["rules"]]

@@ -108,3 +108,19 @@ def test_results_page_in_vietnamese_and_english_with_their_number_and_date_forma
         assert text in html, text
     assert "02/03/2026 – " in html  # dd/mm/yyyy in both languages
     assert "66,67" not in html and "66.67" not in html  # truncated, never rounded up
+
+
+def test_a_threshold_is_shown_as_set_never_cut_to_a_whole_percent(app, client, auditor_client, hand_counted):
+    from survey_app.services.surveys import change_rules, transition
+
+    with app.app_context():
+        survey = db.session.get(Survey, hand_counted.survey_id)
+        rules = [dict(rule) for rule in survey.rules]
+        rules[0]["threshold"] = "80,5 %"
+        change_rules(survey, rules, "Theo công văn số 12/MTTQ-BTT", actor_name="test")
+        transition(survey, "publish", actor_name="test")
+        db.session.commit()
+    html = auditor_client.get(f"/results/{hand_counted.survey_id}").get_data(as_text=True)
+    assert "từ 80,5\u00a0% trở lên" in html
+    notice = client.get(f"/results/{hand_counted.survey_id}/niem-yet").get_data(as_text=True)
+    assert "từ 80,5\u00a0% trở lên" in notice

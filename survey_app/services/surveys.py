@@ -1,7 +1,7 @@
 """Create a survey from a template and move it through draft → open → closed → published."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask import current_app
@@ -18,6 +18,24 @@ from ..survey_templates import TemplateError, load_template
 from . import audit
 from .units import FrameRow, upsert_village
 from .window import holidays_between, official_holidays, public_holidays, window_end
+
+#: How far from today the console lets a new survey start: a collection begun on paper a few weeks ago
+#: can be registered, and a survey prepared a year ahead; anything else is a mistyped year.
+START_DAYS_BEFORE_TODAY = 30
+START_DAYS_AFTER_TODAY = 366
+#: What any survey's window must fall in (the command line may register an older survey).
+START_YEARS = range(2000, 2101)
+
+
+def start_problem(start: date, today: date | None = None) -> str | None:
+    """Why a survey typed in the console cannot start on that day, or None."""
+    today = today or vietnam_today()
+    earliest, latest = today - timedelta(days=START_DAYS_BEFORE_TODAY), today + timedelta(days=START_DAYS_AFTER_TODAY)
+    if earliest <= start <= latest:
+        return None
+    return _("Ngày bắt đầu phải từ %(earliest)s đến %(latest)s (không sớm hơn hôm nay quá %(before)s ngày, "
+             "không muộn hơn quá một năm).", earliest=format_date(earliest), latest=format_date(latest),
+             before=START_DAYS_BEFORE_TODAY)
 
 
 def holidays_from(start: date) -> frozenset[date]:
@@ -69,6 +87,9 @@ def create_survey(template_key: str, unit_code: str, frame: list[FrameRow], *, s
     if errors:
         raise InputError(_("Danh sách thôn có lỗi; chưa tạo đợt khảo sát."), errors)
     start = start or vietnam_today()
+    if start.year not in START_YEARS:
+        raise InputError(_("Năm bắt đầu phải từ %(first)s đến %(last)s.", first=START_YEARS[0],
+                           last=START_YEARS[-1]))
     snapshot = template.to_snapshot()
     survey = Survey(
         template_key=template.key,

@@ -22,6 +22,7 @@ from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Opti
 from ..i18n import _l
 from ..models import Channel, Role
 from ..models._types import MAX_ID
+from ..services.surveys import start_problem
 
 try:
     from wtforms import SelectChoice
@@ -36,7 +37,7 @@ def options(pairs) -> list:
 
 UNIT_CODE = Regexp(r"^\s*(\d{2}|\d{5})\s*$", message=_l("Mã đơn vị gồm 2 chữ số (tỉnh) hoặc 5 chữ số (xã)."))
 REQUIRED = _l("Vui lòng điền ô này.")
-HOUSEHOLDS = NumberRange(min=0, max=100000, message=_l("Số hộ từ 0 đến 100.000."))
+HOUSEHOLDS = NumberRange(min=0, max=100000, message=_l("Số hộ không được âm và không quá 100.000."))
 
 
 def longest(limit: int) -> Length:
@@ -147,13 +148,18 @@ class FrameRowForm(Form):
     households = IntegerField(validators=[Optional(), HOUSEHOLDS])
 
 
+def _start_in_range(_form, field) -> None:
+    if field.data is not None and (problem := start_problem(field.data)) is not None:
+        raise ValidationError(problem)
+
+
 class SurveyForm(FlaskForm):
     """A new survey: template, unit, start date, frame of villages."""
 
     template = SelectField(_l("Mẫu phiếu"), validators=[InputRequired(REQUIRED)])
     unit_code = HiddenField(validators=[InputRequired(REQUIRED), UNIT_CODE])
     start = DateField(_l("Ngày bắt đầu"),
-                      validators=[InputRequired(_l("Ngày phải theo dạng năm-tháng-ngày."))])
+                      validators=[InputRequired(_l("Ngày phải theo dạng năm-tháng-ngày.")), _start_in_range])
     margin = SelectField(_l("Sai số mong muốn khi lập kế hoạch mẫu"), default="0.05",
                          choices=options([("0.03", "± 3 %"), ("0.05", "± 5 %"), ("0.1", "± 10 %")]))
     villages = FieldList(FormField(FrameRowForm))

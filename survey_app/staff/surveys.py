@@ -25,6 +25,7 @@ from ..services.surveys import (
     create_survey,
     default_window_end,
     holidays_skipped,
+    start_problem,
     status_label,
     transition,
 )
@@ -132,7 +133,8 @@ def new_survey():
         errors = [_("Có ô chưa hợp lệ, xin xem các ô được đánh dấu.")]
     if not rows and level == "commune" and not form.frame.data:
         rows = [FrameRow(i, v.code, v.name, v.households) for i, v in enumerate(villages, 1) if v.households]
-    start = form.start.data if isinstance(form.start.data, date) else vietnam_today()
+    start = form.start.data if isinstance(form.start.data, date) and not start_problem(form.start.data) \
+        else vietnam_today()
     margins = {str(choice[0]) for choice in form.margin.iter_choices()}
     margin = float(form.margin.data) if form.margin.data in margins else 0.05
     template = templates.get(form.template.data or next(iter(templates), ""))

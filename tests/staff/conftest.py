@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
@@ -80,6 +81,14 @@ def quick_password_hashing(monkeypatch):
     from survey_app.services import accounts
 
     monkeypatch.setattr(accounts, "hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture
+def planning_day(monkeypatch):
+    """Today is 1 February 2026 for the console's start-date bounds, so the tests' fixed start dates are allowed."""
+    from survey_app.services import surveys
+
+    monkeypatch.setattr(surveys, "vietnam_today", lambda: date(2026, 2, 1))
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ def test_window_end_skips_weekends_and_holidays(start, holidays, end):
     assert window_end(start, 20, [date.fromisoformat(h) for h in holidays]) == end
 
 
+@pytest.mark.usefixtures("planning_day")
 def test_configured_holiday_moves_the_end_of_a_new_survey(app, as_user):
     app.config["SURVEY_HOLIDAYS"] = ("2026-03-10",)
     client = as_user("staff_commune")
@@ -43,6 +44,7 @@ def test_configured_holiday_moves_the_end_of_a_new_survey(app, as_user):
                                  "18/02/2026 (Mùng hai Tết Nguyên Đán), 19/02/2026 (Mùng ba Tết Nguyên Đán), "
                                  "20/02/2026 (Mùng bốn Tết Nguyên Đán)"),
 ])
+@pytest.mark.usefixtures("planning_day")
 def test_official_holidays_are_never_counted_even_unconfigured(app, as_user, start, end, skipped):
     app.config["SURVEY_HOLIDAYS"] = ()
     client = as_user("staff_commune")
@@ -54,6 +56,7 @@ def test_official_holidays_are_never_counted_even_unconfigured(app, as_user, sta
     assert "SURVEY_HOLIDAYS" in page  # days off announced after the release of python-holidays are configured
 
 
+@pytest.mark.usefixtures("planning_day")
 def test_holiday_names_follow_the_staff_language(app, as_user):
     client = as_user("staff_commune")
     client.get("/ngon-ngu/en")

@@ -13,6 +13,8 @@ from survey_app.services.units import upsert_village
 
 from .conftest import token
 
+pytestmark = pytest.mark.usefixtures("planning_day")
+
 
 @pytest.fixture
 def villages(app, world):
@@ -70,11 +72,16 @@ def test_create_from_a_frame_file(app, as_user, villages):
     ({"start": "2026-13-40"}, "Ngày phải theo dạng năm-tháng-ngày."),
     ({"start": ""}, "Ngày phải theo dạng năm-tháng-ngày."),
     ({"start": "hôm nay"}, "Ngày phải theo dạng năm-tháng-ngày."),
+    # today is 1 February 2026 here (planning_day): 30 days back, one year ahead
+    ({"start": "2025-12-31"}, "Ngày bắt đầu phải từ 02/01/2026 đến 02/02/2027"),
+    ({"start": "2027-02-03"}, "Ngày bắt đầu phải từ 02/01/2026 đến 02/02/2027"),
+    ({"start": "9999-12-31"}, "Ngày bắt đầu phải từ 02/01/2026 đến 02/02/2027"),
+    ({"start": "0001-01-01"}, "Ngày bắt đầu phải từ 02/01/2026 đến 02/02/2027"),
     ({"template": "khong-co"}, "Lựa chọn không hợp lệ."),
     ({"template": "huyen-ntm-2021"}, "Lựa chọn không hợp lệ."),
     ({"margin": "0.5"}, "Lựa chọn không hợp lệ."),
     ({"villages-0-households": "0"}, "Thôn Một: số hộ phải lớn hơn 0."),
-    ({"villages-0-households": "-5"}, "Số hộ từ 0 đến 100.000."),
+    ({"villages-0-households": "-5"}, "Số hộ không được âm và không quá 100.000."),
     ({"villages-0-households": "nhiều"}, "Phải là số nguyên."),
     ({"villages-0-include": "", "villages-1-include": ""}, "Hãy chọn ít nhất một thôn"),
     ({"villages-0-village_id": "999999", "villages-1-village_id": "abc"}, "Hãy chọn ít nhất một thôn"),

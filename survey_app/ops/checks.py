@@ -2,8 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 from ..config import Defaults
+
+
+def local_public_url(url: str) -> bool:
+    """True when the address printed on slips only works on the server itself (the development default)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host in ("", "localhost", "0.0.0.0", "::1") or host.startswith("127.") or host.endswith(".localhost")  # noqa: S104
 
 
 def production_problems(config: Mapping, *, workers: int = 1) -> tuple[list[str], list[str]]:
@@ -21,6 +28,9 @@ def production_problems(config: Mapping, *, workers: int = 1) -> tuple[list[str]
     if str(config.get("RATELIMIT_STORAGE_URI", "memory://")).startswith("memory://") and workers > 1:
         warnings.append("RATELIMIT_STORAGE_URI is memory://: each worker counts alone, so the code-guessing "
                         "limit is multiplied by the number of workers; use redis://")
+    if local_public_url(str(config.get("SURVEY_PUBLIC_URL", ""))):
+        warnings.append("SURVEY_PUBLIC_URL points to this machine: printed slips and QR codes would not work "
+                        "on residents' phones")
     https = str(config.get("SURVEY_PUBLIC_URL", "")).startswith("https://")
     if https and not config.get("SESSION_COOKIE_SECURE"):
         warnings.append("public URL is https but SURVEY_SESSION_COOKIE_SECURE is not set")

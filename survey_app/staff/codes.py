@@ -12,6 +12,7 @@ from ..cli.codes import write_codes_csv
 from ..extensions import db
 from ..i18n import _
 from ..models import SurveyStatus
+from ..ops.checks import local_public_url
 from ..scope import can_edit, roles_required, survey_for
 from ..services import audit, issuing
 from ..services.coverage import survey_coverage
@@ -28,7 +29,9 @@ def codes(survey_id: int):
     survey = survey_for(survey_id)
     share = Decimal(str(current_app.config["SURVEY_SPARE_SHARE"])) * 100
     share = share.quantize(Decimal(1)) if share == share.to_integral() else share.normalize()
+    public_url = current_app.config["SURVEY_PUBLIC_URL"]
     return render_template("staff/codes.html", survey=survey, coverage=survey_coverage(survey),
+                           local_address=public_url if local_public_url(public_url) else None,
                            editable=can_edit(current_user, survey), issue_form=IssueForm(spare_percent=share),
                            void_form=VoidForm(),
                            can_issue=survey.status in (SurveyStatus.DRAFT, SurveyStatus.OPEN),

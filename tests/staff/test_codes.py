@@ -141,3 +141,14 @@ def test_missing_font_fails_with_a_clear_message(app, as_user, tmp_path):
         render_slips_pdf(issued)
     page = as_user("staff_commune").get(f"/staff/surveys/{survey_id}/slips.pdf", follow_redirects=True)
     assert page.status_code == 200 and "fonts-dejavu-core" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("public_url", "warned"), [
+    ("http://127.0.0.1:5000", True), ("http://localhost:8000", True), ("https://khaosat.example.vn", False),
+    ("http://survey.test", False),
+])
+def test_codes_page_warns_when_slips_would_print_an_address_phones_cannot_open(app, as_user, public_url, warned):
+    survey_id, _issued = make_survey(app)
+    app.config["SURVEY_PUBLIC_URL"] = public_url
+    page = as_user("staff_commune").get(f"/staff/surveys/{survey_id}/codes").get_data(as_text=True)
+    assert ("điện thoại của người dân không mở được" in page) is warned

@@ -82,11 +82,14 @@ def void(survey_id: int):
 
 
 def _selected(survey) -> tuple[list, dict]:
-    """The usable slips asked for: all, one village (?village=frame id) or one serial (?serial=N)."""
+    """The usable slips asked for: all, one village (?village=frame id) or one serial (?serial=N); 404 for
+    a selection that names nothing, rather than a silent file of every slip or of none."""
     slips = issuing.reprint(survey)
     chosen: dict = {}
     village = request.args.get("village", type=int)
     serial = request.args.get("serial", type=int)
+    if (village is None and "village" in request.args) or (serial is None and "serial" in request.args):
+        abort(404)
     if village is not None:
         codes_of = {f.id: f.village.code for f in survey.frame}
         if village not in codes_of:
@@ -96,6 +99,8 @@ def _selected(survey) -> tuple[list, dict]:
     if serial is not None:
         slips = [s for s in slips if s.serial == serial]
         chosen["serial"] = serial
+        if not slips:
+            abort(404)
     return slips, chosen
 
 

@@ -152,3 +152,9 @@ def test_codes_page_warns_when_slips_would_print_an_address_phones_cannot_open(a
     app.config["SURVEY_PUBLIC_URL"] = public_url
     page = as_user("staff_commune").get(f"/staff/surveys/{survey_id}/codes").get_data(as_text=True)
     assert ("điện thoại của người dân không mở được" in page) is warned
+
+
+@pytest.mark.parametrize("query", ["serial=99999", "serial=-1", "serial=abc", "village=XXX", "village=999999"])
+def test_a_slip_selection_naming_nothing_is_404_not_a_file(app, as_user, query):
+    survey_id, _issued = make_survey(app)
+    assert as_user("staff_commune").get(f"/staff/surveys/{survey_id}/slips.pdf?{query}").status_code == 404

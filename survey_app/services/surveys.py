@@ -159,11 +159,23 @@ def get_survey(survey_id: int) -> Survey | None:
 MIN_JUSTIFICATION = 15
 
 
-def parse_threshold(text) -> Decimal | None:
-    """Read a threshold typed as a share (0,80 or 0.8) or a percentage (80 %, 80); None if it is not one.
+def ambiguous_threshold(text) -> bool:
+    """A bare number from 1 to 10 ("8", "1"): 8 % or a mistyped 0,8? 1 % or 100 %? Too ambiguous to guess."""
+    text = str(text).strip().replace(",", ".")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return False
+    return value.is_finite() and (1 < value < 10 or text == "1")
 
-    A bare number from 10 to 100 is a percentage; one between 1 and 10 needs its % sign.
+
+def parse_threshold(text) -> Decimal | None:
+    """Read a threshold typed as a share (0,80 or 1,0) or a percentage (80 %, 80); None if it is not one.
+
+    A bare number from 10 to 100 is a percentage; one from 1 to 10 needs its % sign (``ambiguous_threshold``).
     """
+    if ambiguous_threshold(text):
+        return None
     text = str(text).strip().replace(",", ".").replace("\u00a0", " ")
     percent = text.endswith("%")
     try:
@@ -172,8 +184,6 @@ def parse_threshold(text) -> Decimal | None:
         return None
     if not value.is_finite():
         return None
-    if not percent and 1 < value < 10:
-        return None  # "8": 8 % or a mistyped 0.8? Too ambiguous to guess.
     if percent or value > 1:
         value = value / 100
     return value if 0 < value <= 1 else None
@@ -189,10 +199,15 @@ def change_rules(survey: Survey, rules: list[dict], justification: str, *, actor
     if survey.status is SurveyStatus.PUBLISHED:
         raise StateError(_("Đợt khảo sát đã công bố kết quả, không đổi quy tắc."))
     for number, rule in enumerate(rules, 1):
-        value = parse_threshold(rule.get("threshold", ""))
+        typed = rule.get("threshold", "")
+        value = parse_threshold(typed)
+        if ambiguous_threshold(typed):
+            errors.append((0, _("Quy tắc %(n)s: chưa rõ “%(v)s” là phần trăm hay tỷ lệ; hãy ghi kèm dấu %% "
+                                "(ví dụ %(v)s %%) hoặc ghi tỷ lệ (ví dụ 0,80).", n=number, v=typed)))
+            continue
         if value is None:
             errors.append((0, _("Quy tắc %(n)s: ngưỡng “%(v)s” phải là một tỷ lệ lớn hơn 0 và không quá 100 %% "
-                                "(ví dụ 80 %% hoặc 0,80).", n=number, v=rule.get("threshold", ""))))
+                                "(ví dụ 80 %% hoặc 0,80).", n=number, v=typed)))
             continue
         previous = survey.rules[number - 1].get("threshold") if number <= len(survey.rules) else None
         same = previous is not None and parse_threshold(previous) == value

@@ -145,6 +145,10 @@ def test_rules_change_needs_a_justification_and_is_audited(app, as_user):
     bad = client.post(f"/staff/surveys/{survey_id}/rules", data=data | {
         "rules-0-threshold": "150 %", "justification": "Theo công văn 12/MTTQ-BTT ngày 1/3"})
     assert bad.status_code == 422 and "không quá 100 %" in bad.get_data(as_text=True)
+    unclear = client.post(f"/staff/surveys/{survey_id}/rules", data=data | {
+        "rules-0-threshold": "5", "justification": "Theo công văn 12/MTTQ-BTT ngày 1/3"})
+    assert unclear.status_code == 422
+    assert "chưa rõ “5” là phần trăm hay tỷ lệ; hãy ghi kèm dấu % (ví dụ 5 %)" in unclear.get_data(as_text=True)
     why = "Theo công văn số 12/MTTQ-BTT của Ban Thường trực tỉnh"
     done = client.post(f"/staff/surveys/{survey_id}/rules", data=data | {"justification": why})
     assert done.status_code == 302
@@ -158,7 +162,8 @@ def test_rules_change_needs_a_justification_and_is_audited(app, as_user):
 
 @pytest.mark.parametrize(("typed", "share"), [
     ("0.80", "0.80"), ("0,8", "0.8"), ("80", "0.8"), ("80 %", "0.8"), ("80%", "0.8"), ("85,5 %", "0.855"),
-    ("100", "1"), ("1", "1"), ("8", None), ("1.5", None), ("8 %", "0.08"), ("0", None), ("101", None),
+    ("100", "1"), ("1", None), ("1,0", "1"), ("100 %", "1"), ("8", None), ("5", None), ("1.5", None),
+    ("8 %", "0.08"), ("0", None), ("101", None),
     ("-5 %", None), ("abc", None), ("NaN", None), ("", None),
 ])
 def test_thresholds_are_read_as_shares_or_percentages(typed, share):

@@ -18,7 +18,7 @@ from ..services import audit, issuing
 from ..services.coverage import survey_coverage
 from ..services.slips import SlipError, render_slips_pdf
 from . import bp
-from ._common import ALL_ROLES, EDITORS, attempt, flash_problems
+from ._common import ALL_ROLES, EDITORS, attempt, field_errors, flash_problems
 from .forms import IssueForm, VoidForm
 
 
@@ -66,7 +66,7 @@ def void(survey_id: int):
     survey = survey_for(survey_id, edit=True)
     form = VoidForm()
     if not form.validate_on_submit():
-        flash_problems([_("Hãy nhập số phiếu bị mất và lý do.")])
+        flash_problems(field_errors(form) or [_("Hãy nhập số phiếu bị mất và lý do.")])
         return redirect(url_for(".codes", survey_id=survey.id))
     if survey.status not in (SurveyStatus.DRAFT, SurveyStatus.OPEN):
         flash_problems([_("Đợt khảo sát đã kết thúc, không hủy hay phát lại phiếu.")])

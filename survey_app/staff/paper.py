@@ -113,7 +113,9 @@ def keying(survey_id: int, batch_id: int, keying: int):
                 result, errors = attempt(enter, survey, batch, code, submission,
                                          actor=current_user._get_current_object())
                 if not errors:
-                    flash(_("Đã lưu phiếu số %(serial)s.", serial=code.serial), "success")
+                    flash(_("Đã lưu phiếu số %(serial)s.", serial=code.serial) if keying == 1 else
+                          _("Đã ghi lần nhập hai của phiếu số %(serial)s để đối chiếu.", serial=code.serial),
+                          "success")
                     return redirect(request.path)
         else:
             errors = [_("Thiếu số phiếu hoặc câu trả lời.")] + field_errors(form)

@@ -158,3 +158,12 @@ def test_codes_page_warns_when_slips_would_print_an_address_phones_cannot_open(a
 def test_a_slip_selection_naming_nothing_is_404_not_a_file(app, as_user, query):
     survey_id, _issued = make_survey(app)
     assert as_user("staff_commune").get(f"/staff/surveys/{survey_id}/slips.pdf?{query}").status_code == 404
+
+
+def test_voiding_with_a_too_long_reason_says_what_is_wrong(app, as_user):
+    survey_id, _issued = make_survey(app)
+    client = as_user("staff_commune")
+    page = client.post(f"/staff/surveys/{survey_id}/codes/void", data={
+        "csrf_token": token(client), "serial": "2", "reason": "x" * 301}, follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert "Lý do:" in text and "300" in text and "Hãy nhập số phiếu bị mất và lý do." not in text

@@ -132,7 +132,9 @@ def test_second_keying_mismatch_report_and_resolution(app, batch, as_user):
     second_url = batch["url"] + "/second"
     own = key(first, second_url, "1", "1" * ITEMS)
     assert own.status_code == 422 and "phải do người khác" in own.get_data(as_text=True)
-    assert key(second, second_url, "1", "1" * ITEMS).status_code == 302  # agrees
+    agrees = key(second, second_url, "1", "1" * ITEMS)
+    assert agrees.status_code == 302
+    assert "Đã ghi lần nhập hai của phiếu số 1 để đối chiếu." in second.get(second_url).get_data(as_text=True)
     assert key(second, second_url, "2", "11211111111", opinion="Thêm đèn").status_code == 302  # differs
     assert key(second, second_url, "2", "1" * ITEMS).status_code == 422  # keyed twice
     report = second.get(batch["url"] + "/report").get_data(as_text=True)

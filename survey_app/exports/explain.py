@@ -80,10 +80,24 @@ def deciding_numbers(rule: Mapping, unit_names: Mapping[str, str], item_names: M
     where = [w for w in where if w]
     if where and rule["kind"] != "overall_min":
         text = _("%(numbers)s (thấp nhất: %(where)s)", numbers=text, where=", ".join(where))
-    if rule.get("shortfall_count"):
-        text = ngettext("%(numbers)s; %(count)s đơn vị không đạt", "%(numbers)s; %(count)s đơn vị không đạt",
-                        rule["shortfall_count"], numbers=text, count=number(rule["shortfall_count"]))
+    if rule.get("subunit") and rule.get("failing_units"):
+        failing = [unit_names.get(code, code) for code in rule["failing_units"]]
+        text = ngettext("%(numbers)s; %(count)s đơn vị không đạt: %(names)s",
+                        "%(numbers)s; %(count)s đơn vị không đạt: %(names)s", len(failing), numbers=text,
+                        count=number(len(failing)), names=_listing(failing))
+    elif rule.get("failing_items") and rule["kind"] != "overall_min":
+        failing = [item_names.get(key, key) for key in rule["failing_items"]]
+        text = ngettext("%(numbers)s; %(count)s nội dung không đạt: %(names)s",
+                        "%(numbers)s; %(count)s nội dung không đạt: %(names)s", len(failing), numbers=text,
+                        count=number(len(failing)), names=_listing(failing))
     return text
+
+
+def _listing(names: list[str], shown: int = 5) -> str:
+    """The first few names, and how many more."""
+    if len(names) <= shown:
+        return ", ".join(names)
+    return _("%(names)s và %(more)s khác", names=", ".join(names[:shown]), more=number(len(names) - shown))
 
 
 def indicator_title(kind: str) -> str:

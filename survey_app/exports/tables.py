@@ -136,7 +136,8 @@ def unit_rows(document: Mapping, kind: str) -> list[list[object]]:
 def rule_headers() -> list[str]:
     """Headers of the rules table."""
     return [_("Quy định"), _("Ngưỡng"), _("Kết quả"), _("Số đạt"), _("Trên tổng số"), _("Tỷ lệ"),
-            _("Nơi thấp nhất"), _("Số đơn vị không đạt"), _("Căn cứ"), _("Tình trạng ngưỡng"), _("Ghi chú")]
+            _("Nơi thấp nhất"), _("Số trường hợp không đạt (đơn vị × nội dung)"), _("Căn cứ"),
+            _("Tình trạng ngưỡng"), _("Ghi chú")]
 
 
 def rule_rows(document: Mapping) -> list[list[object]]:

@@ -39,6 +39,7 @@ def test_results_page_shows_verdict_rules_items_and_villages(auditor_client, han
     assert page.status_code == 200
     assert "Không đạt" in html and "Đối chiếu quy định" in html and "Cần xác nhận" in html
     assert "2/5 = 40,00\u00a0%" in html  # the numbers that decided the per-item rule
+    assert "2 nội dung không đạt: Tiêu chí 1: Quy hoạch, Đánh giá chung" in html  # and what fell short
     assert "Thôn Một" in html and "@Thôn Hai" in html
     assert "Tiêu chí 1: Quy hoạch" in html
     assert "Với độ tin cậy 95" in html and "hộ chưa trả lời đều không hài lòng" in html

@@ -1,6 +1,8 @@
 """Accounts: creation with strong password hashing (Argon2id) and password rules."""
 from __future__ import annotations
 
+import re
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
@@ -13,6 +15,8 @@ from . import audit
 
 hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
+#: Login names: letters without diacritics, digits and . _ - (easy to type on any keyboard and to read out).
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,39}")
 
 
 def password_problems(password: str, username: str = "") -> list[str]:
@@ -48,8 +52,9 @@ def create_user(username: str, password: str, role: Role, unit_code: str | None,
     """Create an account (flushes); raise InputError for a taken name, a weak password or an unknown unit."""
     username = username.strip().lower()
     errors = password_problems(password, username)
-    if not username or len(username) > 80:
-        errors.append(_("Tên đăng nhập không hợp lệ."))
+    if not USERNAME.fullmatch(username):
+        errors.append(_("Tên đăng nhập chỉ gồm chữ không dấu, chữ số và các dấu . _ - (từ 2 đến 40 ký tự), "
+                        "ví dụ: canbo.binhson."))
     if db.session.execute(select(User.id).where(User.username == username)).first():
         errors.append(_("Tên đăng nhập “%(u)s” đã có.", u=username))
     if unit_code and db.session.get(Commune if len(unit_code) == 5 else Province, unit_code) is None:

@@ -123,6 +123,10 @@ def test_users_change_their_own_password(app, as_user, world):
     ({"unit_code": "99999"}, "Không có đơn vị mã 99999."),
     ({"unit_code": ""}, "phải gắn với một tỉnh hoặc một xã"),
     ({"username": "admin"}, "Tên đăng nhập “admin” đã có."),
+    ({"username": "<script>x</script>"}, "Tên đăng nhập chỉ gồm chữ không dấu"),
+    ({"username": "nguyễn😀"}, "Tên đăng nhập chỉ gồm chữ không dấu"),
+    ({"username": "can bo"}, "Tên đăng nhập chỉ gồm chữ không dấu"),
+    ({"username": "x" * 41}, "Tên đăng nhập chỉ gồm chữ không dấu"),
     ({"role": "root"}, "Lựa chọn không hợp lệ."),
 ])
 def test_new_user_validation(app, as_user, fields, message):

@@ -11,17 +11,25 @@ from .models._types import MAX_ID
 
 
 def select_locale() -> str:
-    """Pick the language: the user's setting, then the switcher cookie, then the browser, else Vietnamese."""
+    """Pick the language: the user's setting, then the switcher cookie, then (signed-in staff only) the
+    browser, else Vietnamese.
+
+    Residents and the public see Vietnamese whatever their phone's language (many cheap phones are set to
+    English); the switcher is there for anyone who prefers English.
+    """
     languages = current_app.config["LANGUAGES"]
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():  # e.g. a CLI export: the source language
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return default
     user_locale = getattr(current_user, "locale", None)
     if user_locale in languages:
         return user_locale
     chosen = request.cookies.get("lang")
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    if getattr(current_user, "is_authenticated", False):
+        return request.accept_languages.best_match(languages) or default
+    return default
 
 
 def select_timezone() -> str:

@@ -112,25 +112,26 @@ def user(app):
 
 
 @pytest.mark.parametrize(
-    ("user_locale", "cookie", "accept", "expected"),
+    ("signed_in", "user_locale", "cookie", "accept", "expected"),
     [
-        (None, None, None, "vi"),
-        (None, None, "fr-FR,fr;q=0.9", "vi"),
-        (None, None, "en-US,en;q=0.9", "en"),
-        (None, "vi", "en-US,en;q=0.9", "vi"),
-        (None, "en", "vi", "en"),
-        (None, "xx", "en", "en"),
-        ("vi", "en", "en", "vi"),
-        ("en", None, "vi", "en"),
+        (False, None, None, None, "vi"),
+        (False, None, None, "en-US,en;q=0.9", "vi"),  # a resident's phone set to English: still Vietnamese
+        (False, None, "en", "vi", "en"),  # unless they pick English with the switcher
+        (False, None, "xx", "en", "vi"),
+        (True, None, None, "fr-FR,fr;q=0.9", "vi"),
+        (True, None, None, "en-US,en;q=0.9", "en"),  # staff: their browser's language
+        (True, None, "vi", "en-US,en;q=0.9", "vi"),
+        (True, "vi", "en", "en", "vi"),
+        (True, "en", None, "vi", "en"),
     ],
 )
-def test_locale_is_the_users_setting_then_the_switcher_then_the_browser(app, user, user_locale, cookie,
-                                                                          accept, expected):
+def test_locale_is_the_users_setting_then_the_switcher_then_a_staff_browser(app, user, signed_in, user_locale,
+                                                                            cookie, accept, expected):
     headers = {"Accept-Language": accept} if accept else {}
     if cookie:
         headers["Cookie"] = f"lang={cookie}"
     with app.test_request_context("/", headers=headers):
-        if user_locale:
+        if signed_in:
             account = db.session.get(User, user)
             account.locale = user_locale
             login_user(account)
@@ -206,7 +207,7 @@ def test_survey_text_falls_back_to_vietnamese_when_not_in_the_catalog(app):
         assert translate_text("") == ""
 
 
-# --- pages in both languages -----------------------------------------------------------------------------
+# --- pages in both languages (English for residents only by the switcher's cookie) -----------------------
 
 
 @pytest.mark.parametrize(
@@ -224,7 +225,7 @@ def test_phieu_in_vietnamese_and_english(app, client, accept, texts):
     from tests.conftest import make_survey
 
     _, issued = make_survey(app, template="xa-ntm-2021")
-    html = client.get(f"/s/{issued[0].display}", headers={"Accept-Language": accept}).get_data(as_text=True)
+    html = client.get(f"/s/{issued[0].display}", headers={"Cookie": f"lang={accept}"}).get_data(as_text=True)
     for text in texts:
         assert text in html
     assert "Xã Bình Sơn" in html  # place names stay as they are
@@ -241,7 +242,7 @@ def test_receipt_in_vietnamese_and_english_with_the_time_in_vietnam(app, client,
     _, issued = open_survey
     url = f"/s/{issued[0].display}"
     posted = client.post(url, data=full_answers(client.get(url).get_data(as_text=True)))
-    html = client.get(posted.headers["Location"], headers={"Accept-Language": accept}).get_data(as_text=True)
+    html = client.get(posted.headers["Location"], headers={"Cookie": f"lang={accept}"}).get_data(as_text=True)
     for text in texts:
         assert text in html
     with app.app_context():
@@ -257,7 +258,7 @@ def test_closed_survey_says_so_in_english_with_the_date(app, client):
     from tests.conftest import make_survey
 
     survey_id, issued = make_survey(app, start=dt.date(2025, 1, 6))
-    page = client.get(f"/s/{issued[0].display}", headers={"Accept-Language": "en"})
+    page = client.get(f"/s/{issued[0].display}", headers={"Cookie": "lang=en"})
     with app.app_context():
         end = db.session.get(Survey, survey_id).end_date
     assert page.status_code == 403

@@ -114,9 +114,12 @@ def new_page(browser, live_server):
     """Open pages in fresh browser contexts (phone-sized, Vietnamese by default); closed after the test."""
     contexts = []
 
-    def open_page(*, viewport=PHONE, locale="vi-VN", **options):
+    def open_page(*, viewport=PHONE, locale="vi-VN", language=None, **options):
+        """``language``: the one picked with the switcher (its cookie); residents otherwise get Vietnamese."""
         context = browser.new_context(viewport=viewport, locale=locale, base_url=live_server.url, **options)
         context.set_default_timeout(15_000)
+        if language:
+            context.add_cookies([{"name": "lang", "value": language, "url": live_server.url}])
         contexts.append(context)
         return context.new_page()
 

@@ -85,7 +85,7 @@ def deciding_numbers(rule: Mapping, unit_names: Mapping[str, str], item_names: M
         text = ngettext("%(numbers)s; %(count)s đơn vị không đạt: %(names)s",
                         "%(numbers)s; %(count)s đơn vị không đạt: %(names)s", len(failing), numbers=text,
                         count=number(len(failing)), names=_listing(failing))
-    elif rule.get("failing_items") and rule["kind"] != "overall_min":
+    if rule.get("failing_items") and rule["kind"] != "overall_min":
         failing = [item_names.get(key, key) for key in rule["failing_items"]]
         text = ngettext("%(numbers)s; %(count)s nội dung không đạt: %(names)s",
                         "%(numbers)s; %(count)s nội dung không đạt: %(names)s", len(failing), numbers=text,

@@ -17,7 +17,7 @@ from analysis.integrity import normalise_opinion
 from ..extensions import db
 from ..models import AuditEntry, Channel, FrameVillage, Response, ResponseVersion, Survey, User, Village
 from ..models.surveys import VIETNAM
-from .surveys import parse_threshold
+from .surveys import stored_threshold
 
 #: Clients sending at least this many web phiếu are looked at more closely (bounded look-up).
 BURST_MIN_ANSWERS = 5
@@ -165,7 +165,7 @@ def _lowered(old_rules: list[dict], new_rules: list[dict]) -> int:
     """How many thresholds a change of rules lowered."""
     count = 0
     for old, new in zip(old_rules, new_rules, strict=False):
-        before, after = parse_threshold(old.get("threshold", "")), parse_threshold(new.get("threshold", ""))
+        before, after = stored_threshold(old.get("threshold", "")), stored_threshold(new.get("threshold", ""))
         count += before is not None and after is not None and after < before
     return count
 

@@ -169,6 +169,21 @@ def ambiguous_threshold(text) -> bool:
     return value.is_finite() and (1 < value < 10 or text == "1")
 
 
+def share_text(value: Decimal) -> str:
+    """How a threshold is stored: a share with a decimal point ("0.805", "1.0"), never a bare "1"."""
+    text = format(value.normalize(), "f")
+    return text if "." in text else f"{text}.0"
+
+
+def stored_threshold(text) -> Decimal | None:
+    """A stored threshold (a share, as in the survey templates and ``share_text``), or None if unreadable."""
+    try:
+        value = Decimal(str(text))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
 def parse_threshold(text) -> Decimal | None:
     """Read a threshold typed as a share (0,80 or 1,0) or a percentage (80 %, 80); None if it is not one.
 
@@ -186,6 +201,8 @@ def parse_threshold(text) -> Decimal | None:
         return None
     if percent or value > 1:
         value = value / 100
+    if value != value.quantize(Decimal("0.000001")):
+        return None  # more precise than four decimals of a percentage: a typing slip
     return value if 0 < value <= 1 else None
 
 
@@ -199,19 +216,22 @@ def change_rules(survey: Survey, rules: list[dict], justification: str, *, actor
     if survey.status is SurveyStatus.PUBLISHED:
         raise StateError(_("Đợt khảo sát đã công bố kết quả, không đổi quy tắc."))
     for number, rule in enumerate(rules, 1):
-        typed = rule.get("threshold", "")
-        value = parse_threshold(typed)
+        typed = str(rule.get("threshold", "")).strip()
+        previous = survey.rules[number - 1].get("threshold") if number <= len(survey.rules) else None
+        if previous is not None and typed == str(previous):
+            continue  # shown as stored (a share such as "0.80") and left alone
         if ambiguous_threshold(typed):
             errors.append((0, _("Quy tắc %(n)s: chưa rõ “%(v)s” là phần trăm hay tỷ lệ; hãy ghi kèm dấu %% "
-                                "(ví dụ %(v)s %%) hoặc ghi tỷ lệ (ví dụ 0,80).", n=number, v=typed)))
+                                "(ví dụ 80 %%) hoặc ghi tỷ lệ (ví dụ 0,80).", n=number, v=typed)))
             continue
+        value = parse_threshold(typed)
         if value is None:
             errors.append((0, _("Quy tắc %(n)s: ngưỡng “%(v)s” phải là một tỷ lệ lớn hơn 0 và không quá 100 %% "
-                                "(ví dụ 80 %% hoặc 0,80).", n=number, v=typed)))
+                                "(ví dụ 80 %% hoặc 0,80), với tối đa bốn chữ số thập phân của phần trăm.",
+                                n=number, v=typed)))
             continue
-        previous = survey.rules[number - 1].get("threshold") if number <= len(survey.rules) else None
-        same = previous is not None and parse_threshold(previous) == value
-        rule["threshold"] = previous if same else str(value)
+        same = previous is not None and stored_threshold(previous) == value
+        rule["threshold"] = previous if same else share_text(value)
     if errors:
         raise InputError(_("Chưa đổi quy tắc."), errors)
     old = survey.rules

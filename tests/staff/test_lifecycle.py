@@ -148,7 +148,7 @@ def test_rules_change_needs_a_justification_and_is_audited(app, as_user):
     unclear = client.post(f"/staff/surveys/{survey_id}/rules", data=data | {
         "rules-0-threshold": "5", "justification": "Theo công văn 12/MTTQ-BTT ngày 1/3"})
     assert unclear.status_code == 422
-    assert "chưa rõ “5” là phần trăm hay tỷ lệ; hãy ghi kèm dấu % (ví dụ 5 %)" in unclear.get_data(as_text=True)
+    assert "chưa rõ “5” là phần trăm hay tỷ lệ; hãy ghi kèm dấu % (ví dụ 80 %)" in unclear.get_data(as_text=True)
     why = "Theo công văn số 12/MTTQ-BTT của Ban Thường trực tỉnh"
     done = client.post(f"/staff/surveys/{survey_id}/rules", data=data | {"justification": why})
     assert done.status_code == 302
@@ -163,7 +163,7 @@ def test_rules_change_needs_a_justification_and_is_audited(app, as_user):
 @pytest.mark.parametrize(("typed", "share"), [
     ("0.80", "0.80"), ("0,8", "0.8"), ("80", "0.8"), ("80 %", "0.8"), ("80%", "0.8"), ("85,5 %", "0.855"),
     ("100", "1"), ("1", None), ("1,0", "1"), ("100 %", "1"), ("8", None), ("5", None), ("1.5", None),
-    ("8 %", "0.08"), ("0", None), ("101", None),
+    ("8 %", "0.08"), ("0", None), ("101", None), ("66,6667 %", "0.666667"), ("66,66667 %", None),
     ("-5 %", None), ("abc", None), ("NaN", None), ("", None),
 ])
 def test_thresholds_are_read_as_shares_or_percentages(typed, share):
@@ -193,3 +193,29 @@ def test_survey_page_in_english_translates_the_template_text(app, as_user, world
         assert vietnamese not in html
     coverage = client.get(f"/staff/surveys/{survey_id}/coverage", headers={"Accept-Language": "en"})
     assert "cần xác nhận" not in coverage.get_data(as_text=True)
+
+
+def test_a_100_percent_threshold_is_stored_unambiguously_and_an_old_bare_1_still_edits(app, as_user):
+    survey_id, _ = make_survey(app)
+    client = as_user("staff_commune")
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        survey.rules = [dict(survey.rules[0], threshold="1")] + survey.rules[1:]  # as stored before 2026-11-30
+        db.session.commit()
+        rules = survey.rules
+    data = {"csrf_token": token(client), "justification": "Theo công văn số 12/MTTQ-BTT ngày 1/3"}
+    for n, rule in enumerate(rules):
+        data |= {f"rules-{n}-threshold": rule["threshold"], f"rules-{n}-source": rule["source"],
+                 f"rules-{n}-note": rule["note"]} | ({f"rules-{n}-verified": "y"} if rule["verified"] else {})
+    noted = client.post(f"/staff/surveys/{survey_id}/rules", data=data | {"rules-1-note": "Đã đối chiếu văn bản"})
+    assert noted.status_code == 302  # the stored "1" is shown and kept as it is
+    assert client.post(f"/staff/surveys/{survey_id}/rules", data=data | {
+        "rules-0-threshold": "100 %", "rules-1-note": "Đã đối chiếu"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Survey, survey_id).rules[0]["threshold"] == "1"  # same value: left as stored
+    assert client.post(f"/staff/surveys/{survey_id}/rules", data=data | {
+        "rules-0-threshold": "90 %", "rules-1-note": "Đã đối chiếu"}).status_code == 302
+    assert client.post(f"/staff/surveys/{survey_id}/rules", data=data | {
+        "rules-0-threshold": "100 %", "rules-1-note": "Đã đối chiếu"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Survey, survey_id).rules[0]["threshold"] == "1.0"

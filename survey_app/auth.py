@@ -12,6 +12,10 @@ login_manager.session_protection = "strong"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Load the logged-in user from the session, if the account still exists and is active."""
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    """Load the logged-in user from the session: the account must exist, be active, and not have ended
+    its sessions since this one began (logout, password change)."""
+    ident, _, epoch = user_id.partition(".")
+    user = db.session.get(User, int(ident)) if ident.isdigit() and len(ident) < 19 else None
+    if user is None or not user.active or epoch != str(user.session_epoch):
+        return None
+    return user

@@ -44,7 +44,7 @@ def _account(username: str):
 def password_command(username: str, password: str) -> None:
     """Set a new password for an account (e.g. an admin who lost theirs)."""
     from ..errors import InputError
-    from ..services.accounts import hash_password, password_problems
+    from ..services.accounts import password_problems, set_password
     from ..services.audit import record
 
     with unit_of_work():
@@ -52,7 +52,7 @@ def password_command(username: str, password: str) -> None:
         problems = password_problems(password, user.username)
         if problems:
             raise InputError("Password refused.", [(0, p) for p in problems])
-        user.password_hash = hash_password(password)
+        set_password(user, password)
         record("user.password_reset", actor_name=CLI_ACTOR, user=user.username)
     click.echo(f"New password set for {user.username}.")
 

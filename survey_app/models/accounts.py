@@ -38,10 +38,16 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Part of the id kept in the session cookie: bumped at logout and at a password change, so that every
+    #: earlier cookie of the account (a copied one, another device's) stops working.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
     def is_active(self) -> bool:  # Flask-Login asks this
         return self.active
+
+    def get_id(self) -> str:  # Flask-Login keeps this in the session
+        return f"{self.id}.{self.session_epoch}"
 
 
 class ApiToken(db.Model):

@@ -47,6 +47,17 @@ def check_password(user: User, password: str) -> bool:
     return True
 
 
+def set_password(user: User, password: str) -> None:
+    """Give the account a new password and end its sessions everywhere (the caller logs the current one in again)."""
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """Make every session cookie issued to the account so far worthless."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+
+
 def create_user(username: str, password: str, role: Role, unit_code: str | None, *, full_name: str = "",
                 actor=None, actor_name: str | None = None) -> User:
     """Create an account (flushes); raise InputError for a taken name, a weak password or an unknown unit."""

@@ -12,7 +12,7 @@ from ..models._types import utcnow
 from ..services import accounts, audit
 from . import bp
 from ._common import safe_next
-from .forms import ActionForm, LoginForm, PasswordForm
+from .forms import ActionForm, LoginForm, OwnPasswordForm
 
 
 def _failed(response) -> bool:
@@ -73,8 +73,10 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign the user out."""
+    """Sign the user out, here and on every device (a copied session cookie stops working too)."""
     if ActionForm().validate_on_submit():
+        accounts.end_sessions(current_user._get_current_object())
+        db.session.commit()
         logout_user()
         session.clear()
         flash(_("Đã đăng xuất."), "success")
@@ -84,15 +86,22 @@ def logout():
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def own_password():
-    """Let a user change their own password."""
-    form = PasswordForm()
+    """Let a user change their own password; their other sessions end, this one goes on."""
+    form = OwnPasswordForm()
     errors: list[str] = []
+    user = current_user._get_current_object()
     if form.validate_on_submit():
-        errors = accounts.password_problems(form.password.data, current_user.username)
+        if not accounts.check_password(user, form.current.data):
+            errors = [_("Mật khẩu hiện tại không đúng.")]
+        elif form.password.data == form.current.data:
+            errors = [_("Mật khẩu mới phải khác mật khẩu hiện tại.")]
+        else:
+            errors = accounts.password_problems(form.password.data, user.username)
         if not errors:
-            current_user.password_hash = accounts.hash_password(form.password.data)
-            audit.record("user.password_change", actor=current_user._get_current_object())
+            accounts.set_password(user, form.password.data)
+            audit.record("user.password_change", actor=user)
             db.session.commit()
+            login_user(user)  # the session carries the new epoch
             flash(_("Đã đổi mật khẩu."), "success")
             return redirect(url_for(".dashboard"))
     status = 422 if request.method == "POST" else 200

@@ -91,6 +91,12 @@ class PasswordForm(FlaskForm):
         InputRequired(REQUIRED), EqualTo("password", message=_l("Hai mật khẩu không giống nhau."))])
 
 
+class OwnPasswordForm(PasswordForm):
+    """A user's own new password: the current one first, so that an unattended session cannot take the account."""
+
+    current = PasswordField(_l("Mật khẩu hiện tại"), validators=[InputRequired(REQUIRED), longest(200)])
+
+
 class UserForm(PasswordForm):
     """A new account."""
 

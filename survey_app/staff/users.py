@@ -100,7 +100,7 @@ def reset_password(user_id: int):
     if form.validate_on_submit():
         errors = accounts.password_problems(form.password.data, user.username)
         if not errors:
-            user.password_hash = accounts.hash_password(form.password.data)
+            accounts.set_password(user, form.password.data)
             audit.record("user.password_reset", actor=current_user._get_current_object(), user=user.username)
             db.session.commit()
             flash(_("Đã đặt lại mật khẩu cho %(name)s.", name=user.username), "success")

@@ -38,7 +38,7 @@ def login_as_admin(app, client) -> int:
     with app.test_request_context(environ_base=client.environ_base or {}):
         identifier = _create_identifier()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = f"{user_id}.0"  # Flask-Login id: user id and session epoch
         session["_fresh"] = True
         session["_id"] = identifier
     return user_id

@@ -184,7 +184,7 @@ def login_as_admin_again(app, client, admin_id: int) -> None:
     with app.test_request_context(environ_base=client.environ_base or {}):
         identifier = _create_identifier()
     with client.session_transaction() as session:
-        session["_user_id"], session["_fresh"], session["_id"] = str(admin_id), True, identifier
+        session["_user_id"], session["_fresh"], session["_id"] = f"{admin_id}.0", True, identifier
 
 
 def _stored_is_whole_any(app) -> None:

@@ -46,7 +46,7 @@ def log_in(app, client, user_id: int) -> None:
     with app.test_request_context(environ_base=client.environ_base):
         identifier = login_manager._session_identifier_generator()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = f"{user_id}.0"  # Flask-Login id: user id and session epoch
         session["_fresh"] = True
         session["_id"] = identifier
 

@@ -107,12 +107,31 @@ def test_admin_resets_a_password(app, as_user, world):
     assert login(app.test_client(), "auditor_province", "Mat-khau-moi-7").status_code == 302
 
 
-def test_users_change_their_own_password(app, as_user, world):
-    client = as_user("auditor_elsewhere")
-    done = client.post("/staff/password", data={"csrf_token": token(client), "password": "Doi-mat-khau-9",
-                                                 "confirm": "Doi-mat-khau-9"})
+def test_users_change_their_own_password_with_the_current_one_and_other_sessions_end(app, as_user, world):
+    client, other_device = as_user("auditor_elsewhere"), as_user("auditor_elsewhere")
+    new = {"password": "Doi-mat-khau-9", "confirm": "Doi-mat-khau-9"}
+    missing = client.post("/staff/password", data={"csrf_token": token(client)} | new)
+    assert missing.status_code == 422 and "Mật khẩu hiện tại" in missing.get_data(as_text=True)
+    wrong = client.post("/staff/password", data={"csrf_token": token(client), "current": "doan-bua-123"} | new)
+    assert wrong.status_code == 422 and "Mật khẩu hiện tại không đúng." in wrong.get_data(as_text=True)
+    same = client.post("/staff/password", data={"csrf_token": token(client), "current": PASSWORD,
+                                                 "password": PASSWORD, "confirm": PASSWORD})
+    assert same.status_code == 422 and "phải khác mật khẩu hiện tại" in same.get_data(as_text=True)
+    done = client.post("/staff/password", data={"csrf_token": token(client), "current": PASSWORD} | new)
     assert done.status_code == 302
+    assert client.get("/staff/").status_code == 200  # this session goes on
+    assert other_device.get("/staff/").status_code == 302  # the other one ends
     assert login(app.test_client(), "auditor_elsewhere", "Doi-mat-khau-9").status_code == 302
+
+
+def test_a_session_cookie_copied_before_logout_no_longer_works(app, as_user):
+    client = as_user("staff_commune")
+    assert client.get("/staff/").status_code == 200
+    copied = client.get_cookie("session").value
+    assert client.post("/staff/logout", data={"csrf_token": token(client)}).status_code == 302
+    replay = app.test_client()
+    replay.set_cookie("session", copied)
+    assert replay.get("/staff/").status_code == 302  # sent to the login page
 
 
 @pytest.mark.parametrize(("fields", "message"), [

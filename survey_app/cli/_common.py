@@ -1,7 +1,9 @@
 """Helpers shared by the commands: committing a unit of work and reporting input errors."""
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 
@@ -25,6 +27,16 @@ def unit_of_work():
     except Exception:
         db.session.rollback()
         raise
+
+
+def output_file(_ctx, param, value: Path | None) -> Path | None:
+    """Click callback: a file to write must be in a folder that exists and can be written, checked before
+    any work is done (so that codes are never issued into a file that cannot be created)."""
+    if value is not None:
+        folder = value.parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK):
+            raise click.BadParameter(f"the folder {folder} does not exist or cannot be written", param=param)
+    return value
 
 
 def load_survey(survey_id: int) -> Survey:

@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from ..services.issuing import issue_codes
-from ._common import CLI_ACTOR, load_survey, unit_of_work
+from ._common import CLI_ACTOR, load_survey, output_file, unit_of_work
 
 codes = AppGroup("codes", help="Household codes and slips.")
 
@@ -24,8 +24,10 @@ def write_codes_csv(path: Path, issued) -> None:
 
 @codes.command("issue")
 @click.argument("survey_id", type=int)
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the codes as CSV.")
-@click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False, path_type=Path), help="Write A4 slips as PDF.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), callback=output_file,
+              help="Write the codes as CSV.")
+@click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False, path_type=Path), callback=output_file,
+              help="Write A4 slips as PDF.")
 @click.option("--spare", type=click.FloatRange(0, 1), default=None, help="Spare share per village (e.g. 0.05).")
 def issue_command(survey_id: int, csv_path: Path | None, pdf_path: Path | None, spare: float | None) -> None:
     """Issue one code per household (plus spares) in every village still short of them."""

@@ -135,7 +135,11 @@ def restore_database(database_url: str | URL, source: Path) -> None:
         return
     backup = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
-        if backup.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+        try:
+            check = backup.execute("PRAGMA integrity_check").fetchone()[0]
+        except sqlite3.DatabaseError as exc:  # e.g. "database disk image is malformed": a truncated copy
+            raise BackupError(f"{source} is damaged ({exc}); nothing was restored") from exc
+        if check != "ok":
             raise BackupError(f"{source} failed its integrity check; nothing was restored")
         target = sqlite3.connect(_sqlite_path(url))
         try:

@@ -58,6 +58,8 @@ def test_cli_issue_writes_csv_and_pdf(app, runner, tmp_path):
         frame = db.session.query(FrameVillage).filter_by(survey_id=survey_id).one()
         frame.households = 4
         db.session.commit()
+    nowhere = runner.invoke(args=["codes", "issue", str(survey_id), "--csv", str(tmp_path / "no" / "c.csv")])
+    assert nowhere.exit_code == 2 and "does not exist" in nowhere.output  # refused before issuing anything
     result = runner.invoke(args=["codes", "issue", str(survey_id), "--csv", str(tmp_path / "c.csv"),
                                  "--pdf", str(tmp_path / "s.pdf"), "--spare", "0"])
     assert result.exit_code == 0, result.output

@@ -73,6 +73,10 @@ def create_survey(template_key: str, unit_code: str, frame: list[FrameRow], *, s
         if province is None:
             raise InputError(_("Không có tỉnh mã %(code)s.", code=unit_code))
         level, unit_name = "province", province.full_name
+    if (template.level == "commune") != (level == "commune"):
+        raise InputError(_("Mẫu phiếu “%(key)s” dành cho cấp %(wanted)s, không dùng cho %(unit)s.", key=template_key,
+                           wanted=_("xã") if template.level == "commune" else _("huyện, thị xã hoặc tỉnh"),
+                           unit=unit_name))
     errors = []
     for row in frame:
         commune_code = row.commune_code or (unit_code if level == "commune" else None)

@@ -9,7 +9,7 @@ import pytest
 import analysis
 from survey_app.extensions import db
 from survey_app.models import FrameVillage, Survey, Village
-from survey_app.services.units import upsert_village
+from survey_app.services.units import FrameRow, upsert_village
 
 from .conftest import token
 
@@ -136,3 +136,14 @@ def test_province_survey_needs_commune_codes_in_its_frame(app, as_user, world):
     with app.app_context():
         survey = db.session.query(Survey).one()
         assert survey.unit_level == "province" and len(survey.frame) == 2
+
+
+@pytest.mark.parametrize(("template", "unit"), [("tinh-2021", "21040"), ("huyen-ntm-2021", "21040"),
+                                                ("xa-ntm-2026", "51")])
+def test_a_template_of_another_level_is_refused(app, world, template, unit):
+    from survey_app.errors import InputError
+    from survey_app.services.surveys import create_survey
+
+    frame = [FrameRow(2, "T01", "Thôn Một", 10, "21040")]
+    with app.app_context(), pytest.raises(InputError, match="dành cho cấp"):
+        create_survey(template, unit, frame, actor_name="test")

@@ -10,9 +10,13 @@ audit = AppGroup("audit", help="The hash-chained audit log.")
 
 
 @audit.command("verify")
-def verify_command() -> None:
-    """Walk the chain; exit 1 if any entry was altered, removed or reordered."""
-    count, problems = audit_log.verify()
+@click.option("--head", "heads", multiple=True, metavar="HASH",
+              help="A head quoted earlier (an export manifest's audit_head): it must still be in the chain, "
+                   "which shows that no newest entry was removed since. May be repeated.")
+def verify_command(heads: tuple[str, ...]) -> None:
+    """Walk the chain; exit 1 if any entry was altered, removed or reordered (removals at the end are
+    seen against a head quoted earlier, --head)."""
+    count, problems = audit_log.verify(heads)
     for problem in problems:
         click.echo(f"entry {problem.entry_id}: {problem.message}", err=True)
     if problems:

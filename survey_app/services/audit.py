@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select, text
@@ -67,18 +68,26 @@ class ChainProblem:
     message: str
 
 
-def verify() -> tuple[int, list[ChainProblem]]:
-    """Walk the whole chain; return the number of entries and every problem found."""
+def verify(known_heads: Iterable[str] = ()) -> tuple[int, list[ChainProblem]]:
+    """Walk the whole chain; return the number of entries and every problem found.
+
+    A chain cannot show by itself that its newest entries were cut off: ``known_heads`` are heads quoted
+    earlier (an export manifest's ``audit_head``), and each must still be in the chain.
+    """
     problems: list[ChainProblem] = []
     prev, count = GENESIS, 0
+    missing = {h.strip().lower() for h in known_heads if h.strip()} - {GENESIS}
     rows = db.session.execute(select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=1000))
     for entry in rows.scalars():
         count += 1
+        missing.discard(entry.entry_hash)
         if entry.prev_hash != prev:
             problems.append(ChainProblem(entry.id, "previous-hash link broken (entry removed or reordered)"))
         if _digest(entry) != entry.entry_hash:
             problems.append(ChainProblem(entry.id, "content does not match its hash (entry altered)"))
         prev = entry.entry_hash
+    problems += [ChainProblem(0, f"head {h[:16]}… quoted earlier is missing (newest entries removed)")
+                 for h in sorted(missing)]
     return count, problems
 
 

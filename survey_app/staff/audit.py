@@ -63,6 +63,9 @@ def audit():
 @bp.get("/audit/verify")
 @roles_required(*ALL_ROLES)
 def audit_verify():
-    """Walk the whole hash chain and say whether any entry was altered, removed or reordered."""
-    count, problems = audit_log.verify()
-    return render_template("staff/audit_verify.html", count=count, problems=problems, head=audit_log.head())
+    """Walk the whole hash chain and say whether any entry was altered, removed or reordered; a head quoted
+    earlier (?head=, from an export manifest) shows whether the newest entries were removed since."""
+    known = request.args.get("head", "").strip()[:64]
+    count, problems = audit_log.verify([known] if known else [])
+    return render_template("staff/audit_verify.html", count=count, problems=problems, head=audit_log.head(),
+                           known=known)

@@ -40,6 +40,21 @@ def test_cli_verify_catches_a_deleted_entry(app, runner, scene):
     assert result.exit_code == 1 and f"entry {target + 1}: previous-hash link broken" in result.output
 
 
+def test_removing_the_newest_entries_is_caught_against_a_head_quoted_earlier(app, runner, as_user, scene):
+    with app.app_context():
+        quoted = db.session.query(AuditEntry).order_by(AuditEntry.id.desc()).first().entry_hash  # as in a manifest
+    assert runner.invoke(args=["audit", "verify", "--head", quoted]).exit_code == 0
+    last_two = _ids(app)[-2:]
+    with app.app_context():
+        db.session.execute(text("DELETE FROM audit_entry WHERE id >= :id"), {"id": last_two[0]})
+        db.session.commit()
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0  # the chain alone cannot tell
+    result = runner.invoke(args=["audit", "verify", "--head", quoted])
+    assert result.exit_code == 1 and "quoted earlier is missing (newest entries removed)" in result.output
+    page = as_user("auditor_province").get(f"/staff/audit/verify?head={quoted}").get_data(as_text=True)
+    assert "KHÔNG còn nguyên vẹn" in page and "các dòng mới nhất đã bị xóa" in page
+
+
 def test_console_verify_page_reports_tampering(app, as_user, scene):
     client = as_user("auditor_province")
     assert "Nhật ký nguyên vẹn" in client.get("/staff/audit/verify").get_data(as_text=True)

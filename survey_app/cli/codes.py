@@ -14,12 +14,13 @@ codes = AppGroup("codes", help="Household codes and slips.")
 
 
 def write_codes_csv(path: Path, issued) -> None:
-    """Write the issued codes as CSV (village_code, serial, code, url), UTF-8 with BOM for Excel."""
+    """Write the issued codes as CSV (village, serial, code, url, commune), UTF-8 with BOM for Excel."""
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["village_code", "village_name", "serial", "code", "url"])
+        writer.writerow(["village_code", "village_name", "serial", "code", "url", "commune_code", "commune_name"])
         for item in issued:
-            writer.writerow([item.village_code, item.village_name, item.serial, item.display, item.url])
+            writer.writerow([item.village_code, item.village_name, item.serial, item.display, item.url,
+                             item.commune_code, item.commune_name])
 
 
 @codes.command("issue")

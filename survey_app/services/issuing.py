@@ -25,6 +25,7 @@ class IssuedCode:
     commune_name: str
     serial: int
     code: str
+    commune_code: str = ""
 
     @property
     def display(self) -> str:
@@ -52,7 +53,7 @@ def _new_code(survey: Survey, frame: FrameVillage, serial: int) -> tuple[Househo
 
 def _issued(row: HouseholdCode, code: str) -> IssuedCode:
     village = row.frame_village.village
-    return IssuedCode(village.code, village.name, village.commune.full_name, row.serial, code)
+    return IssuedCode(village.code, village.name, village.commune.full_name, row.serial, code, village.commune_code)
 
 
 def issue_codes(survey: Survey, *, spare_share: float | None = None, actor=None,

@@ -76,7 +76,8 @@ def test_console_download_is_the_cli_csv_and_is_logged(app, as_user):
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert rows[0] == ["village_code", "village_name", "serial", "code", "url"]
+    assert rows[0] == ["village_code", "village_name", "serial", "code", "url", "commune_code", "commune_name"]
+    assert rows[1][5:] == ["21040", "Xã Bình Sơn"]  # a province survey's villages may share a code
     assert [row[3] for row in rows[1:]] == [slip.display for slip in issued]
     one = client.get(f"/staff/surveys/{survey_id}/slips.pdf?serial=2")
     assert one.headers["Content-Disposition"] == f'attachment; filename="phieu-ma-ho-dot-{survey_id}-serial-2.pdf"'

@@ -60,6 +60,11 @@ def _messages(code: int) -> tuple[str, str]:
     }.get(code, (_("Có lỗi xảy ra"), _("Vui lòng thử lại.")))
 
 
+def error_title(code: int) -> str:
+    """The short title of an error status, in the user's language (the API's default message)."""
+    return _messages(code)[0]
+
+
 def render_error(code: int, message: str | None = None):
     """Render the error page for ``code``, optionally with a more precise message."""
     title, text = _messages(code)

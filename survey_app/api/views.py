@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
-from ..errors import RETRY_AFTER, database_unavailable, log_unavailable
+from ..errors import RETRY_AFTER, database_unavailable, error_title, log_unavailable
 from ..extensions import db
 from ..i18n import _
 from ..models import Survey
@@ -28,7 +28,8 @@ def api_error(error: ApiError):
 def http_error(error: HTTPException):
     """Answer any HTTP error of the API as JSON."""
     headers = {"Allow": ", ".join(error.valid_methods)} if isinstance(error, MethodNotAllowed) else None
-    return json_error(error.code or 500, error.description or error.name, headers)
+    custom = error.description if error.description != type(error).description else None
+    return json_error(error.code or 500, custom or error_title(error.code or 500), headers)
 
 
 @bp.errorhandler(Exception)

@@ -104,6 +104,9 @@ def test_unknown_addresses_and_methods_answer_json(client, auditor_token):
     assert_json_error(response, 405)
     assert "GET" in response.headers["Allow"]
     assert_json_error(client.delete("/api/v1/surveys/1/results"), 405)
+    huge = client.get(f"/api/v1/surveys/{2**31}/results", headers=bearer(auditor_token))
+    assert_json_error(huge, 404)
+    assert huge.get_json()["error"]["message"] == "Không tìm thấy trang"  # not Werkzeug's English default
 
 
 def test_api_reads_are_audited_and_mark_the_token_used(app, client, hand_counted, auditor_token):

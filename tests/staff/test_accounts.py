@@ -37,6 +37,7 @@ def test_failures_are_rate_limited_but_successes_are_not(app, world):
         assert login(client, "staff_commune", "wrong-password-1").status_code == 200
     blocked = login(client, "staff_commune")  # even the right password waits now
     assert blocked.status_code == 429 and "Quá nhiều lần thử" in blocked.get_data(as_text=True)
+    assert int(blocked.headers["Retry-After"]) > 0
 
 
 def test_failures_against_one_account_are_limited_from_any_address(app, world):

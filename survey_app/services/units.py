@@ -37,10 +37,10 @@ def import_unit_files(paths: list[Path]) -> dict[str, int]:
     A file is recognised by its header (communes have a province_code column). Raises InputError
     with every faulty line of every file; nothing is written then.
     """
-    errors: list[tuple[int, str]] = []
+    errors: list[tuple[int, int, str]] = []  # (file number, line, message naming file:line), sorted at the end
     provinces: dict[str, dict] = {}
     communes: dict[str, dict] = {}
-    for path in paths:
+    for number, path in enumerate(paths):
         data = Path(path).read_bytes()
         first = data.decode("utf-8-sig", errors="replace").split("\n", 1)[0].lower()
         is_commune = "province_code" in first
@@ -51,28 +51,33 @@ def import_unit_files(paths: list[Path]) -> dict[str, int]:
             for line, row in read_rows(data, columns, source=path.name):
                 where = f"{path.name}:{line}"
                 if "__error__" in row:
-                    errors.append((line, f"{where}: {row['__error__']}"))
+                    errors.append((number, line, f"{where}: {row['__error__']}"))
                     continue
                 code = row["code"]
                 if not (code.isdigit() and len(code) == width):
-                    errors.append((line, _("%(w)s: mã “%(c)s” phải gồm %(n)s chữ số", w=where, c=code, n=width)))
+                    errors.append((number, line, _("%(w)s: mã “%(c)s” phải gồm %(n)s chữ số", w=where, c=code,
+                                                   n=width)))
                 elif code in target:
-                    errors.append((line, _("%(w)s: mã %(c)s bị trùng", w=where, c=code)))
+                    errors.append((number, line, _("%(w)s: mã %(c)s bị trùng", w=where, c=code)))
                 elif not row["name"]:
-                    errors.append((line, _("%(w)s: thiếu tên", w=where)))
+                    errors.append((number, line, _("%(w)s: thiếu tên", w=where)))
                 elif too_long := _too_long(Commune if is_commune else Province, row, columns):
-                    errors.append((line, _("%(w)s: cột %(c)s dài quá %(n)s ký tự", w=where, c=too_long[0],
-                                           n=too_long[1])))
+                    errors.append((number, line, _("%(w)s: cột %(c)s dài quá %(n)s ký tự", w=where,
+                                                   c=too_long[0], n=too_long[1])))
                 else:
-                    target[code] = {k: _nfc(row[k]) for k in columns} | {"line": where}
+                    target[code] = {k: _nfc(row[k]) for k in columns} | {"at": (number, line, where)}
         except InputError as exc:
-            errors.extend(exc.errors or [(0, exc.message)])
+            errors.extend((number, line, f"{path.name}:{line}: {message}" if line else message)
+                          for line, message in (exc.errors or [(0, exc.message)]))
     known = set(provinces) | set(db.session.execute(select(Province.code)).scalars())
     for row in communes.values():
         if row["province_code"] not in known:
-            errors.append((0, _("%(w)s: tỉnh %(p)s không có trong dữ liệu", w=row["line"], p=row["province_code"])))
+            number, line, where = row["at"]
+            errors.append((number, line, _("%(w)s: tỉnh %(p)s không có trong dữ liệu", w=where,
+                                           p=row["province_code"])))
     if errors:
-        raise InputError(_("Không nhập được đơn vị hành chính; chưa có gì được ghi."), errors)
+        raise InputError(_("Không nhập được đơn vị hành chính; chưa có gì được ghi."),
+                         [(0, message) for _n, _l, message in sorted(errors)])
     for row in provinces.values():
         db.session.merge(Province(**{k: row[k] for k in PROVINCE_COLUMNS}))
     db.session.flush()

@@ -23,12 +23,12 @@ def _import(client, *files):
 @pytest.mark.parametrize(("name", "data", "message"), [
     ("communes.csv", b"code,name,full_name,type,province_code\n21040,B,X\xe3 B,X\xe3,51\n",
      "không phải UTF-8"),
-    ("communes.csv", "code,name\n21040,Bình Sơn\n".encode(), "Dòng 1: thiếu cột: full_name, type"),
+    ("communes.csv", "code,name\n21040,Bình Sơn\n".encode(), "communes.csv:1: thiếu cột: full_name, type"),
     ("communes.csv", "code,name,full_name,type,province_code\n2104,Bình Sơn,Xã Bình Sơn,Xã,51\n".encode(),
-     "Dòng 2: communes.csv:2: mã “2104” phải gồm 5 chữ số"),
+     "communes.csv:2: mã “2104” phải gồm 5 chữ số"),
     ("communes.csv", ("code,name,full_name,type,province_code\n21040,Bình Sơn,Xã Bình Sơn,Xã,51\n"
                       "21040,Bình Sơn,Xã Bình Sơn,Xã,51\n").encode(),
-     "Dòng 3: communes.csv:3: mã 21040 bị trùng"),
+     "communes.csv:3: mã 21040 bị trùng"),
     ("communes.csv", "code,name,full_name,type,province_code\n21040,Bình Sơn,Xã Bình Sơn,Xã,77\n".encode(),
      "tỉnh 77 không có trong dữ liệu"),
     ("communes.csv", b"", "trống"),

@@ -84,7 +84,9 @@ def create_survey(template_key: str, unit_code: str, frame: list[FrameRow], *, s
             errors.append((row.line, _("khảo sát cấp tỉnh cần cột commune_code")))
             continue
         commune = db.session.get(Commune, commune_code)
-        if commune is None or (level == "commune" and commune_code != unit_code) or (
+        if commune is None:
+            errors.append((row.line, _("không có xã mã %(c)s trong danh mục đơn vị hành chính", c=commune_code)))
+        elif (level == "commune" and commune_code != unit_code) or (
             level == "province" and commune.province_code != unit_code
         ):
             errors.append((row.line, _("xã %(c)s không thuộc đơn vị được khảo sát", c=commune_code)))

@@ -147,3 +147,14 @@ def test_a_template_of_another_level_is_refused(app, world, template, unit):
     frame = [FrameRow(2, "T01", "Thôn Một", 10, "21040")]
     with app.app_context(), pytest.raises(InputError, match="dành cho cấp"):
         create_survey(template, unit, frame, actor_name="test")
+
+
+def test_a_frame_commune_that_does_not_exist_is_named_as_such(app, world):
+    from survey_app.errors import InputError
+    from survey_app.services.surveys import create_survey
+
+    frame = [FrameRow(2, "T01", "Thôn Một", 10, "99999"), FrameRow(3, "T02", "Thôn Hai", 10, "00376")]
+    with app.app_context(), pytest.raises(InputError) as refused:
+        create_survey("tinh-2021", "51", frame, actor_name="test")
+    assert refused.value.errors == [(2, "không có xã mã 99999 trong danh mục đơn vị hành chính"),
+                                    (3, "không có xã mã 00376 trong danh mục đơn vị hành chính")]

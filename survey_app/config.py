@@ -35,7 +35,7 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     PERMANENT_SESSION_LIFETIME = 8 * 3600
     RATELIMIT_STORAGE_URI = "memory://"
-    RATELIMIT_HEADERS_ENABLED = True  # X-RateLimit-* on limited routes, Retry-After on a 429
+    RATELIMIT_HEADERS_ENABLED = False  # the 429 handler sends Retry-After itself (errors.py)
     #: Failed code look-ups allowed per client; successful ones are never counted.
     SURVEY_CODE_FAILURE_LIMIT = "20 per 10 minutes"
     SURVEY_LOGIN_LIMIT = "10 per 5 minutes"

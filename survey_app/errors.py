@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
+import time
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from .extensions import db
+from .extensions import db, limiter
 from .i18n import _
 
 
@@ -109,6 +111,14 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         return render_error(error.code or 500)
+
+    @app.errorhandler(429)
+    def too_many(error: HTTPException):
+        """A rate limit: the page says to wait, Retry-After says how long (until the limit's window resets)."""
+        page, status = render_error(429)
+        reset_at = getattr(limiter.current_limit, "reset_at", None)
+        wait = max(1, math.ceil(reset_at - time.time())) if reset_at else 60
+        return page, status, {"Retry-After": str(wait)}
 
     @app.errorhandler(OperationalError)
     def unavailable(error: OperationalError):

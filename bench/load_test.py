@@ -40,11 +40,13 @@ class PhaseResult:
     errors: int
     elapsed: float
     latencies: list[float]
-    #: CPU seconds the phase cost the app, PostgreSQL and the client (set after the phase)
+    #: CPU seconds the phase cost the app, PostgreSQL and the client (after any preparation)
     cpu: dict[str, float] = field(default_factory=dict)
 
     def cpu_ms_per_op(self, part: str) -> float:
-        return self.cpu.get(part, 0.0) / self.ok * 1000 if self.ok else float("nan")
+        """CPU milliseconds of ``part`` per request answered, successful or not."""
+        requests = self.ok + self.errors
+        return self.cpu.get(part, 0.0) / requests * 1000 if requests else float("nan")
 
     @property
     def throughput(self) -> float:
@@ -58,17 +60,20 @@ class PhaseResult:
 
 
 async def run_phase(name: str, port: int, clients: int, duration: float, max_ops: int, op,
-                    prepare=None, think: float = 0.0) -> PhaseResult:
+                    prepare=None, think: float = 0.0, cpu=None) -> PhaseResult:
     """Run ``clients`` closed-loop clients doing ``op`` until ``duration`` seconds or ``max_ops`` ops.
 
     ``prepare(client)``, when given, runs for every client before the clock starts. ``think`` is the
     mean pause (exponentially distributed) of a client between two operations: a resident reading.
+    ``cpu()``, when given, reads the CPU seconds used so far by each part; the phase's share (after the
+    preparation) is kept in the result.
     """
     latencies: list[float] = []
     counters = {"ok": 0, "errors": 0, "started": 0}
     http_clients = [HttpClient(port) for _ in range(clients)]
     if prepare is not None:
         await asyncio.gather(*(prepare(client) for client in http_clients))
+    cpu_before = cpu() if cpu else {}
     stop_at = time.monotonic() + duration
 
     async def resident(index: int) -> None:
@@ -96,7 +101,9 @@ async def run_phase(name: str, port: int, clients: int, duration: float, max_ops
     began = time.monotonic()
     await asyncio.wait_for(asyncio.gather(*(resident(i) for i in range(clients))),
                            duration + REQUEST_TIMEOUT * 3 + 10)
-    return PhaseResult(name, clients, counters["ok"], counters["errors"], time.monotonic() - began, latencies)
+    elapsed = time.monotonic() - began
+    used = {part: seconds - cpu_before[part] for part, seconds in cpu().items()} if cpu else {}
+    return PhaseResult(name, clients, counters["ok"], counters["errors"], elapsed, latencies, used)
 
 
 def healthz_op(_env: Environment):
@@ -224,10 +231,8 @@ def main() -> int:
             for name, op, prepare in (("healthz", healthz_op(env), None), ("page", page_op(view_codes), None),
                                       ("submit", submit_op(pool, receipts), fetch_page(view_codes)),
                                       ("journey", journey_op(pool, receipts), None)):
-                before = cpu_seconds(env)
                 result = asyncio.run(run_phase(name, env.port, clients, args.duration, args.max_ops, op,
-                                               prepare, args.think))
-                result.cpu = {part: used - before[part] for part, used in cpu_seconds(env).items()}
+                                               prepare, args.think, cpu=lambda: cpu_seconds(env)))
                 results.append(result)
                 print(f"{clients:>4} clients {name:<8} {result.throughput:8.1f}/s  "
                       f"p95 {result.percentile(95):7.1f} ms  errors {result.errors}  CPU ms/op "

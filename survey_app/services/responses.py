@@ -121,23 +121,20 @@ def new_receipt() -> str:
     return f"{body[:4]}-{body[4:]}"
 
 
+def _answer_rows(survey: Survey, frame_village_id: int, submission: Submission) -> list[dict]:
+    """The answer columns of one version: a row per template item (BLANK where nothing was chosen)."""
+    return [dict(survey_id=survey.id, frame_village_id=frame_village_id, item_key=item["key"],
+                 value=int(submission.answers.get(item["key"], AnswerValue.BLANK)),
+                 reason=submission.reasons.get(item["key"], "").strip(), is_current=True)
+            for item in survey.template["items"]]
+
+
 def build_version(survey: Survey, response: Response, submission: Submission, *, version: int,
                   created_by_id: int | None = None, change_reason: str = "") -> ResponseVersion:
     """Build one version of a phiếu with an answer row per template item."""
     row = ResponseVersion(version=version, opinion=submission.opinion.strip(), created_by_id=created_by_id,
                           change_reason=change_reason)
-    for item in survey.template["items"]:
-        key = item["key"]
-        row.answers.append(
-            Answer(
-                survey_id=survey.id,
-                frame_village_id=response.frame_village_id,
-                item_key=key,
-                value=int(submission.answers.get(key, AnswerValue.BLANK)),
-                reason=submission.reasons.get(key, "").strip(),
-                is_current=True,
-            )
-        )
+    row.answers.extend(Answer(**answer) for answer in _answer_rows(survey, response.frame_village_id, submission))
     return row
 
 
@@ -177,9 +174,8 @@ def _insert_unless_taken(table: Table, values: dict) -> int | None:
 
     Unlike catching the IntegrityError, this leaves a PostgreSQL transaction usable without a savepoint.
     """
-    dialect = db.session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    statement = insert(table).values(values).on_conflict_do_nothing().returning(table.c.id)
+    dialect_insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[db.session.get_bind().dialect.name]
+    statement = dialect_insert(table).values(values).on_conflict_do_nothing().returning(table.c.id)
     return db.session.execute(statement).scalar_one_or_none()
 
 
@@ -192,8 +188,5 @@ def _insert_first_version(survey: Survey, code: HouseholdCode, response_id: int,
         .returning(ResponseVersion.__table__.c.id)
     ).scalar_one()
     db.session.execute(insert(Answer.__table__), [
-        dict(response_version_id=version_id, survey_id=survey.id, frame_village_id=code.frame_village_id,
-             item_key=item["key"], value=int(submission.answers.get(item["key"], AnswerValue.BLANK)),
-             reason=submission.reasons.get(item["key"], "").strip(), is_current=True)
-        for item in survey.template["items"]
-    ])
+        answer | {"response_version_id": version_id}
+        for answer in _answer_rows(survey, code.frame_village_id, submission)])

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_url, login_user, logout_user
 from sqlalchemy import select
 
 from ..extensions import db, limiter, login_manager
@@ -31,11 +31,21 @@ login_limit_per_user = limiter.shared_limit(lambda: current_app.config["SURVEY_L
                                             methods=["POST"], deduct_when=_failed)
 
 
+#: Set at login, removed at logout: a request without a session but with this cookie had a session
+#: that expired (or was ended elsewhere), which the login page then says.
+SIGNED_IN_COOKIE = "staff_signed_in"
+
+
 @bp.before_request
 def require_login():
     """Every staff page needs a logged-in user, except the login page itself and static files."""
     if request.endpoint in ("staff.login", "staff.static") or current_user.is_authenticated:
         return None
+    if request.cookies.get(SIGNED_IN_COOKIE):
+        flash(_("Phiên làm việc đã hết hạn hoặc đã kết thúc. Vui lòng đăng nhập lại."), "info")
+        response = redirect(login_url(login_manager.login_view, next_url=request.url))
+        response.delete_cookie(SIGNED_IN_COOKIE)
+        return response
     return login_manager.unauthorized()
 
 
@@ -67,7 +77,10 @@ def login():
     user.last_login_at = utcnow()
     audit.record("user.login", actor=user)
     db.session.commit()
-    return redirect(safe_next(form.next.data, url_for(".dashboard")))
+    response = redirect(safe_next(form.next.data, url_for(".dashboard")))
+    response.set_cookie(SIGNED_IN_COOKIE, "1", max_age=30 * 24 * 3600, httponly=True, samesite="Lax",
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response
 
 
 @bp.post("/logout")
@@ -80,7 +93,9 @@ def logout():
         logout_user()
         session.clear()
         flash(_("Đã đăng xuất."), "success")
-    return redirect(url_for(".login"))
+    response = redirect(url_for(".login"))
+    response.delete_cookie(SIGNED_IN_COOKIE)
+    return response
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -207,3 +207,14 @@ def test_cli_resets_passwords_locks_and_lists_accounts(app, runner, world):
     with app.app_context():
         actions = [e.action for e in db.session.query(AuditEntry).filter_by(actor_name="cli")]
     assert actions == ["user.password_reset", "user.deactivate"]
+
+
+def test_an_expired_session_says_so_at_the_login_page(app, as_user):
+    client = as_user("staff_commune")
+    client.delete_cookie("session")  # what the browser does when the session's lifetime is over
+    page = client.get("/staff/audit", follow_redirects=True).get_data(as_text=True)
+    assert "Phiên làm việc đã hết hạn hoặc đã kết thúc. Vui lòng đăng nhập lại." in page
+    again = client.get("/staff/audit", follow_redirects=True).get_data(as_text=True)
+    assert "Vui lòng đăng nhập để tiếp tục." in again and "đã hết hạn" not in again  # said once
+    fresh = app.test_client().get("/staff/audit", follow_redirects=True).get_data(as_text=True)
+    assert "đã hết hạn" not in fresh

@@ -38,7 +38,10 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = False  # the 429 handler sends Retry-After itself (errors.py)
     #: Failed code look-ups allowed per client; successful ones are never counted.
     SURVEY_CODE_FAILURE_LIMIT = "20 per 10 minutes"
+    #: Failed logins per account (from any address), and per address (any account): an office behind one
+    #: NAT address shares the second, so it is the looser one.
     SURVEY_LOGIN_LIMIT = "10 per 5 minutes"
+    SURVEY_LOGIN_ADDRESS_LIMIT = "30 per 5 minutes"
     #: Base URL printed on slips and in the CLI (the QR code points there).
     SURVEY_PUBLIC_URL = "http://127.0.0.1:5000"
     #: Extra days off (ISO dates) not counted in the 20-day survey window, besides weekends.

@@ -24,7 +24,7 @@ def _username_key() -> str:
     return "login-user:" + (request.form.get("username") or "").strip().lower()[:80]
 
 
-login_limit = limiter.shared_limit(lambda: current_app.config["SURVEY_LOGIN_LIMIT"], scope="staff-login",
+login_limit = limiter.shared_limit(lambda: current_app.config["SURVEY_LOGIN_ADDRESS_LIMIT"], scope="staff-login",
                                    methods=["POST"], deduct_when=_failed)
 login_limit_per_user = limiter.shared_limit(lambda: current_app.config["SURVEY_LOGIN_LIMIT"],
                                             scope="staff-login-user", key_func=_username_key,

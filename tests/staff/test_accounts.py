@@ -28,7 +28,7 @@ def test_failed_and_successful_logins_are_audited(app, world):
 
 
 def test_failures_are_rate_limited_but_successes_are_not(app, world):
-    app.config["SURVEY_LOGIN_LIMIT"] = "3 per 5 minutes"
+    app.config["SURVEY_LOGIN_LIMIT"] = app.config["SURVEY_LOGIN_ADDRESS_LIMIT"] = "3 per 5 minutes"
     client = app.test_client()
     for _ in range(5):  # successful logins never count
         assert login(client, "staff_commune").status_code == 302
@@ -50,6 +50,18 @@ def test_failures_against_one_account_are_limited_from_any_address(app, world):
     other.environ_base["REMOTE_ADDR"] = "10.0.0.3"
     assert login(other, "admin").status_code == 429
     assert login(other, "staff_commune").status_code == 302  # other accounts are not locked
+
+
+def test_colleagues_behind_one_address_are_not_locked_out_by_each_others_typos(app, world):
+    app.config["SURVEY_LOGIN_LIMIT"], app.config["SURVEY_LOGIN_ADDRESS_LIMIT"] = "2 per 5 minutes", "5 per 5 minutes"
+    office = app.test_client()
+    for name in ("staff_commune", "staff_province"):
+        for _ in range(2):
+            assert login(office, name, "go-nham-123").status_code == 200
+    assert login(office, "admin").status_code == 302  # 4 failures from the office: still under 5
+    office.post("/staff/logout", data={"csrf_token": token(office)})
+    assert login(office, "auditor_province", "go-nham-123").status_code == 200
+    assert login(office, "auditor_province").status_code == 429  # the office's 5 failures are spent
 
 
 def test_session_is_permanent_and_expires(app, world):

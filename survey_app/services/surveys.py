@@ -24,7 +24,7 @@ from .window import holidays_between, official_holidays, public_holidays, window
 START_DAYS_BEFORE_TODAY = 30
 START_DAYS_AFTER_TODAY = 366
 #: What any survey's window must fall in (the command line may register an older survey).
-START_YEARS = range(2000, 2101)
+START_YEARS = range(2000, 2100)  # python-holidays knows Vietnam up to 2100; a window may spill a year on
 
 
 def start_problem(start: date, today: date | None = None) -> str | None:

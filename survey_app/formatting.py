@@ -25,8 +25,7 @@ def percent(value: Fraction | decimal.Decimal | float | None, digits: int = 2) -
     if value is None:
         return "–"
     shown = _truncate(_exact(value) * 100, digits)
-    text = format_decimal(shown, format="#,##0." + "0" * digits if digits else "#,##0")
-    return f"{text}\u00a0%" if str(get_locale()) == "vi" else f"{text}%"
+    return _with_percent_sign(format_decimal(shown, format="#,##0." + "0" * digits if digits else "#,##0"))
 
 
 def threshold(value: Fraction | decimal.Decimal | float | str | None) -> str:
@@ -35,7 +34,11 @@ def threshold(value: Fraction | decimal.Decimal | float | str | None) -> str:
         return "–"
     exact = _exact(decimal.Decimal(value) if isinstance(value, str) else value) * 100
     shown = decimal.Decimal(exact.numerator) / decimal.Decimal(exact.denominator)
-    text = format_decimal(shown, format="#,##0.####")
+    return _with_percent_sign(format_decimal(shown, format="#,##0.####"))
+
+
+def _with_percent_sign(text: str) -> str:
+    """``93,19 %`` (Vietnamese, with a no-break space) or ``93.19%`` (English)."""
     return f"{text}\u00a0%" if str(get_locale()) == "vi" else f"{text}%"
 
 

@@ -28,10 +28,11 @@ def production_problems(config: Mapping, *, workers: int = 1) -> tuple[list[str]
     if str(config.get("RATELIMIT_STORAGE_URI", "memory://")).startswith("memory://") and workers > 1:
         warnings.append("RATELIMIT_STORAGE_URI is memory://: each worker counts alone, so the code-guessing "
                         "limit is multiplied by the number of workers; use redis://")
-    if local_public_url(str(config.get("SURVEY_PUBLIC_URL", ""))):
+    public_url = str(config.get("SURVEY_PUBLIC_URL", ""))
+    if local_public_url(public_url):
         warnings.append("SURVEY_PUBLIC_URL points to this machine: printed slips and QR codes would not work "
                         "on residents' phones")
-    https = str(config.get("SURVEY_PUBLIC_URL", "")).startswith("https://")
+    https = public_url.startswith("https://")
     if https and not config.get("SESSION_COOKIE_SECURE"):
         warnings.append("public URL is https but SURVEY_SESSION_COOKIE_SECURE is not set")
     if https and not config.get("SURVEY_PROXY_FIX"):

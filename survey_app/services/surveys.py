@@ -226,11 +226,11 @@ def change_rules(survey: Survey, rules: list[dict], justification: str, *, actor
         previous = survey.rules[number - 1].get("threshold") if number <= len(survey.rules) else None
         if previous is not None and typed == str(previous):
             continue  # shown as stored (a share such as "0.80") and left alone
-        if ambiguous_threshold(typed):
+        value = parse_threshold(typed)
+        if value is None and ambiguous_threshold(typed):
             errors.append((0, _("Quy tắc %(n)s: chưa rõ “%(v)s” là phần trăm hay tỷ lệ; hãy ghi kèm dấu %% "
                                 "(ví dụ 80 %%) hoặc ghi tỷ lệ (ví dụ 0,80).", n=number, v=typed)))
             continue
-        value = parse_threshold(typed)
         if value is None:
             errors.append((0, _("Quy tắc %(n)s: ngưỡng “%(v)s” phải là một tỷ lệ lớn hơn 0 và không quá 100 %% "
                                 "(ví dụ 80 %% hoặc 0,80), với tối đa bốn chữ số thập phân của phần trăm.",

@@ -5,7 +5,7 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, false, or_, select
 
 from .models import Commune, Role, Survey, User
 from .models._types import MAX_ID
@@ -51,6 +51,35 @@ def surveys_in_scope(user: User) -> Select:
         communes = select(Commune.code).where(Commune.province_code == scope)
         return query.where(or_(Survey.unit_code == scope, Survey.unit_code.in_(communes)))
     return query.where(Survey.unit_code == scope)
+
+
+def manages_account(user: User, account: User) -> bool:
+    """Whether an admin manages an account (its password, activity and API tokens): a national admin every
+    account, an admin scoped to a unit the non-admin accounts of that unit (a province: of its communes too)."""
+    if user.role is not Role.ADMIN:
+        return False
+    if not user.unit_code:
+        return True
+    if account.role is Role.ADMIN or not account.unit_code:
+        return False
+    from .extensions import db
+
+    commune = db.session.get(Commune, account.unit_code) if len(account.unit_code) == 5 else None
+    return unit_in_scope(user, account.unit_code, commune.province_code if commune else None)
+
+
+def accounts_managed_by(user: User) -> Select:
+    """A query of the ids of the accounts an admin manages (``manages_account`` in SQL); none for others."""
+    query = select(User.id)
+    if user.role is not Role.ADMIN:
+        return query.where(false())
+    if not user.unit_code:
+        return query
+    query = query.where(User.role != Role.ADMIN)
+    if len(user.unit_code) == 2:
+        communes = select(Commune.code).where(Commune.province_code == user.unit_code)
+        return query.where(or_(User.unit_code == user.unit_code, User.unit_code.in_(communes)))
+    return query.where(User.unit_code == user.unit_code)
 
 
 def roles_required(*roles: Role):

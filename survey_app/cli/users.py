@@ -52,22 +52,24 @@ def password_command(username: str, password: str) -> None:
         problems = password_problems(password, user.username)
         if problems:
             raise InputError("Password refused.", [(0, p) for p in problems])
-        set_password(user, password)
+        revoked = set_password(user, password, actor_name=CLI_ACTOR)
         record("user.password_reset", actor_name=CLI_ACTOR, user=user.username)
-    click.echo(f"New password set for {user.username}.")
+    click.echo(f"New password set for {user.username}; sessions ended, {revoked} API token(s) revoked.")
 
 
 @users.command("deactivate")
 @click.argument("username")
 def deactivate_command(username: str) -> None:
-    """Lock an account; its open sessions end at their next request."""
+    """Lock an account: its sessions end at their next request and its API tokens are revoked, for good."""
+    from ..services.accounts import end_access
     from ..services.audit import record
 
     with unit_of_work():
         user = _account(username)
         user.active = False
+        revoked = end_access(user, reason="deactivate", actor_name=CLI_ACTOR)
         record("user.deactivate", actor_name=CLI_ACTOR, user=user.username)
-    click.echo(f"Deactivated {user.username}.")
+    click.echo(f"Deactivated {user.username}; sessions ended, {revoked} API token(s) revoked.")
 
 
 @users.command("list")

@@ -11,7 +11,7 @@ from ..errors import InputError
 from ..extensions import db
 from ..i18n import _
 from ..models import Commune, Province, Role, User
-from . import audit
+from . import api_tokens, audit
 
 hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
@@ -47,15 +47,29 @@ def check_password(user: User, password: str) -> bool:
     return True
 
 
-def set_password(user: User, password: str) -> None:
-    """Give the account a new password and end its sessions everywhere (the caller logs the current one in again)."""
+def set_password(user: User, password: str, *, actor: User | None = None, actor_name: str | None = None) -> int:
+    """Give the account a new password and end its access everywhere: every session (the caller logs the
+    current one in again) and every API token. Return the number of tokens revoked.
+
+    Without ``actor`` nor ``actor_name`` the user changes their own password; otherwise it is a reset.
+    """
     user.password_hash = hash_password(password)
-    end_sessions(user)
+    own = actor is None and actor_name is None
+    return end_access(user, reason="password_change" if own else "password_reset",
+                      actor=user if own else actor, actor_name=actor_name)
 
 
 def end_sessions(user: User) -> None:
     """Make every session cookie issued to the account so far worthless."""
     user.session_epoch = (user.session_epoch or 0) + 1
+
+
+def end_access(user: User, *, reason: str, actor: User | None = None, actor_name: str | None = None) -> int:
+    """End every session of the account and revoke its API tokens (flushes): what a password reset, a
+    password change and a deactivation do, so that nothing issued before survives them. Return the number
+    of tokens revoked (each is audited with ``reason``)."""
+    end_sessions(user)
+    return api_tokens.revoke_all(user, reason=reason, actor=actor, actor_name=actor_name)
 
 
 def create_user(username: str, password: str, role: Role, unit_code: str | None, *, full_name: str = "",

@@ -5,13 +5,14 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..errors import InputError
 from ..extensions import db
 from ..i18n import _
 from ..models import ApiToken, Role, User
 from ..models._types import utcnow
+from ..scope import accounts_managed_by, manages_account
 from . import audit
 
 #: Prefix of every token, so that a leaked one is easy to recognise (e.g. by secret scanners).
@@ -53,23 +54,39 @@ def authenticate(clear: str) -> tuple[User, ApiToken] | None:
 
 
 def tokens_visible_to(user: User) -> list[ApiToken]:
-    """Tokens a user manages: their own, or every token for an administrator."""
+    """Tokens a user manages: their own, and for an admin those of the accounts it manages (every token for
+    a national admin, the non-admin accounts of its unit for an admin scoped to a province or commune)."""
     query = select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())
-    if user.role is not Role.ADMIN:
+    if user.role is Role.ADMIN:
+        query = query.where(or_(ApiToken.user_id == user.id, ApiToken.user_id.in_(accounts_managed_by(user))))
+    else:
         query = query.where(ApiToken.user_id == user.id)
     return list(db.session.execute(query).scalars())
 
 
 def can_revoke(user: User, token: ApiToken) -> bool:
-    """Users revoke their own tokens; administrators revoke any."""
-    return token.user_id == user.id or user.role is Role.ADMIN
+    """Users revoke their own tokens; admins those of the accounts they manage."""
+    return token.user_id == user.id or (token.user is not None and manages_account(user, token.user))
 
 
-def revoke(token: ApiToken, *, actor: User) -> None:
-    """Revoke a token (flushes); revoking twice changes nothing."""
+def revoke(token: ApiToken, *, actor: User | None = None, actor_name: str | None = None,
+           reason: str | None = None) -> bool:
+    """Revoke a token (flushes); return whether it was live (revoking twice changes nothing).
+
+    ``reason`` says why when the token is revoked as part of something else (``password_reset``...).
+    """
     if token.revoked_at is not None:
-        return
+        return False
     token.revoked_at = utcnow()
     db.session.flush()
-    audit.record("api_token.revoke", actor=actor, token_id=token.id, owner=token.user.username,
-                 name=token.name)
+    details = {"reason": reason} if reason else {}
+    audit.record("api_token.revoke", actor=actor, actor_name=actor_name, token_id=token.id,
+                 owner=token.user.username, name=token.name, **details)
+    return True
+
+
+def revoke_all(user: User, *, reason: str, actor: User | None = None, actor_name: str | None = None) -> int:
+    """Revoke every live token of an account (flushes); return how many were revoked."""
+    live = db.session.execute(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                              .order_by(ApiToken.id)).scalars().all()
+    return sum(revoke(token, actor=actor, actor_name=actor_name, reason=reason) for token in live)

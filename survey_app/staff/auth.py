@@ -6,7 +6,7 @@ from flask_login import current_user, login_required, login_url, login_user, log
 from sqlalchemy import select
 
 from ..extensions import db, limiter, login_manager
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..models import User
 from ..models._types import utcnow
 from ..services import accounts, audit
@@ -113,11 +113,15 @@ def own_password():
         else:
             errors = accounts.password_problems(form.password.data, user.username)
         if not errors:
-            accounts.set_password(user, form.password.data)
+            revoked = accounts.set_password(user, form.password.data)
             audit.record("user.password_change", actor=user)
             db.session.commit()
             login_user(user)  # the session carries the new epoch
             flash(_("Đã đổi mật khẩu."), "success")
+            if revoked:
+                flash(ngettext("Đã thu hồi %(num)s mã truy cập API của bạn: tạo mã mới cho công cụ còn cần dùng.",
+                               "Đã thu hồi %(num)s mã truy cập API của bạn: tạo mã mới cho công cụ còn cần dùng.",
+                               revoked), "info")
             return redirect(url_for(".dashboard"))
     status = 422 if request.method == "POST" else 200
     return render_template("staff/password.html", form=form, errors=errors, user=current_user), status

@@ -6,9 +6,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..models import Commune, Province, Role, User
-from ..scope import roles_required, unit_in_scope
+from ..scope import manages_account, roles_required, unit_in_scope
 from ..services import accounts, audit
 from . import bp
 from ._common import attempt
@@ -17,13 +17,7 @@ from .forms import ActionForm, PasswordForm, UserForm
 
 def _manageable(user: User) -> bool:
     """A national admin manages every account; an admin scoped to a unit, the non-admins of that unit."""
-    me = current_user
-    if not me.unit_code:
-        return True
-    if user.role is Role.ADMIN or not user.unit_code:
-        return False
-    commune = db.session.get(Commune, user.unit_code) if len(user.unit_code) == 5 else None
-    return unit_in_scope(me, user.unit_code, commune.province_code if commune else None)
+    return manages_account(current_user, user)
 
 
 def _account(user_id: int) -> User:
@@ -33,6 +27,13 @@ def _account(user_id: int) -> User:
     if not _manageable(user):
         abort(403)
     return user
+
+
+def _flash_revoked(count: int, user: User) -> None:
+    """Say how many API tokens of the account were revoked, when there were any."""
+    if count:
+        flash(ngettext("Đã thu hồi %(num)s mã truy cập API của %(name)s.",
+                       "Đã thu hồi %(num)s mã truy cập API của %(name)s.", count, name=user.username), "info")
 
 
 @bp.get("/users")
@@ -82,11 +83,14 @@ def set_active(user_id: int):
             flash(_("Không thể tự khóa tài khoản của mình."), "error")
         else:
             user.active = request.form.get("active") == "1"
-            audit.record("user.activate" if user.active else "user.deactivate",
-                         actor=current_user._get_current_object(), user=user.username)
+            actor = current_user._get_current_object()
+            # Locked for good: reopening the account later brings back no session or token of before.
+            revoked = 0 if user.active else accounts.end_access(user, reason="deactivate", actor=actor)
+            audit.record("user.activate" if user.active else "user.deactivate", actor=actor, user=user.username)
             db.session.commit()
             flash(_("Đã mở lại tài khoản %(name)s.", name=user.username) if user.active
                   else _("Đã khóa tài khoản %(name)s.", name=user.username), "success")
+            _flash_revoked(revoked, user)
     return redirect(url_for(".users"))
 
 
@@ -100,10 +104,12 @@ def reset_password(user_id: int):
     if form.validate_on_submit():
         errors = accounts.password_problems(form.password.data, user.username)
         if not errors:
-            accounts.set_password(user, form.password.data)
-            audit.record("user.password_reset", actor=current_user._get_current_object(), user=user.username)
+            actor = current_user._get_current_object()
+            revoked = accounts.set_password(user, form.password.data, actor=actor)
+            audit.record("user.password_reset", actor=actor, user=user.username)
             db.session.commit()
             flash(_("Đã đặt lại mật khẩu cho %(name)s.", name=user.username), "success")
+            _flash_revoked(revoked, user)
             return redirect(url_for(".users"))
     status = 422 if request.method == "POST" else 200
     return render_template("staff/password.html", form=form, errors=errors, user=user), status

@@ -52,6 +52,8 @@ class Defaults:
     SURVEY_TEMPLATES_DIR: str | None = None
     #: Key of the household codes (see docs/codes.md); default: instance/household-code.key, made once.
     SURVEY_CODE_KEY: str | None = None
+    #: Public outputs (the notice) give no rate or answer count resting on fewer phiếu than this (docs/privacy.md).
+    SURVEY_PUBLIC_MIN_RESPONDENTS = 5
     #: Days after publication before a survey's client data (client hashes) is purged (flask privacy purge).
     SURVEY_RETENTION_DAYS = 30
     #: Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).

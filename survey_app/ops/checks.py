@@ -13,6 +13,16 @@ def local_public_url(url: str) -> bool:
     return host in ("", "localhost", "0.0.0.0", "::1") or host.startswith("127.") or host.endswith(".localhost")  # noqa: S104
 
 
+def whole_number(value) -> int | None:
+    """An integer setting (a number or its digits), or None when it is not one."""
+    if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def production_problems(config: Mapping, *, workers: int = 1) -> tuple[list[str], list[str]]:
     """Return (fatal problems, warnings) of a configuration about to serve real traffic."""
     fatal, warnings = [], []
@@ -25,6 +35,11 @@ def production_problems(config: Mapping, *, workers: int = 1) -> tuple[list[str]
     if not config.get("SURVEY_CODE_KEY"):
         warnings.append("SURVEY_CODE_KEY unset: the household-code key lives in instance/household-code.key; "
                         "back it up apart from the database")
+    minimum = whole_number(config.get("SURVEY_PUBLIC_MIN_RESPONDENTS", Defaults.SURVEY_PUBLIC_MIN_RESPONDENTS))
+    if minimum is None or minimum < 1:
+        fatal.append("SURVEY_PUBLIC_MIN_RESPONDENTS must be a whole number of at least 1 (default 5)")
+    elif minimum == 1:
+        warnings.append("SURVEY_PUBLIC_MIN_RESPONDENTS=1: the public notice shows rates of single households")
     if str(config.get("RATELIMIT_STORAGE_URI", "memory://")).startswith("memory://") and workers > 1:
         warnings.append("RATELIMIT_STORAGE_URI is memory://: each worker counts alone, so the code-guessing "
                         "limit is multiplied by the number of workers; use redis://")

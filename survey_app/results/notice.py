@@ -1,4 +1,8 @@
-"""The public notice ("niêm yết") of published results: an A4 page for the commune office and villages."""
+"""The public notice ("niêm yết") of published results: an A4 page for the commune office and villages.
+
+Anyone may read it, so it shows the public copy of the results (``services.disclosure``): no rate of a
+village, nor of the survey, that rests on fewer phiếu than ``SURVEY_PUBLIC_MIN_RESPONDENTS``.
+"""
 from __future__ import annotations
 
 import segno
@@ -7,6 +11,7 @@ from flask import abort, current_app, render_template, url_for
 from ..exports import labels
 from ..extensions import db
 from ..models import Survey, SurveyStatus
+from ..services.disclosure import public_document, public_minimum
 from ..services.results import results_document
 from . import bp
 
@@ -19,11 +24,11 @@ def public_url(survey_id: int) -> str:
 
 @bp.get("/<int:survey_id>/niem-yet")
 def notice(survey_id: int):
-    """Show the printable public notice of a published survey (no login needed)."""
+    """Show the printable public notice of a published survey (no login needed; small numbers withheld)."""
     survey = db.session.get(Survey, survey_id)
     if survey is None or survey.status is not SurveyStatus.PUBLISHED:
         abort(404)
-    document = results_document(survey)
+    document = public_document(results_document(survey), public_minimum())
     url = public_url(survey.id)
     qr = segno.make(url, error="m").png_data_uri(scale=4, border=2)
     overall_key = (document.get("overall") or {}).get("item")

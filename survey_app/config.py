@@ -49,11 +49,16 @@ class Defaults:
     SURVEY_WINDOW_WORKING_DAYS = 20
     #: Share of spare codes issued per village on top of its household count.
     SURVEY_SPARE_SHARE = 0.05
+    #: Most household codes issued by one request or one step of `flask codes issue` (a province's
+    #: hundreds of thousands are issued in steps, each committed and reported).
+    SURVEY_CODES_PER_REQUEST = 20_000
     SURVEY_TEMPLATES_DIR: str | None = None
     #: Key of the household codes (see docs/codes.md); default: instance/household-code.key, made once.
     SURVEY_CODE_KEY: str | None = None
     #: Public outputs (the notice) give no rate or answer count resting on fewer phiếu than this (docs/privacy.md).
     SURVEY_PUBLIC_MIN_RESPONDENTS = 5
+    #: Key of the audit log's hash chain (HMAC-SHA256, docs/deploy.md); default: instance/audit-chain.key, made once.
+    SURVEY_AUDIT_KEY: str | None = None
     #: Days after publication before a survey's client data (client hashes) is purged (flask privacy purge).
     SURVEY_RETENTION_DAYS = 30
     #: Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).

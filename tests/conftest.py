@@ -102,7 +102,7 @@ def make_survey(app, *, template="xa-ntm-2026", villages=(("T01", "Thôn Một",
     """Create a survey of commune 21040 with issued codes; return (survey_id, [IssuedCode...])."""
     from survey_app.models import Commune, Province
     from survey_app.services.issuing import issue_codes
-    from survey_app.services.surveys import create_survey, transition
+    from survey_app.services.surveys import create_survey, default_window_end, transition
     from survey_app.services.units import FrameRow
 
     with app.app_context():
@@ -112,9 +112,11 @@ def make_survey(app, *, template="xa-ntm-2026", villages=(("T01", "Thôn Một",
                                    province_code="51"))
             db.session.flush()
         frame = [FrameRow(i, c, n, h) for i, (c, n, h) in enumerate(villages, 2)]
-        survey = create_survey(template, DEMO_COMMUNE, frame, start=start, actor_name="test")
+        survey = create_survey(template, DEMO_COMMUNE, frame, actor_name="test")
         if status in ("open", "closed", "published"):
             transition(survey, "open", actor_name="test")
+        if start is not None:  # a survey of another time: its window, set as the database would hold it
+            survey.start_date, survey.end_date = start, default_window_end(start)
         issued = issue_codes(survey, spare_share=spare, actor_name="test")
         if status in ("closed", "published"):
             transition(survey, "close", actor_name="test")

@@ -24,11 +24,10 @@ from ..models import (
     Response,
     ResponseVersion,
     Survey,
-    SurveyStatus,
     User,
 )
 from ..models._types import utcnow
-from . import audit
+from . import audit, lifecycle
 from .paper import (
     check_code_in_batch,
     correct_response,
@@ -43,9 +42,13 @@ from .responses import Submission, response_for, submit
 def enter_second(survey: Survey, batch: KeyingBatch, code: HouseholdCode, submission: Submission, *,
                  actor=None) -> KeyedEntry:
     """Record an independent second keying of a phiếu of the batch (flushes); it changes no response."""
-    if survey.status not in (SurveyStatus.OPEN, SurveyStatus.CLOSED):
-        raise StateError(_("Đợt khảo sát đã công bố kết quả, không nhập lại phiếu."))
+    lifecycle.require(survey, lifecycle.Write.SECOND_KEYING)
     check_code_in_batch(batch, code)
+    stored = response_for(code)
+    if stored is not None and stored.channel is Channel.WEB:
+        # The household answered online: its answers are its own, never compared with (or shown to) staff.
+        raise InputError(_("Hộ của phiếu số %(serial)s đã tự trả lời qua mạng; phiếu giấy của hộ này không được "
+                           "nhập.", serial=code.serial))
     first = keyed_entry(batch, 1, code)
     if first is not None and first.created_by_id == getattr(actor, "id", None):
         raise InputError(_("Lần nhập thứ hai phải do người khác với người nhập lần đầu thực hiện."))
@@ -100,13 +103,15 @@ def batch_report(survey: Survey, batch: KeyingBatch) -> tuple[list[Mismatch], in
     responses = {r.household_code_id: r for r in db.session.execute(
         select(Response).where(Response.survey_id == survey.id, Response.household_code_id.in_(codes))
     ).scalars()} if codes else {}
-    stored = current_submissions([r.id for r in responses.values()])
+    stored = current_submissions([r.id for r in responses.values() if r.channel is not Channel.WEB])
     items = survey.template["items"]
     mismatches, agreeing = [], 0
     for entry, serial in second:
         response = responses.get(entry.household_code_id)
         if response is None:
             fields = [(_("Phiếu"), _("chưa được lưu"), _("có trong lần nhập hai"))]
+        elif response.channel is Channel.WEB:  # keyed before this was refused: compare nothing, show nothing
+            fields = [(_("Phiếu"), _("hộ đã tự trả lời qua mạng"), _("không đối chiếu"))]
         else:
             fields = differences(items, stored[response.id], entry_submission(entry, batch.channel))
         if not fields:
@@ -120,6 +125,8 @@ def batch_report(survey: Survey, batch: KeyingBatch) -> tuple[list[Mismatch], in
 
 def resolve(survey: Survey, entry: KeyedEntry, use_second: bool, *, actor=None) -> None:
     """Settle a mismatch: keep the stored phiếu, or store the second keying (as a correction) (flushes)."""
+    lifecycle.require(survey, lifecycle.Write.RESOLVE)
+    db.session.refresh(entry, with_for_update=True)  # two people settling it at once: the second sees it done
     if entry.keying != 2 or entry.resolution is not None:
         raise StateError(_("Sai lệch này đã được xử lý."))
     batch = entry.batch

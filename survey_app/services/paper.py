@@ -24,9 +24,8 @@ from ..models import (
     Response,
     ResponseVersion,
     Survey,
-    SurveyStatus,
 )
-from . import audit, household_codes
+from . import audit, household_codes, lifecycle
 from .responses import CodeAlreadyUsed, Submission, build_version, response_for, submit
 
 PAPER_CHANNELS = (Channel.PAPER, Channel.MEETING)
@@ -58,6 +57,7 @@ def find_slip(survey: Survey, typed: str) -> HouseholdCode:
 def create_batch(survey: Survey, frame_village_id: int, channel: Channel, label: str = "", *,
                  actor=None) -> KeyingBatch:
     """Start a batch of paper phiếu of one village of the frame (flushes)."""
+    lifecycle.require(survey, lifecycle.Write.PAPER_KEYING)
     if channel not in PAPER_CHANNELS:
         raise InputError(_("Tập phiếu giấy chỉ nhận kênh “phiếu giấy” hoặc “họp thôn”."))
     if frame_village_id not in {frame.id for frame in survey.frame}:
@@ -105,8 +105,7 @@ def enter_first(survey: Survey, batch: KeyingBatch, code: HouseholdCode, submiss
 
     Keying the same phiếu again with the same content (a double submit) returns the first entry.
     """
-    if survey.status is not SurveyStatus.OPEN:
-        raise StateError(_("Chỉ nhập phiếu khi đợt khảo sát đang lấy ý kiến."))
+    lifecycle.require(survey, lifecycle.Write.PAPER_KEYING)
     check_code_in_batch(batch, code)
     submission = Submission(submission.answers, submission.reasons, submission.opinion, batch.channel)
     try:
@@ -180,10 +179,9 @@ def correct_response(survey: Survey, response: Response, submission: Submission,
     reason = (reason or "").strip()
     if not reason:
         raise InputError(_("Hãy ghi lý do sửa phiếu."))
+    lifecycle.require(survey, lifecycle.Write.CORRECTION)
     if response.channel not in PAPER_CHANNELS:
         raise StateError(_("Phiếu do người dân tự gửi qua mạng không được sửa."))
-    if survey.status is SurveyStatus.PUBLISHED:
-        raise StateError(_("Đợt khảo sát đã công bố kết quả, không sửa phiếu."))
     before = current_submissions([response.id])[response.id]
     changes = differences(survey.template["items"], before, submission)
     if not changes:

@@ -13,8 +13,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..errors import SurveyAppError
+from ..errors import StateError, SurveyAppError
 from ..extensions import db
+from ..i18n import _
 from ..models import (
     Answer,
     AnswerValue,
@@ -27,9 +28,16 @@ from ..models import (
     Survey,
     Village,
 )
-from . import household_codes
+from . import household_codes, lifecycle
 
 RECEIPT_ALPHABET = household_codes.ALPHABET
+
+
+class CodeVoided(StateError):
+    """The slip was voided (reported lost): its replacement is the household's code now."""
+
+    def __init__(self, serial: int):
+        super().__init__(_("Phiếu số %(serial)s đã bị hủy (báo mất); hãy dùng phiếu thay thế.", serial=serial))
 
 
 class CodeAlreadyUsed(SurveyAppError):
@@ -142,28 +150,36 @@ def submit(survey: Survey, code: HouseholdCode, submission: Submission, *, clien
            created_by_id: int | None = None) -> Recorded:
     """Store the phiếu; an identical retry gets the first response's receipt back.
 
-    Raises CodeAlreadyUsed when the household already answered something else. The UNIQUE constraint
-    on (survey, household code) decides races: the loser of a concurrent insert reads the winner's row.
-    This is the resident path's hot spot, so it writes with four statements and no ORM unit of work.
+    The survey's state must allow the channel (``lifecycle``: web answers while open, paper until
+    published). The code is claimed first, by an UPDATE from ``issued`` to ``used`` that takes its row
+    lock: of two answers, or an answer and a void, racing for one slip, exactly one wins. Raises
+    CodeAlreadyUsed when the household already answered something else, CodeVoided for a voided slip.
+    This is the resident path's hot spot, so it writes with Core statements and no ORM unit of work.
     """
+    lifecycle.require(survey, lifecycle.Write.WEB_ANSWER if submission.channel is Channel.WEB
+                      else lifecycle.Write.PAPER_KEYING)
     digest = submission.digest()
-    existing = recorded_response(code)
-    for _attempt in range(3):
-        if existing is not None:
-            break
-        receipt = new_receipt()
-        response_id = _insert_unless_taken(Response.__table__, dict(
-            survey_id=survey.id, household_code_id=code.id, frame_village_id=code.frame_village_id,
-            channel=submission.channel, receipt=receipt, submission_digest=digest, client_hash=client_hash))
-        if response_id is not None:
-            _insert_first_version(survey, code, response_id, submission, created_by_id)
-            db.session.execute(update(HouseholdCode.__table__).where(HouseholdCode.id == code.id)
-                               .values(status=CodeStatus.USED))
-            set_committed_value(code, "status", CodeStatus.USED)
-            return Recorded(response_id, receipt, created=True)
-        existing = response_for(code)  # None only when the random receipt number was taken: draw again
+    claimed = db.session.execute(
+        update(HouseholdCode.__table__).where(HouseholdCode.id == code.id, HouseholdCode.status == CodeStatus.ISSUED)
+        .values(status=CodeStatus.USED)
+    ).rowcount
+    if claimed:
+        set_committed_value(code, "status", CodeStatus.USED)
+        for _attempt in range(3):
+            receipt = new_receipt()
+            response_id = _insert_unless_taken(Response.__table__, dict(
+                survey_id=survey.id, household_code_id=code.id, frame_village_id=code.frame_village_id,
+                channel=submission.channel, receipt=receipt, submission_digest=digest, client_hash=client_hash))
+            if response_id is not None:
+                _insert_first_version(survey, code, response_id, submission, created_by_id)
+                return Recorded(response_id, receipt, created=True)
+            if response_for(code) is not None:
+                break  # an answer stored while the code still read "issued" (data from before this rule)
+        else:
+            raise RuntimeError("three receipt numbers in a row were taken")
+    existing = response_for(code)
     if existing is None:
-        raise RuntimeError("three receipt numbers in a row were taken")
+        raise CodeVoided(code.serial)
     if existing.submission_digest == digest:
         return Recorded(existing.id, existing.receipt, created=False)
     raise CodeAlreadyUsed(existing.submitted_at)

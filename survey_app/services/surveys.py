@@ -15,7 +15,7 @@ from ..models import Commune, FrameVillage, Province, Survey, SurveyStatus
 from ..models._types import utcnow
 from ..models.surveys import vietnam_today
 from ..survey_templates import TemplateError, load_template
-from . import audit
+from . import audit, lifecycle, publication
 from .units import FrameRow, upsert_village
 from .window import holidays_between, official_holidays, public_holidays, window_end
 
@@ -23,8 +23,6 @@ from .window import holidays_between, official_holidays, public_holidays, window
 #: can be registered, and a survey prepared a year ahead; anything else is a mistyped year.
 START_DAYS_BEFORE_TODAY = 30
 START_DAYS_AFTER_TODAY = 366
-#: What any survey's window must fall in (the command line may register an older survey).
-START_YEARS = range(2000, 2100)  # python-holidays knows Vietnam up to 2100; a window may spill a year on
 
 
 def start_problem(start: date, today: date | None = None) -> str | None:
@@ -93,9 +91,8 @@ def create_survey(template_key: str, unit_code: str, frame: list[FrameRow], *, s
     if errors:
         raise InputError(_("Danh sách thôn có lỗi; chưa tạo đợt khảo sát."), errors)
     start = start or vietnam_today()
-    if start.year not in START_YEARS:
-        raise InputError(_("Năm bắt đầu phải từ %(first)s đến %(last)s.", first=START_YEARS[0],
-                           last=START_YEARS[-1]))
+    if (problem := start_problem(start)) is not None:  # the console's rule, for the command line too
+        raise InputError(problem)
     snapshot = template.to_snapshot()
     survey = Survey(
         template_key=template.key,
@@ -130,20 +127,48 @@ _TRANSITIONS = {
 }
 
 
-def transition(survey: Survey, action: str, *, actor=None, actor_name: str | None = None) -> Survey:
-    """Open, close or publish a survey (flushes); raise StateError when its status does not allow it."""
+def transition(survey: Survey, action: str, *, actor=None, actor_name: str | None = None,
+               waiver: str | None = None) -> Survey:
+    """Open, close or publish a survey (flushes); raise StateError when its state does not allow it.
+
+    The survey row is locked first (``lifecycle``), so no write checked against the old state is still
+    running when the new one is committed. Publishing refuses while paper work is pending
+    (``publication.pending_work``) unless ``waiver`` explains, in at least MIN_JUSTIFICATION characters,
+    why it is published anyway; the waived work and the reason go to the audit log.
+    """
     allowed, target, stamp = _TRANSITIONS[action]
-    if survey.status not in allowed:
+    status = lifecycle.current_status(survey, for_update=True)
+    if status not in allowed:
         raise StateError(_("Không thể thực hiện: đợt khảo sát đang ở trạng thái “%(status)s”.",
-                           status=status_label(survey.status)))
-    if action == "close" and vietnam_today() < survey.start_date:
+                           status=status_label(status)))
+    today = vietnam_today()
+    if action == "open" and survey.end_date < today:
+        raise StateError(_("Thời gian lấy ý kiến đã hết từ %(day)s: không mở được đợt khảo sát này. Hãy tạo "
+                           "đợt mới với ngày bắt đầu đúng.", day=format_date(survey.end_date)))
+    if action == "close" and today < survey.start_date:
         raise StateError(_("Chưa đến ngày bắt đầu lấy ý kiến (%(day)s) nên chưa thể kết thúc đợt khảo sát.",
                            day=format_date(survey.start_date)))
+    details = {}
+    if action == "publish":
+        details = _publication_waiver(survey, waiver)
     survey.status = target
     setattr(survey, stamp, utcnow())
     db.session.flush()
-    audit.record(f"survey.{action}", actor=actor, actor_name=actor_name, survey_id=survey.id)
+    audit.record(f"survey.{action}", actor=actor, actor_name=actor_name, survey_id=survey.id, **details)
     return survey
+
+
+def _publication_waiver(survey: Survey, waiver: str | None) -> dict:
+    """The audit details of a publication: the pending work waived and why; refuses unexplained work."""
+    pending = publication.pending_work(survey)
+    if not pending:
+        return {}
+    waiver = (waiver or "").strip()
+    if len(waiver) < MIN_JUSTIFICATION:
+        raise StateError(_("Còn việc chưa xong nên chưa công bố được: %(work)s Hãy hoàn tất, hoặc ghi rõ lý do "
+                           "vẫn công bố (ít nhất %(n)s ký tự; lý do được ghi vào nhật ký).",
+                           work=" ".join(work.describe() for work in pending), n=MIN_JUSTIFICATION))
+    return {"waived": [work.as_audit() for work in pending], "waiver": waiver}
 
 
 def status_label(status: SurveyStatus) -> str:
@@ -219,8 +244,7 @@ def change_rules(survey: Survey, rules: list[dict], justification: str, *, actor
     errors = []
     if len(justification) < MIN_JUSTIFICATION:
         errors.append((0, _("Hãy ghi rõ lý do thay đổi (ít nhất %(n)s ký tự).", n=MIN_JUSTIFICATION)))
-    if survey.status is SurveyStatus.PUBLISHED:
-        raise StateError(_("Đợt khảo sát đã công bố kết quả, không đổi quy tắc."))
+    lifecycle.require(survey, lifecycle.Write.RULES_CHANGE)
     for number, rule in enumerate(rules, 1):
         typed = str(rule.get("threshold", "")).strip()
         previous = survey.rules[number - 1].get("threshold") if number <= len(survey.rules) else None

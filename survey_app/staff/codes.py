@@ -10,11 +10,11 @@ from flask_login import current_user
 
 from ..cli.codes import write_codes_csv
 from ..extensions import db
+from ..formatting import number as format_number
 from ..i18n import _
-from ..models import SurveyStatus
 from ..ops.checks import local_public_url
 from ..scope import can_edit, roles_required, survey_for
-from ..services import audit, issuing
+from ..services import audit, issuing, lifecycle
 from ..services.coverage import survey_coverage
 from ..services.slips import SlipError, render_slips_pdf
 from . import bp
@@ -34,7 +34,8 @@ def codes(survey_id: int):
                            local_address=public_url if local_public_url(public_url) else None,
                            editable=can_edit(current_user, survey), issue_form=IssueForm(spare_percent=share),
                            void_form=VoidForm(),
-                           can_issue=survey.status in (SurveyStatus.DRAFT, SurveyStatus.OPEN),
+                           can_issue=lifecycle.allows(survey, lifecycle.Write.ISSUE_CODES),
+                           remaining=sum(n for _frame, n in issuing.codes_wanted(survey, float(share) / 100)),
                            replacement=request.args.get("replacement", type=int))
 
 
@@ -47,13 +48,19 @@ def issue(survey_id: int):
     if not form.validate_on_submit():
         flash_problems([_("Tỷ lệ phiếu dự phòng phải là một số từ 0 đến 100.")])
         return redirect(url_for(".codes", survey_id=survey.id))
-    issued, errors = attempt(issuing.issue_codes, survey, spare_share=float(form.spare_percent.data) / 100,
+    share = float(form.spare_percent.data) / 100
+    issued, errors = attempt(issuing.issue_codes, survey, spare_share=share,
                              actor=current_user._get_current_object())
+    remaining = sum(n for _frame, n in issuing.codes_wanted(survey, share)) if issued else 0
     if errors:
         flash_problems(errors)
+    elif issued and remaining:
+        flash(_("Đã phát %(n)s mã mới (phiếu số %(first)s đến %(last)s); còn %(left)s mã chưa phát: bấm “Phát mã” "
+                "lần nữa để phát tiếp.", n=format_number(len(issued)), first=issued[0].serial,
+                last=issued[-1].serial, left=format_number(remaining)), "info")
     elif issued:
         flash(_("Đã phát %(n)s mã mới (phiếu số %(first)s đến %(last)s). Hãy tải tệp PDF để in.",
-                n=len(issued), first=issued[0].serial, last=issued[-1].serial), "success")
+                n=format_number(len(issued)), first=issued[0].serial, last=issued[-1].serial), "success")
     else:
         flash(_("Mọi thôn đã đủ mã; không phát thêm."), "info")
     return redirect(url_for(".codes", survey_id=survey.id))
@@ -68,9 +75,6 @@ def void(survey_id: int):
     if not form.validate_on_submit():
         flash_problems(field_errors(form) or [_("Hãy nhập số phiếu bị mất và lý do.")])
         return redirect(url_for(".codes", survey_id=survey.id))
-    if survey.status not in (SurveyStatus.DRAFT, SurveyStatus.OPEN):
-        flash_problems([_("Đợt khảo sát đã kết thúc, không hủy hay phát lại phiếu.")])
-        return redirect(url_for(".codes", survey_id=survey.id))
     replacement, errors = attempt(issuing.void_and_replace, survey, form.serial.data,
                                   reason=form.reason.data.strip(), actor=current_user._get_current_object())
     if errors:
@@ -84,7 +88,6 @@ def void(survey_id: int):
 def _selected(survey) -> tuple[list, dict]:
     """The usable slips asked for: all, one village (?village=frame id) or one serial (?serial=N); 404 for
     a selection that names nothing, rather than a silent file of every slip or of none."""
-    slips = issuing.reprint(survey)
     chosen: dict = {}
     village = request.args.get("village", type=int)
     serial = request.args.get("serial", type=int)
@@ -94,13 +97,12 @@ def _selected(survey) -> tuple[list, dict]:
         codes_of = {f.id: f.village.code for f in survey.frame}
         if village not in codes_of:
             abort(404)
-        slips = [s for s in slips if s.village_code == codes_of[village]]
         chosen["village"] = codes_of[village]
     if serial is not None:
-        slips = [s for s in slips if s.serial == serial]
         chosen["serial"] = serial
-        if not slips:
-            abort(404)
+    slips = issuing.reprint(survey, frame_village_id=village, serials={serial} if serial is not None else None)
+    if serial is not None and not slips:
+        abort(404)
     return slips, chosen
 
 

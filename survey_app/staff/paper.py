@@ -16,15 +16,20 @@ from ..models import (
     KeyingBatch,
     Response,
     ResponseVersion,
-    SurveyStatus,
     User,
 )
 from ..scope import can_edit, roles_required, survey_for
-from ..services import double_entry, paper
+from ..services import double_entry, lifecycle, paper
 from ..services.responses import Submission
 from . import bp
 from ._common import ALL_ROLES, EDITORS, attempt, field_errors, flash_problems, problems
 from .forms import ActionForm, BatchForm, CorrectionForm, options, paper_form
+
+
+@bp.app_template_global("survey_allows")
+def survey_allows(survey, write: str) -> bool:
+    """Whether the survey's state allows a write (``lifecycle.Write`` value), for showing its buttons."""
+    return lifecycle.allows(survey, lifecycle.Write(write))
 
 
 def _batch(survey, batch_id: int) -> KeyingBatch:
@@ -213,7 +218,7 @@ def response_history(survey_id: int, response_id: int):
                            channel_label=paper.channel_label, serial=db.session.get(
                                HouseholdCode, response.household_code_id).serial,
                            correctable=can_edit(current_user, survey)
-                           and survey.status is not SurveyStatus.PUBLISHED), 422 if errors else 200
+                           and survey_allows(survey, "correction")), 422 if errors else 200
 
 
 def _history(response: Response) -> list[tuple]:

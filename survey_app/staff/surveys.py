@@ -16,11 +16,13 @@ from ..errors import InputError
 from ..extensions import db
 from ..formatting import date as format_date
 from ..i18n import _, _l
-from ..models import Commune, FrameVillage, Province, Response, Village
+from ..models import Commune, FrameVillage, Province, Response, SurveyStatus, Village
 from ..models.surveys import vietnam_today
 from ..scope import can_edit, roles_required, survey_for, surveys_in_scope, unit_in_scope
 from ..services import coverage as coverage_service
+from ..services.publication import pending_work
 from ..services.surveys import (
+    MIN_JUSTIFICATION,
     change_rules,
     create_survey,
     default_window_end,
@@ -40,8 +42,15 @@ bp.add_app_template_filter(status_label, "status_label")
 
 #: What closing or publishing means, confirmed with a tick before it happens (neither can be undone).
 CONFIRMATIONS = {
-    "close": _l("Tôi xác nhận kết thúc lấy ý kiến: người dân sẽ không gửi phiếu được nữa và không mở lại được."),
+    "close": _l("Tôi xác nhận kết thúc lấy ý kiến: người dân không gửi phiếu qua mạng được nữa và không mở lại "
+                "được. Phiếu giấy đã thu vẫn nhập, nhập lần hai và đối chiếu được cho đến khi công bố."),
     "publish": _l("Tôi xác nhận đã kiểm tra kết quả: sau khi công bố, quy tắc và phiếu không sửa được nữa."),
+}
+#: What a change of state did, said right after it.
+AFTER_TRANSITION = {
+    "close": _l("Đã kết thúc lấy ý kiến: người dân không gửi phiếu qua mạng được nữa. Vẫn nhập được phiếu giấy "
+                "đã thu, nhập lần hai và đối chiếu; sau đó công bố kết quả."),
+    "publish": _l("Đã công bố kết quả: từ nay phiếu, mã và quy tắc của đợt khảo sát không thay đổi được nữa."),
 }
 TRANSITIONS = {"open": _l("Mở lấy ý kiến"), "close": _l("Kết thúc lấy ý kiến"),
                "publish": _l("Công bố kết quả")}
@@ -177,7 +186,9 @@ def _frame_rows(form: SurveyForm, villages: list[Village]) -> tuple[list[FrameRo
 def survey(survey_id: int):
     """Show a survey: state, window, frame, rules and the actions its state allows."""
     survey = survey_for(survey_id)
+    pending = pending_work(survey) if survey.status is SurveyStatus.CLOSED else []
     return render_template("staff/survey.html", survey=survey, status_label=status_label(survey.status),
+                           pending=[work.describe() for work in pending], min_waiver=MIN_JUSTIFICATION,
                            editable=can_edit(current_user, survey), action_form=ActionForm(),
                            transitions=TRANSITIONS, confirmations=CONFIRMATIONS,
                            days_left=coverage_service.working_days_left(survey),
@@ -195,11 +206,13 @@ def change_state(survey_id: int, action: str):
     if action in CONFIRMATIONS and request.form.get("confirm") != "y":
         flash(_("Hãy đánh dấu ô xác nhận rồi bấm lại: việc này không làm lại được."), "error")
         return redirect(url_for(".survey", survey_id=survey.id))
-    _result, errors = attempt(transition, survey, action, actor=current_user._get_current_object())
+    _result, errors = attempt(transition, survey, action, actor=current_user._get_current_object(),
+                              waiver=request.form.get("waiver") if action == "publish" else None)
     if errors:
         flash_problems(errors)
     else:
-        flash(_("Đợt khảo sát chuyển sang: %(status)s.", status=status_label(survey.status)), "success")
+        flash(AFTER_TRANSITION.get(action) or _("Đợt khảo sát chuyển sang: %(status)s.",
+                                                 status=status_label(survey.status)), "success")
     return redirect(url_for(".survey", survey_id=survey.id))
 
 

@@ -103,7 +103,7 @@ def test_void_a_lost_slip_and_print_its_replacement(app, as_user):
     assert resident.get(url.removeprefix("http://survey.test")).status_code == 200
     again = client.post(f"/staff/surveys/{survey_id}/codes/void", data={
         "csrf_token": token(client), "serial": "2", "reason": "lần nữa"}, follow_redirects=True)
-    assert "đã được dùng hoặc đã hủy" in again.get_data(as_text=True)
+    assert "đã bị hủy trước đó" in again.get_data(as_text=True)
     with app.app_context():
         voided = db.session.query(HouseholdCode).filter_by(survey_id=survey_id, serial=2).one()
         new = db.session.query(HouseholdCode).filter_by(survey_id=survey_id, serial=6).one()

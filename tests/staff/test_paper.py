@@ -103,15 +103,18 @@ def test_household_that_answered_online_cannot_get_a_paper_phieu(app, batch):
     assert page.status_code == 422 and "đã có phiếu (qua mạng" in page.get_data(as_text=True)
 
 
-def test_voided_slip_and_closed_survey_are_refused(app, batch):
+def test_voided_slip_is_refused_and_a_closed_survey_still_takes_paper_until_published(app, batch):
     client = batch["client"]
     client.post(f"/staff/surveys/{batch['survey_id']}/codes/void", data={
         "csrf_token": token(client), "serial": "3", "reason": "mất"})
     assert "đã bị hủy" in key(client, batch["url"], "3", "1" * ITEMS).get_data(as_text=True)
     client.post(f"/staff/surveys/{batch['survey_id']}/close", data={"csrf_token": token(client), "confirm": "y"})
-    page = key(client, batch["url"], "1", "1" * ITEMS)
-    assert page.status_code == 422
-    assert "Chỉ nhập phiếu khi đợt khảo sát đang lấy ý kiến." in page.get_data(as_text=True)
+    assert key(client, batch["url"], "1", "1" * ITEMS).status_code == 302  # paper collected before the close
+    client.post(f"/staff/surveys/{batch['survey_id']}/publish", data={"csrf_token": token(client), "confirm": "y"})
+    page = key(client, batch["url"], "2", "1" * ITEMS)
+    assert page.status_code == 422 and "số liệu đã công bố không thay đổi được nữa" in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(select(func.count()).select_from(Response)).scalar_one() == 1
 
 
 def test_meeting_batch_records_the_meeting_channel(app, batch):

@@ -1,0 +1,67 @@
+"""What must be settled before a survey's results are published: paper batches and double keying."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..i18n import _
+from ..models import KeyedEntry, KeyingBatch, Survey
+from .double_entry import batch_report
+
+
+@dataclass(frozen=True)
+class PendingWork:
+    """One batch of paper phiếu with work left: nothing keyed, a second keying unfinished, or mismatches."""
+
+    batch_id: int
+    village: str
+    label: str
+    kind: str  # "empty" | "second_unfinished" | "mismatches"
+    count: int
+
+    def describe(self) -> str:
+        """The work in the user's language."""
+        batch = _("Tập %(id)s (%(village)s%(label)s)", id=self.batch_id, village=self.village,
+                  label=f", {self.label}" if self.label else "")
+        if self.kind == "empty":
+            return _("%(batch)s: chưa nhập phiếu nào.", batch=batch)
+        if self.kind == "second_unfinished":
+            return _("%(batch)s: còn %(n)s phiếu chưa nhập lần hai.", batch=batch, n=self.count)
+        return _("%(batch)s: còn %(n)s sai lệch giữa hai lần nhập chưa xử lý.", batch=batch, n=self.count)
+
+    def as_audit(self) -> dict:
+        return {"batch": self.batch_id, "kind": self.kind, "count": self.count}
+
+
+def pending_work(survey: Survey) -> list[PendingWork]:
+    """Every batch of the survey that is not settled, in batch order.
+
+    A batch is settled when it has phiếu keyed and, if a second keying was started, every phiếu was
+    keyed twice and every disagreement resolved. Double keying stays optional: a batch never keyed a
+    second time is settled.
+    """
+    counts = dict(db.session.execute(
+        select(KeyingBatch.id, func.count(KeyedEntry.id))
+        .outerjoin(KeyedEntry, KeyedEntry.batch_id == KeyingBatch.id)
+        .where(KeyingBatch.survey_id == survey.id).group_by(KeyingBatch.id)
+    ).all())
+    second = set(db.session.execute(
+        select(KeyedEntry.batch_id).join(KeyingBatch, KeyingBatch.id == KeyedEntry.batch_id)
+        .where(KeyingBatch.survey_id == survey.id, KeyedEntry.keying == 2).distinct()
+    ).scalars())
+    pending = []
+    batches = db.session.execute(select(KeyingBatch).where(KeyingBatch.survey_id == survey.id)
+                                 .order_by(KeyingBatch.id)).scalars()
+    for batch in batches:
+        village, label = batch.frame_village.village.name, batch.label
+        if not counts.get(batch.id):
+            pending.append(PendingWork(batch.id, village, label, "empty", 0))
+        elif batch.id in second:
+            mismatches, _agreeing, awaiting = batch_report(survey, batch)
+            if awaiting:
+                pending.append(PendingWork(batch.id, village, label, "second_unfinished", awaiting))
+            if mismatches:
+                pending.append(PendingWork(batch.id, village, label, "mismatches", len(mismatches)))
+    return pending

@@ -1,4 +1,4 @@
-"""``flask survey create|open|close|publish|delete``."""
+"""``flask survey create|open|close|publish``."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,8 +6,6 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from ..extensions import db
-from ..services.drafts import delete_draft, delete_problem
 from ..services.surveys import create_survey, transition
 from ..services.units import read_frame
 from ._common import CLI_ACTOR, load_survey, unit_of_work
@@ -50,20 +48,3 @@ publish_command = click.option(
     "--waiver", default=None, help="Why to publish although paper work is pending (written to the audit log).",
 )(_transition_command("publish", "Publish a closed survey's results (refused while paper work is pending)."))
 
-
-@survey.command("delete")
-@click.argument("survey_id", type=int)
-@click.option("--yes", is_flag=True, help="Delete without asking for confirmation.")
-def delete_command(survey_id: int, yes: bool) -> None:
-    """Delete a draft survey created by mistake; refused once a household code was issued (audit-logged)."""
-    target = load_survey(survey_id)
-    title, problem = target.title, delete_problem(target)
-    db.session.rollback()  # no transaction stays open while the question waits for an answer
-    if problem is not None:
-        click.echo(problem, err=True)
-        raise SystemExit(1)
-    if not yes:
-        click.confirm(f"Delete draft survey {survey_id} “{title}”? This cannot be undone.", abort=True)
-    with unit_of_work():
-        delete_draft(load_survey(survey_id), actor_name=CLI_ACTOR)
-    click.echo(f"Deleted draft survey {survey_id} “{title}”.")

@@ -84,8 +84,11 @@ def _counted(app, survey_id: int) -> tuple:
         return count(Response), count(ResponseVersion), codes, entries, db.session.get(Survey, survey_id).rules
 
 
+PATHS = [write.value for write in lifecycle.Write if write is not lifecycle.Write.DELETE_DRAFT]
+
+
 @pytest.mark.parametrize("state", STATES)
-@pytest.mark.parametrize("path", [write.value for write in lifecycle.Write if write is not lifecycle.Write.DELETE_DRAFT])
+@pytest.mark.parametrize("path", PATHS)
 def test_each_write_path_obeys_the_one_lifecycle_rule(app, world, state, path):
     scene = _prepare(app, world)
     _set_state(app, scene["survey_id"], state)

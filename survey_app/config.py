@@ -36,10 +36,12 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = 8 * 3600
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False  # the 429 handler sends Retry-After itself (errors.py)
-    #: Failed code look-ups allowed per client; successful ones are never counted.
+    #: Look-ups of unknown codes allowed per client address; a valid code is never counted nor refused.
     SURVEY_CODE_FAILURE_LIMIT = "20 per 10 minutes"
-    #: Failed logins per account (from any address), and per address (any account): an office behind one
-    #: NAT address shares the second, so it is the looser one.
+    #: Failed logins per login name at one client address, and per address over every name (an office
+    #: behind one NAT address shares the second, so it is the looser one). No limit counts one account's
+    #: failures from every address: others' failures never refuse the owner's right password
+    #: (services/signin.py).
     SURVEY_LOGIN_LIMIT = "10 per 5 minutes"
     SURVEY_LOGIN_ADDRESS_LIMIT = "30 per 5 minutes"
     #: Base URL printed on slips and in the CLI (the QR code points there).

@@ -48,7 +48,7 @@ def _messages(code: int) -> tuple[str, str]:
         413: (_("Tệp quá lớn"), _("Tệp gửi lên vượt quá dung lượng cho phép.")),
         429: (
             _("Quá nhiều lần thử"),
-            _("Bạn đã thử quá nhiều lần trong thời gian ngắn. Vui lòng đợi vài phút rồi thử lại."),
+            _("Đã có quá nhiều lần thử trong thời gian ngắn. Vui lòng đợi vài phút rồi thử lại."),
         ),
         500: (
             _("Hệ thống đang gặp sự cố"),
@@ -99,14 +99,25 @@ def log_unavailable(error: OperationalError) -> None:
         db.session.rollback()
 
 
+def csrf_error_page():
+    """The page of a form sent without a valid CSRF token (the resident phiếu has its own: respond/views.py)."""
+    return render_error(400, _("Phiên làm việc đã hết hạn hoặc biểu mẫu đã cũ. Vui lòng tải lại trang và gửi lại."))
+
+
 def register_error_handlers(app: Flask) -> None:
     """Answer every error with a page in the user's language; a 500 rolls the session back."""
+    from .services.throttle import Exhausted
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return render_error(
-            400, _("Phiên làm việc đã hết hạn hoặc biểu mẫu đã cũ. Vui lòng tải lại trang và gửi lại.")
-        )
+        return csrf_error_page()
+
+    @app.errorhandler(Exhausted)
+    def budget_spent(error: Exhausted):
+        """A budget of failures spent where no page of its own says so: the 429 page, with Retry-After."""
+        db.session.rollback()
+        page, status = render_error(429)
+        return page, status, {"Retry-After": str(error.retry_after)}
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

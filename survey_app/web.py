@@ -1,6 +1,9 @@
 """Request-level wiring: locale and timezone selection, template helpers, security headers."""
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import urlsplit
+
 from flask import Flask, abort, current_app, has_request_context, redirect, request
 from flask_babel import get_locale, gettext
 from flask_login import current_user
@@ -72,12 +75,33 @@ def set_security_headers(response):
     return response
 
 
+#: Longest ``next`` address followed; our own are far shorter.
+NEXT_MAX = 2000
+
+
+def local_path(target: str | None, default: str) -> str:
+    """``target`` when it is a path on this site, else ``default``: the one check of every redirect that
+    follows a ``next`` address (the language switch, the login).
+
+    Control characters are removed first: a browser drops tab and newlines anywhere in a URL (so
+    ``/%09/evil.example`` became ``//evil.example``, another host) and a header cannot carry them. What
+    remains must start with exactly one "/", hold no backslash (which browsers read as a slash, so ``/\\``
+    means ``//``) and name no scheme or host.
+    """
+    if not target or len(target) > NEXT_MAX:
+        return default
+    cleaned = "".join(ch for ch in target if unicodedata.category(ch) != "Cc")
+    if not cleaned.startswith("/") or cleaned.startswith("//") or "\\" in cleaned:
+        return default
+    parts = urlsplit(cleaned)
+    if parts.scheme or parts.netloc:
+        return default
+    return cleaned
+
+
 def set_language(lang: str):
-    """Remember the chosen language in a cookie and go back where the user was."""
-    target = request.args.get("next", "/")
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"  # never redirect to another host
-    response = redirect(target)
+    """Remember the chosen language in a cookie and go back where the user was (on this site only)."""
+    response = redirect(local_path(request.args.get("next"), "/"))
     if lang in current_app.config["LANGUAGES"]:
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
         if getattr(current_user, "is_authenticated", False) and current_user.locale != lang:

@@ -1,26 +1,26 @@
 """Views of the resident path: code → phiếu → receipt."""
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 
-from ..extensions import db, limiter
+from ..errors import StateError, csrf_error_page
+from ..extensions import db
+from ..i18n import ngettext
 from ..models import CodeStatus, HouseholdCode, Response, Survey
-from ..services import household_codes
+from ..services import household_codes, throttle
 from ..services.client import client_hash
 from ..services.responses import CodeAlreadyUsed, Submission, find_code, find_code_and_survey, recorded_response, submit
 from . import bp
 from .forms import VALUES, CodeForm, phieu_form
 
-code_lookup_limit = limiter.shared_limit(
-    lambda: current_app.config["SURVEY_CODE_FAILURE_LIMIT"],
-    scope="household-code-lookup",
-    deduct_when=lambda response: response.status_code == 404,
-)
+#: Look-ups of codes that match no slip, per client address. Only these failures count: a valid code, the
+#: home page and a phiếu's submission are never refused for what others typed behind the same address.
+UNKNOWN_CODES = throttle.Budget("unknown-household-code", "SURVEY_CODE_FAILURE_LIMIT")
 
 
 @bp.get("/")
-@code_lookup_limit
 def index():
     """Ask for the code printed on the household's slip; a typed code leads to its phiếu."""
     form = CodeForm(request.args)
@@ -28,8 +28,23 @@ def index():
         code = household_codes.normalize(form.code.data)
         if code and find_code(code):
             return redirect(url_for(".phieu", code_text=household_codes.display(code)))
-        return render_template("respond/index.html", form=form, unknown=True), 404
+        return _unknown_code(form)
     return render_template("respond/index.html", form=form, unknown=False)
+
+
+def _unknown_code(form: CodeForm):
+    """The page for a code that matches no slip (404); it counts against the client's budget, and once the
+    budget is spent the page says to wait (429) while a valid code still works."""
+    try:
+        throttle.count_failure(UNKNOWN_CODES, throttle.client_key(request.remote_addr))
+    except throttle.Exhausted as exhausted:
+        wait = ngettext("Đã có quá nhiều lần nhập mã không đúng từ mạng này. Nếu mã đúng, Ông/Bà vẫn nhập "
+                        "được; nếu không, vui lòng thử lại sau %(num)d phút.",
+                        "Đã có quá nhiều lần nhập mã không đúng từ mạng này. Nếu mã đúng, Ông/Bà vẫn nhập "
+                        "được; nếu không, vui lòng thử lại sau %(num)d phút.", exhausted.minutes)
+        return (render_template("respond/index.html", form=form, unknown=True, blocked=wait), 429,
+                {"Retry-After": str(exhausted.retry_after)})
+    return render_template("respond/index.html", form=form, unknown=True), 404
 
 
 def _closed_page(code: HouseholdCode, survey: Survey):
@@ -47,15 +62,14 @@ def _closed_page(code: HouseholdCode, survey: Survey):
 
 
 @bp.route("/s/<code_text>", methods=["GET", "POST"])
-@code_lookup_limit
 def phieu(code_text: str):
-    """Show the household's phiếu and record it on submission."""
-    found = find_code_and_survey(code_text, with_places=request.method == "GET")
+    """Show the household's phiếu (GET, and HEAD without the body) and record it on submission."""
+    posted = request.method == "POST"
+    found = find_code_and_survey(code_text, with_places=not posted)
     if found is None:
-        form = CodeForm(data={"code": code_text})
-        return render_template("respond/index.html", form=form, unknown=True), 404
+        return _unknown_code(CodeForm(data={"code": code_text}))
     code, survey = found
-    if request.method == "GET":
+    if not posted:
         return _closed_page(code, survey) or _render_phieu(survey, code, phieu_form(survey.template), 200)
     if code.status is CodeStatus.VOIDED or survey.window_state() != "open":
         return _closed_page(code, survey)
@@ -70,17 +84,36 @@ def phieu(code_text: str):
     )
     try:
         recorded = submit(survey, code, submission, client_hash=client_hash(request))
-    except CodeAlreadyUsed:
-        db.session.rollback()
-        return _closed_page(code, survey)
+    except (CodeAlreadyUsed, StateError) as exc:  # answered, voided or closed meanwhile: the page says which
+        db.session.rollback()  # expires code and survey: the pages below read their state afresh
+        refusal = str(exc) if isinstance(exc, StateError) else None
+        return _closed_page(code, survey) or _render_phieu(survey, code, form, 409, refusal=refusal)
     db.session.commit()
     return redirect(url_for(".receipt", receipt=recorded.receipt), code=303)
 
 
-def _render_phieu(survey: Survey, code: HouseholdCode, form, status: int):
+@bp.errorhandler(CSRFError)
+def expired_form(error: CSRFError):
+    """A phiếu sent without a valid token (the session cookie expired or was cleared, the form is old):
+    nothing is recorded, and the phiếu comes back filled in as sent, with a fresh token and a request to tap
+    "Gửi phiếu" again. The household code identifies the household, so no answer is ever dropped here."""
+    if request.endpoint != "respond.phieu":
+        return csrf_error_page()
+    found = find_code_and_survey(request.view_args["code_text"])
+    if found is None:
+        return _unknown_code(CodeForm(data={"code": request.view_args["code_text"]}))
+    code, survey = found
+    form = phieu_form(survey.template, formdata=request.form)
+    return _closed_page(code, survey) or _render_phieu(survey, code, form, 400, expired=True)
+
+
+def _render_phieu(survey: Survey, code: HouseholdCode, form, status: int, **notice):
+    """The phiếu page; a page answering a POST (``status`` ≠ 200) also loads the script that makes its
+    history entry a plain visit of the phiếu, so Back after the next submission shows the used-code page
+    rather than the browser's "confirm form resubmission" page."""
     frame = code.frame_village
     return render_template("respond/phieu.html", survey=survey, code=code, form=form, village=frame.village,
-                           commune=frame.village.commune), status
+                           commune=frame.village.commune, answered_post=status != 200, **notice), status
 
 
 @bp.get("/bien-nhan/<receipt>")

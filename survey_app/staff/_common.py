@@ -52,13 +52,6 @@ def flash_problems(lines: list[str]) -> None:
         flash(line, "error")
 
 
-def safe_next(target: str | None, default: str) -> str:
-    """A local path to go to after login; anything pointing elsewhere falls back to ``default``."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return default
-    return target
-
-
 def commune_or_none(code: str) -> Commune | None:
     """A commune by code, tolerating any input."""
     code = (code or "").strip()

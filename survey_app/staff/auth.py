@@ -1,35 +1,16 @@
-"""Log in and out of the staff console; failed attempts are rate-limited and audited."""
+"""Log in and out of the staff console; failed attempts are throttled and audited (services/signin.py)."""
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_url, login_user, logout_user
-from sqlalchemy import select
 
-from ..extensions import db, limiter, login_manager
+from ..extensions import db, login_manager
 from ..i18n import _, ngettext
-from ..models import User
 from ..models._types import utcnow
-from ..services import accounts, audit
+from ..services import accounts, audit, signin, throttle
+from ..web import local_path
 from . import bp
-from ._common import safe_next
 from .forms import ActionForm, LoginForm, OwnPasswordForm
-
-
-def _failed(response) -> bool:
-    """Only failed attempts count against the limit: a colleague who logs in right is never locked out."""
-    return bool(g.get("login_failed"))
-
-
-def _username_key() -> str:
-    return "login-user:" + (request.form.get("username") or "").strip().lower()[:80]
-
-
-login_limit = limiter.shared_limit(lambda: current_app.config["SURVEY_LOGIN_ADDRESS_LIMIT"], scope="staff-login",
-                                   methods=["POST"], deduct_when=_failed)
-login_limit_per_user = limiter.shared_limit(lambda: current_app.config["SURVEY_LOGIN_LIMIT"],
-                                            scope="staff-login-user", key_func=_username_key,
-                                            methods=["POST"], deduct_when=_failed)
-
 
 #: Set at login, removed at logout: a request without a session but with this cookie had a session
 #: that expired (or was ended elsewhere), which the login page then says.
@@ -50,8 +31,6 @@ def require_login():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@login_limit
-@login_limit_per_user
 def login():
     """Show the login form and sign the user in."""
     form = LoginForm(next=request.args.get("next", ""))
@@ -59,16 +38,15 @@ def login():
         return redirect(url_for(".dashboard"))
     if not form.validate_on_submit():
         return render_template("staff/login.html", form=form), 422 if request.method == "POST" else 200
-    username = form.username.data.strip().lower()
-    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    try:
+        user = signin.authenticate(form.username.data, form.password.data, request.remote_addr)
+    except throttle.Exhausted as exhausted:
+        db.session.commit()  # the lockout's audit entry, if this refusal began it
+        wait = ngettext("Quá nhiều lần thử đăng nhập sai. Vui lòng thử lại sau %(num)d phút.",
+                        "Quá nhiều lần thử đăng nhập sai. Vui lòng thử lại sau %(num)d phút.", exhausted.minutes)
+        return (render_template("staff/login.html", form=form, blocked=wait), 429,
+                {"Retry-After": str(exhausted.retry_after)})
     if user is None:
-        accounts.hasher.hash(form.password.data)  # spend the same time as a real check
-        ok = False
-    else:
-        ok = accounts.check_password(user, form.password.data) and user.active
-    if not ok:
-        g.login_failed = True
-        audit.record("user.login_failed", actor=user, actor_name=username[:80] or "?", user=username[:80])
         db.session.commit()
         return render_template("staff/login.html", form=form, failed=True), 200
     session.clear()  # a fresh session: nothing from before the login survives (fixation)
@@ -77,7 +55,7 @@ def login():
     user.last_login_at = utcnow()
     audit.record("user.login", actor=user)
     db.session.commit()
-    response = redirect(safe_next(form.next.data, url_for(".dashboard")))
+    response = redirect(local_path(form.next.data, url_for(".dashboard")))
     response.set_cookie(SIGNED_IN_COOKIE, "1", max_age=30 * 24 * 3600, httponly=True, samesite="Lax",
                         secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
     return response
@@ -88,7 +66,9 @@ def login():
 def logout():
     """Sign the user out, here and on every device (a copied session cookie stops working too)."""
     if ActionForm().validate_on_submit():
-        accounts.end_sessions(current_user._get_current_object())
+        user = current_user._get_current_object()
+        accounts.end_sessions(user)
+        audit.record("user.logout", actor=user)
         db.session.commit()
         logout_user()
         session.clear()

@@ -39,17 +39,22 @@ def test_every_state_changing_route_refuses_a_request_without_csrf_token(app, cl
     login_as_admin(app, client)
     rules = _state_changing_rules(app)
     assert any(rule.endpoint == "respond.phieu" for rule in rules)
+    _, issued = open_survey
     for rule in rules:
-        url = _sample_url(rule)
+        # A real household code: a code that matches nothing is refused before any token matters.
+        url = f"/s/{issued[0].display}" if rule.endpoint == "respond.phieu" else _sample_url(rule)
         for method in sorted(rule.methods & STATE_CHANGING):
             answer = client.open(url, method=method, data={"anything": "1"})
             assert answer.status_code == 400, f"{method} {rule.rule} answered {answer.status_code}"
 
 
-def test_a_stale_csrf_token_is_refused_in_vietnamese(client, open_survey):
+def test_a_stale_csrf_token_is_refused_in_vietnamese(app, client, open_survey):
     _, issued = open_survey
-    page = client.post(f"/s/{issued[0].display}", data={"csrf_token": "forged.token.value"})
+    login_as_admin(app, client)
+    page = client.post("/staff/password", data={"csrf_token": "forged.token.value"})
     assert page.status_code == 400 and "tải lại trang" in page.get_data(as_text=True)
+    phieu = client.post(f"/s/{issued[0].display}", data={"csrf_token": "forged.token.value"})
+    assert phieu.status_code == 400 and "Phiếu chưa được gửi" in phieu.get_data(as_text=True)
 
 
 PAGES = ("/", "/healthz", "/khong-co-trang-nay")
@@ -110,7 +115,7 @@ def test_failed_code_guesses_are_limited_per_forwarded_client(app, open_survey):
         statuses = [client.get("/?code=AAAA-AAAA-AA", headers=guess).status_code for _ in range(4)]
         assert statuses == [404, 404, 404, 429]
         page = client.get("/?code=AAAA-AAAA-AA", headers=guess)
-        assert page.status_code == 429 and "Quá nhiều lần thử" in page.get_data(as_text=True)
+        assert page.status_code == 429 and "quá nhiều lần nhập mã không đúng" in page.get_data(as_text=True)
         # Another household behind the same proxy is not blocked by its neighbour's typos.
         other = client.get("/?code=AAAA-AAAA-AA", headers={"X-Forwarded-For": "198.51.100.2"})
         assert other.status_code == 404

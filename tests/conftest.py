@@ -55,6 +55,7 @@ def _base_config(url: str, tmp_path) -> dict:
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "SURVEY_CODE_KEY": "test-household-code-key",
+        "SURVEY_AUDIT_KEY": "test-audit-chain-key",
         "SQLALCHEMY_DATABASE_URI": url,
         "SURVEY_PUBLIC_URL": "http://survey.test",
         "RATELIMIT_STORAGE_URI": "memory://",

@@ -11,7 +11,8 @@ from ._types import UTCDateTime, utcnow
 
 
 class AuditEntry(db.Model):
-    """One staff action; ``entry_hash`` covers its content and the previous entry's hash."""
+    """One staff action; ``entry_hash`` (HMAC under the audit key) covers its content and the previous
+    entry's hash. Entries are only ever inserted: the app's database role may not change them."""
 
     __tablename__ = "audit_entry"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -25,3 +26,6 @@ class AuditEntry(db.Model):
     #: Unique: an entry has at most one successor, so the chain cannot fork.
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: How ``entry_hash`` was made: "hmac-sha256:<key id>" (keyed), or "sha256" for the entries written
+    #: before the chain was keyed (services/audit.py).
+    scheme: Mapped[str] = mapped_column(String(40), server_default="sha256")

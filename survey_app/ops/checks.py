@@ -35,6 +35,14 @@ def production_problems(config: Mapping, *, workers: int = 1) -> tuple[list[str]
     if not config.get("SURVEY_CODE_KEY"):
         warnings.append("SURVEY_CODE_KEY unset: the household-code key lives in instance/household-code.key; "
                         "back it up apart from the database")
+    audit_key = config.get("SURVEY_AUDIT_KEY")
+    if not audit_key:
+        warnings.append("SURVEY_AUDIT_KEY unset: the audit chain's key lives in instance/audit-chain.key, which "
+                        "several app servers would not share; set it and back it up apart from the database")
+    elif len(str(audit_key)) < 32:
+        warnings.append("SURVEY_AUDIT_KEY is shorter than 32 characters: use 32 random bytes (64 hex digits)")
+    elif audit_key in (secret, config.get("SURVEY_CODE_KEY")):
+        warnings.append("SURVEY_AUDIT_KEY is the same as another key: give the audit chain its own")
     minimum = whole_number(config.get("SURVEY_PUBLIC_MIN_RESPONDENTS", Defaults.SURVEY_PUBLIC_MIN_RESPONDENTS))
     if minimum is None or minimum < 1:
         fatal.append("SURVEY_PUBLIC_MIN_RESPONDENTS must be a whole number of at least 1 (default 5)")

@@ -1,12 +1,29 @@
-"""Append to and verify the hash-chained audit log."""
+"""Append to and verify the audit log: a chain of entries, each sealed with HMAC-SHA256 under a key kept
+outside the database.
+
+Each entry's hash covers its content and the previous entry's hash. A plain hash would let whoever can write
+the table change an entry and recompute every later hash, or append an entry of their own; the HMAC needs
+the audit key (``SURVEY_AUDIT_KEY``, else ``instance/audit-chain.key``), which is neither in the database
+nor in its dumps. The app's database role may only insert and read entries (``flask audit grants``).
+
+Entries written before the key was introduced carry ``scheme = "sha256"`` and keep their plain SHA-256
+hashes (heads quoted in earlier export manifests stay valid). They must form the beginning of the chain,
+and the first keyed entry after them seals them, since its HMAC covers the last one's hash: a chain of
+only such entries is reported as not yet sealed (``flask audit seal``), and an unkeyed entry after a
+keyed one is reported as inserted without the key.
+"""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-import secrets
+import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select, text
 
 from ..extensions import db
@@ -14,36 +31,93 @@ from ..models import AuditEntry
 from ..models._types import utcnow
 
 GENESIS = "0" * 64
+#: Scheme of the entries hashed before the key: plain SHA-256 of the payload.
+LEGACY = "sha256"
+#: Scheme of keyed entries, followed by the key's id (which key sealed them, not the key).
+KEYED = "hmac-sha256:"
+KEY_FILE = "audit-chain.key"
+HEAD = re.compile(r"[0-9a-f]{64}", re.ASCII)
+
+def _master_key(create: bool) -> bytes | None:
+    """The audit key: SURVEY_AUDIT_KEY, else the instance key file (made once when ``create``)."""
+    key = current_app.config.get("SURVEY_AUDIT_KEY")
+    if not key:
+        path = Path(current_app.instance_path) / KEY_FILE
+        if create and not path.exists():
+            _create_key_file(path)
+        if not path.exists():
+            return None
+        key = path.read_text().strip()
+        if not key:
+            raise RuntimeError(f"{path} is empty: restore it from the backup of the audit key")
+        current_app.config["SURVEY_AUDIT_KEY"] = key
+    return key.encode() if isinstance(key, str) else key
 
 
-def _digest(entry: AuditEntry) -> str:
-    payload = json.dumps(
-        {
-            "id": entry.id,
-            "created_at": entry.created_at.isoformat(timespec="microseconds"),
-            "actor_id": entry.actor_id,
-            "actor_name": entry.actor_name,
-            "action": entry.action,
-            "survey_id": entry.survey_id,
-            "details": entry.details,
-            "prev_hash": entry.prev_hash,
-        },
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
+def _create_key_file(path: Path) -> None:
+    """Write a new random key to ``path`` (mode 0600) unless another process did first: the key is written
+    to a file of its own, then linked into place, so no reader ever sees a half-written key."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(os.urandom(32).hex() + "\n")
+        os.link(draft, path)
+    except FileExistsError:
+        pass  # another worker made it first: use theirs
+    finally:
+        draft.unlink(missing_ok=True)
+
+
+def _chain_key(create: bool = True) -> tuple[bytes, str] | None:
+    """The HMAC key of the chain (derived from the audit key) and its scheme, or None without a key."""
+    master = _master_key(create)
+    if master is None:
+        return None
+    key = hmac.new(master, b"audit-chain", hashlib.sha256).digest()
+    return key, KEYED + hmac.new(key, b"key-id", hashlib.sha256).hexdigest()[:12]
+
+
+def payload(entry: AuditEntry) -> str:
+    """The canonical text an entry's hash covers (a keyed entry's covers its scheme too)."""
+    fields = {
+        "id": entry.id,
+        "created_at": entry.created_at.isoformat(timespec="microseconds"),
+        "actor_id": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "action": entry.action,
+        "survey_id": entry.survey_id,
+        "details": entry.details,
+        "prev_hash": entry.prev_hash,
+    }
+    if entry.scheme != LEGACY:
+        fields["scheme"] = entry.scheme
+    return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _digest(entry: AuditEntry, key: bytes | None) -> str:
+    if entry.scheme == LEGACY:
+        return hashlib.sha256(payload(entry).encode()).hexdigest()
+    return hmac.new(key or b"", payload(entry).encode(), hashlib.sha256).hexdigest()
 
 
 def record(action: str, *, actor=None, actor_name: str | None = None, survey_id: int | None = None,
            **details) -> AuditEntry:
-    """Append one entry to the chain (flushes; the caller commits with its unit of work)."""
+    """Append one keyed entry to the chain (flushes; the caller commits with its unit of work).
+
+    The entry is written once, complete (an INSERT and nothing else): its id is the last one's plus one,
+    taken under the chain's lock, so that the app's role needs no right to change entries.
+    """
     session = db.session
     if session.get_bind().dialect.name == "postgresql":
         # Serialise appenders so that the chain never forks.
         session.execute(text("SELECT pg_advisory_xact_lock(727274)"))
-    last = session.execute(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).scalar_one_or_none()
+    key, scheme = _chain_key()
+    last = session.execute(select(AuditEntry.id, AuditEntry.entry_hash).order_by(AuditEntry.id.desc())
+                           .limit(1)).first()
     entry = AuditEntry(
+        id=last.id + 1 if last else 1,
         created_at=utcnow(),
         actor_id=getattr(actor, "id", None),
         actor_name=actor_name or getattr(actor, "username", None) or "system",
@@ -51,44 +125,92 @@ def record(action: str, *, actor=None, actor_name: str | None = None, survey_id:
         survey_id=survey_id,
         details=details,
         prev_hash=last.entry_hash if last else GENESIS,
-        entry_hash="pending:" + secrets.token_hex(24),  # unique placeholder until the id is known
+        scheme=scheme,
     )
+    entry.entry_hash = _digest(entry, key)
     session.add(entry)
-    session.flush()  # assigns the id, which the hash covers
-    entry.entry_hash = _digest(entry)
     session.flush()
     return entry
 
 
 @dataclass(frozen=True)
 class ChainProblem:
-    """One place where the chain does not hold."""
+    """One place where the chain does not hold: ``kind`` names it for pages, ``message`` for the CLI."""
 
     entry_id: int
     message: str
+    kind: str = "altered"
+
+
+def is_head(value: str) -> bool:
+    """Whether a text is a chain head as printed (64 hexadecimal digits, either case)."""
+    return bool(HEAD.fullmatch(value.strip().lower()))
 
 
 def verify(known_heads: Iterable[str] = ()) -> tuple[int, list[ChainProblem]]:
     """Walk the whole chain; return the number of entries and every problem found.
 
     A chain cannot show by itself that its newest entries were cut off: ``known_heads`` are heads quoted
-    earlier (an export manifest's ``audit_head``), and each must still be in the chain.
+    earlier (an export manifest's ``audit_head``), and each must still be in the chain. Each must be a
+    head (``is_head``): a ValueError says which is not. Verifying never creates a key.
     """
+    heads = [h.strip().lower() for h in known_heads if h.strip()]
+    malformed = [h for h in heads if not is_head(h)]
+    if malformed:
+        raise ValueError(f"not a head of the audit chain (64 hexadecimal digits): {malformed[0][:80]}")
+    chain_key = _chain_key(create=False)
+    key, scheme = chain_key if chain_key else (None, None)
     problems: list[ChainProblem] = []
-    prev, count = GENESIS, 0
-    missing = {h.strip().lower() for h in known_heads if h.strip()} - {GENESIS}
+    prev, count, keyed, unchecked = GENESIS, 0, 0, 0
+    missing = set(heads) - {GENESIS}
     rows = db.session.execute(select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=1000))
     for entry in rows.scalars():
         count += 1
         missing.discard(entry.entry_hash)
         if entry.prev_hash != prev:
-            problems.append(ChainProblem(entry.id, "previous-hash link broken (entry removed or reordered)"))
-        if _digest(entry) != entry.entry_hash:
-            problems.append(ChainProblem(entry.id, "content does not match its hash (entry altered)"))
+            problems.append(ChainProblem(entry.id, "previous-hash link broken (entry removed or reordered)", "link"))
+        if entry.scheme == LEGACY:
+            if keyed:
+                problems.append(ChainProblem(entry.id, "not keyed, yet written after keyed entries (inserted "
+                                                       "without the audit key)", "unkeyed"))
+            elif _digest(entry, None) != entry.entry_hash:
+                problems.append(ChainProblem(entry.id, "content does not match its hash (entry altered)"))
+        else:
+            keyed += 1
+            if key is None:
+                unchecked += 1
+            elif entry.scheme != scheme:
+                problems.append(ChainProblem(entry.id, f"sealed with another audit key ({entry.scheme[:40]}) "
+                                                       f"than the configured one ({scheme})", "other_key"))
+            elif not hmac.compare_digest(_digest(entry, key), entry.entry_hash):
+                problems.append(ChainProblem(entry.id, "content does not match its hash (entry altered)"))
         prev = entry.entry_hash
-    problems += [ChainProblem(0, f"head {h[:16]}… quoted earlier is missing (newest entries removed)")
+    if unchecked:
+        problems.append(ChainProblem(0, f"no audit key (SURVEY_AUDIT_KEY or instance/{KEY_FILE}): {unchecked} "
+                                        "keyed entries cannot be checked", "no_key"))
+    if count and not keyed:
+        problems.append(ChainProblem(0, f"not sealed: the {count} entries hashed before the audit key are not "
+                                        "protected until a keyed entry follows them; run `flask audit seal`",
+                                     "not_sealed"))
+    problems += [ChainProblem(0, f"head {h[:16]}… quoted earlier is missing (newest entries removed)", "missing")
                  for h in sorted(missing)]
     return count, problems
+
+
+def seal(*, actor_name: str) -> int:
+    """Append an ``audit.seal`` entry after entries hashed before the key; return how many it seals (flushes).
+
+    Nothing is appended (0) when the chain is empty or already keyed. A chain with problems is refused
+    (ValueError): sealing it would vouch for entries that were altered.
+    """
+    count, problems = verify()
+    if not count or not any(p.kind == "not_sealed" for p in problems):
+        return 0
+    real = [p for p in problems if p.kind != "not_sealed"]
+    if real:
+        raise ValueError(f"the chain has {len(real)} problem(s): not sealed; see `flask audit verify`")
+    record("audit.seal", actor_name=actor_name, entries=count, sealed_head=head())
+    return count
 
 
 def head() -> str:

@@ -13,6 +13,9 @@ from ..services import audit as audit_log
 from . import bp
 from ._common import ALL_ROLES, paginate
 
+#: Problems listed on the page (all are counted): a chain sealed with another key has one per entry.
+MAX_SHOWN = 50
+
 
 def entries_in_scope(user):
     """The audit entries a user may read: all for a national admin, else their surveys' and their own."""
@@ -63,9 +66,11 @@ def audit():
 @bp.get("/audit/verify")
 @roles_required(*ALL_ROLES)
 def audit_verify():
-    """Walk the whole hash chain and say whether any entry was altered, removed or reordered; a head quoted
-    earlier (?head=, from an export manifest) shows whether the newest entries were removed since."""
-    known = request.args.get("head", "").strip()[:64]
-    count, problems = audit_log.verify([known] if known else [])
-    return render_template("staff/audit_verify.html", count=count, problems=problems, head=audit_log.head(),
-                           known=known)
+    """Walk the whole hash chain and say whether any entry was altered, removed, reordered or added without
+    the audit key; a head quoted earlier (?head=, from an export manifest) shows whether the newest entries
+    were removed since. A head that is not 64 hexadecimal digits is named as such, not as tampering."""
+    known = request.args.get("head", "").strip()[:200]
+    malformed = bool(known) and not audit_log.is_head(known)
+    count, problems = audit_log.verify([known] if known and not malformed else [])
+    return render_template("staff/audit_verify.html", count=count, problems=problems[:MAX_SHOWN],
+                           problem_count=len(problems), head=audit_log.head(), known=known, malformed=malformed)

@@ -19,7 +19,7 @@ from ..models import (
     User,
 )
 from ..scope import can_edit, roles_required, survey_for
-from ..services import double_entry, lifecycle, paper
+from ..services import audit, double_entry, lifecycle, paper
 from ..services.responses import Submission
 from . import bp
 from ._common import ALL_ROLES, EDITORS, attempt, field_errors, flash_problems, problems
@@ -136,6 +136,8 @@ def batch_report(survey_id: int, batch_id: int):
     """Compare the second keying with the stored phiếu and list the mismatches to settle."""
     survey = survey_for(survey_id)
     batch = _batch(survey, batch_id)
+    audit.record("paper.view", actor=current_user._get_current_object(), survey_id=survey.id, batch=batch.id)
+    db.session.commit()
     mismatches, agreeing, awaiting = double_entry.batch_report(survey, batch)
     return render_template("staff/batch_report.html", survey=survey, batch=batch, mismatches=mismatches,
                            agreeing=agreeing, awaiting=awaiting, action_form=ActionForm(),
@@ -191,6 +193,10 @@ def response_history(survey_id: int, response_id: int):
     # Web answers are the household's own: never shown to or changed by staff.
     if response is None or response.survey_id != survey.id or response.channel not in paper.PAPER_CHANNELS:
         abort(404)
+    if request.method == "GET":
+        audit.record("paper.view", actor=current_user._get_current_object(), survey_id=survey.id,
+                     response=response.id)
+        db.session.commit()
     keys = _keys(survey)
     current = paper.current_submissions([response.id])[response.id]
     form = paper_form(survey.template, CorrectionForm, data={

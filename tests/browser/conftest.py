@@ -93,6 +93,7 @@ def live_server(tmp_path_factory):
     app = create_app({
         "SECRET_KEY": "browser-test-secret",
         "SURVEY_CODE_KEY": "browser-test-code-key",
+        "SURVEY_AUDIT_KEY": "browser-test-audit-key",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
         "RATELIMIT_STORAGE_URI": "memory://",
     })

@@ -23,8 +23,8 @@ RUN_AXE = """async (tags) => {
   return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                                       nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
 }"""
-RESIDENT_PAGES = ["home", "home-no-code", "home-unknown-code", "phieu", "phieu-with-errors", "receipt",
-                  "code-used", "survey-closed", "survey-not-open", "not-found"]
+RESIDENT_PAGES = ["home", "home-no-code", "home-unknown-code", "phieu", "phieu-with-errors",
+                  "phieu-session-expired", "receipt", "code-used", "survey-closed", "survey-not-open", "not-found"]
 ADMIN, ADMIN_PASSWORD = "axe-admin", "Mat-khau-kiem-tra-2025"
 
 
@@ -48,6 +48,7 @@ def resident_paths(live_server) -> dict[str, str]:
     return {
         "home": "/", "home-no-code": "/?code=", "home-unknown-code": "/?code=AAAA-BBBB-CC",
         "phieu": f"/s/{issued[0].display}", "phieu-with-errors": f"/s/{issued[0].display}",
+        "phieu-session-expired": f"/s/{issued[0].display}",
         "receipt": receipt,
         "code-used": f"/s/{issued[1].display}", "survey-closed": f"/s/{closed[0].display}",
         "survey-not-open": f"/s/{later[0].display}", "not-found": "/khong-co-trang-nay",
@@ -58,6 +59,11 @@ def open_resident_page(page, paths: dict[str, str], name: str) -> None:
     page.goto(paths[name])
     if name == "phieu-with-errors":
         page.locator("li.item").first.locator("label.choice-satisfied").click()
+        page.locator("button[type=submit]").click()
+        page.wait_for_selector("#form-errors")
+    elif name == "phieu-session-expired":  # sent without the session cookie: shown again as it was filled in
+        page.locator("li.item").first.locator("label.choice-satisfied").click()
+        page.context.clear_cookies(name="session")
         page.locator("button[type=submit]").click()
         page.wait_for_selector("#form-errors")
 

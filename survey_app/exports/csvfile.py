@@ -6,18 +6,18 @@ import io
 from collections.abc import Iterable, Mapping
 
 from ..models import Survey
-from .safe import neutralise
+from .safe import sheet_text
 from .tables import Rate, long_headers, long_rows
 
 BOM = "\ufeff"
 
 
 def cell(value: object) -> object:
-    """A CSV cell: rates as percentages with a dot, text neutralised, numbers as they are."""
+    """A CSV cell: rates as percentages with a dot, text on one inert line, numbers as they are."""
     if isinstance(value, Rate):
         return value.percent_text()
     if isinstance(value, str):
-        return neutralise(value)
+        return sheet_text(value)
     return "" if value is None else value
 
 

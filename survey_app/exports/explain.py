@@ -7,6 +7,10 @@ from ..formatting import datetime as format_datetime
 from ..formatting import number, percent
 from ..formatting import threshold as format_threshold
 from ..i18n import _, ngettext
+from .text import one_line
+
+#: How much of a text that residents or staff typed a sentence quotes (the exports hold it whole).
+QUOTED = 200
 
 
 def probability(value: float) -> str:
@@ -127,15 +131,15 @@ def indicator_sentence(kind: str, subject: str | None, evidence: Mapping,
     if kind == "fast_keying":
         return _("%(who)s đã nhập %(n)s phiếu giấy trong giờ bắt đầu lúc %(hour)s, trung bình "
                  "%(pace)s giây/phiếu (ngưỡng %(limit)s giây; trung vị các lô là %(median)s giây).",
-                 who=evidence.get("keyer", "?"), n=number(evidence["forms"]),
+                 who=one_line(evidence.get("keyer", "?"), QUOTED), n=number(evidence["forms"]),
                  hour=format_datetime(evidence.get("hour")),
                  pace=number(round(evidence["seconds_per_form"], 1)),
                  limit=number(evidence["min_seconds_per_form"]),
                  median=number(round(evidence["median_seconds_per_form"], 1)))
     if kind == "identical_opinions":
-        where = ", ".join(unit_names.get(v, v) for v in evidence.get("villages", ()))
+        where = _listing([one_line(unit_names.get(v, v)) for v in evidence.get("villages", ())])
         return _("%(n)s phiếu có cùng ý kiến “%(text)s” (ở %(where)s).", n=number(evidence["copies"]),
-                 text=evidence["text"], where=where)
+                 text=one_line(evidence["text"], QUOTED), where=where)
     if kind == "full_coverage" and evidence["respondents"] > evidence["households"]:
         return _("%(place)s có %(n)s phiếu, nhiều hơn %(households)s hộ trong danh sách.", place=place,
                  n=number(evidence["respondents"]), households=number(evidence["households"]))
@@ -162,5 +166,5 @@ def indicator_sentence(kind: str, subject: str | None, evidence: Mapping,
                             text=text, k=number(evidence["lowered"]))
         return _("%(text)s; lần cuối %(last)s, người sửa: %(by)s; lý do: “%(why)s”.", text=text,
                  last=format_datetime(evidence["last"]), by=", ".join(evidence["by"]),
-                 why=evidence["justification"])
+                 why=one_line(evidence["justification"], QUOTED))
     return ", ".join(f"{k}: {v}" for k, v in evidence.items())

@@ -2,11 +2,12 @@
 
 I. process and dates; II. households, phiếu handed out, collected, missing, and results per item;
 III. rules and verdict; IV. opinions and recommendations; V. integrity indicators. A Unicode font
-(DejaVu) is embedded so every Vietnamese diacritic renders and can be searched and copied.
+(DejaVu) is embedded so every Vietnamese diacritic renders and can be searched and copied. Whatever residents
+typed is shown on one line and a table cell holds a bounded text (cut with "…"), so that no answer can make
+the report fail: the spreadsheet and the raw responses keep every text whole.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -25,17 +26,20 @@ from ..web import translate_text
 from . import explain, labels
 from .opinions import summarise
 from .tables import item_names, unit_names
+from .text import ELLIPSIS, drawable, shorten
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FAMILY = "DejaVu"
-#: Characters DejaVu cannot draw (emoji and other astral-plane symbols) and control characters.
 #: Above this many villages the report lists communes only; every village is in the spreadsheet.
 MAX_VILLAGE_ROWS = 200
-_UNDRAWABLE = re.compile(r"[\U00010000-\U0010FFFF\x00-\x08\x0b-\x1f]")
-
-
-def _clean(text: object) -> str:
-    return _UNDRAWABLE.sub("", str(text))
+#: A table cell shows at most this many lines of text: even wrapped word by word, a row then stays far
+#: shorter than a page (fpdf2 cannot split a row across pages).
+MAX_CELL_LINES = 8
+#: Characters of a cell measured at most (a longer text is cut before it is measured).
+MAX_CELL_CHARS = 1000
+#: How much of the survey's title the footer of each page shows.
+FOOTER_TITLE = 90
+CELL_PADDING = 0.8
 
 
 def _day(iso: str | None) -> str:
@@ -65,14 +69,14 @@ class Report(FPDF):
     def footer(self) -> None:
         self.set_y(-12)
         self.set_font(FAMILY, "", 7.5)
-        self.cell(0, 5, _clean(self.footer_text), align="L")
+        self.cell(0, 5, drawable(self.footer_text), align="L")
         self.cell(0, 5, _("Trang %(page)s/{nb}", page=self.page_no()), align="R")
 
     def paragraph(self, content: str, *, size: float = 10.5, bold: bool = False, align: str = "J",
              height: float = 5.2) -> None:
         """A paragraph across the page."""
         self.set_font(FAMILY, "B" if bold else "", size)
-        self.multi_cell(0, height, _clean(content), align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, height, drawable(content), align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def heading(self, content: str) -> None:
         """A section heading (I., II., …)."""
@@ -81,20 +85,41 @@ class Report(FPDF):
         self.ln(1)
 
     def grid(self, headers: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequence[float],
-             *, size: float = 8.5, align: Sequence[str] | None = None) -> None:
-        """A bordered table whose heading row repeats on each page."""
+             *, size: float = 8.5, align: Sequence[str] | None = None) -> bool:
+        """A bordered table whose heading row repeats on each page; return whether a cell's text was cut."""
         self.set_font(FAMILY, "", size)
         align = align or ["L"] + ["R"] * (len(headers) - 1)
-        with self.table(col_widths=widths, text_align=align, line_height=size * 0.5, padding=0.8,
+        room = [MAX_CELL_LINES * max(self.epw * w / sum(widths) - 2 * CELL_PADDING, 1.0) for w in widths]
+        cut = False
+        with self.table(col_widths=widths, text_align=align, line_height=size * 0.5, padding=CELL_PADDING,
                         headings_style=_heading_style(), repeat_headings=1) as table:
             head = table.row()
             for header in headers:
-                head.cell(_clean(header))
+                head.cell(drawable(header))
             for values in rows:
                 row = table.row()
-                for value in values:
-                    row.cell(_clean(value))
+                for value, space in zip(values, room, strict=False):
+                    text, shortened = self.fitted(value, space)
+                    row.cell(text)
+                    cut = cut or shortened
         self.ln(2)
+        return cut
+
+    def fitted(self, value: object, space: float) -> tuple[str, bool]:
+        """The cell's text, cut with "…" to the longest start that is at most ``space`` mm wide in the
+        current font (the lines of the cell laid end to end); and whether it was cut."""
+        whole = drawable(value)
+        text = shorten(whole, MAX_CELL_CHARS)
+        if self.get_string_width(text) > space:
+            low, high = 0, len(text)
+            while low < high:  # the longest cut that fits
+                middle = (low + high + 1) // 2
+                if self.get_string_width(shorten(text, middle)) <= space:
+                    low = middle
+                else:
+                    high = middle - 1
+            text = shorten(text, low) if low > len(ELLIPSIS) else ELLIPSIS
+        return text, text != whole
 
 
 def _heading_style():
@@ -107,7 +132,7 @@ def _front_heading(pdf: Report, document: Mapping) -> None:
     survey = document["survey"]
     pdf.set_font(FAMILY, "B", 9.5)
     top = pdf.get_y()
-    pdf.multi_cell(80, 5, _clean(_("ỦY BAN MẶT TRẬN TỔ QUỐC VIỆT NAM") + "\n" + survey["unit_name"].upper()),
+    pdf.multi_cell(80, 5, _("ỦY BAN MẶT TRẬN TỔ QUỐC VIỆT NAM") + "\n" + drawable(survey["unit_name"]).upper(),
                    align="C", new_x=XPos.RIGHT, new_y=YPos.TOP)
     pdf.set_xy(pdf.l_margin + 82, top)
     pdf.multi_cell(0, 5, _("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") + "\n" + _("Độc lập – Tự do – Hạnh phúc"),
@@ -214,7 +239,9 @@ def _opinions(pdf: Report, survey: Survey, document: Mapping) -> None:
         pdf.grid([_("Nội dung"), _("Số lý do")], reasons, (70, 15))
     if summary.frequent:
         pdf.paragraph(_("Các ý kiến được nêu nhiều nhất:"))
-        pdf.grid([_("Ý kiến"), _("Số phiếu")], [[text, number(n)] for text, n in summary.frequent], (75, 10))
+        if pdf.grid([_("Ý kiến"), _("Số phiếu")], [[text, number(n)] for text, n in summary.frequent], (75, 10)):
+            pdf.paragraph(_("Ý kiến dài được rút ngắn, đánh dấu “…”; toàn văn có trong bảng tính và tệp phiếu trả "
+                            "lời kèm theo."), size=9)
 
 
 def _indicators(pdf: Report, document: Mapping, indicators: Sequence) -> None:
@@ -231,10 +258,10 @@ def _indicators(pdf: Report, document: Mapping, indicators: Sequence) -> None:
 
 def render_pdf(survey: Survey, document: Mapping, indicators: Sequence = ()) -> bytes:
     """Build the report and return the PDF's bytes."""
-    footer = _("%(title)s · lập lúc %(time)s", title=document["survey"]["title"],
+    footer = _("%(title)s · lập lúc %(time)s", title=drawable(document["survey"]["title"], FOOTER_TITLE),
                time=_moment(document["generated_at"]))
     pdf = Report(footer)
-    pdf.set_title(document["survey"]["title"])
+    pdf.set_title(drawable(document["survey"]["title"]))
     pdf.set_author(_("Ủy ban Mặt trận Tổ quốc Việt Nam"))
     pdf.set_creation_date(datetime.fromisoformat(document["generated_at"]))
     pdf.add_page()

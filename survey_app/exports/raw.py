@@ -2,7 +2,9 @@
 
 The answers of each phiếu are pivoted in SQL (one grouped query over the current answers) and fetched in
 batches (``yield_per``: a server-side cursor on PostgreSQL); each batch's village, channel, date and
-opinion come from one keyed query; rows leave as CSV chunks.
+opinion come from one keyed query; rows leave as CSV chunks. The raw responses are the record: opinions
+and reasons are written exactly as stored, line breaks and all (quoted as CSV allows), only made inert for
+spreadsheets.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from ..models.surveys import VIETNAM
 from ..web import translate_text
 from . import labels
 from .csvfile import BOM
-from .safe import neutralise
+from .safe import neutralise, sheet_text
 
 YIELD_PER = 5000
 ROWS_PER_CHUNK = 1000
@@ -76,7 +78,7 @@ def _village_cells(survey_id: int) -> dict[int, tuple[str, str, str]]:
         select(FrameVillage.id, Village.commune_code, Village.code, Village.name)
         .join(Village, Village.id == FrameVillage.village_id)
         .where(FrameVillage.survey_id == survey_id))
-    return {frame_id: (neutralise(commune), neutralise(code), neutralise(name))
+    return {frame_id: (sheet_text(commune), sheet_text(code), sheet_text(name))
             for frame_id, commune, code, name in rows}
 
 

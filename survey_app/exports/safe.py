@@ -1,12 +1,10 @@
 """Make free text safe to hand to a spreadsheet: nothing a user typed may become a formula."""
 from __future__ import annotations
 
-import re
+from .text import EXCEL_CELL_MAX, one_line
 
 #: Characters that make Excel, LibreOffice or Google Sheets read a cell as a formula (OWASP CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-#: Control characters an XLSX file cannot hold.
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def neutralise(value: str) -> str:
@@ -14,6 +12,6 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def xlsx_text(value: str) -> str:
-    """Text for an XLSX cell: inert and without characters XML forbids."""
-    return neutralise(_ILLEGAL_XML.sub("", value))
+def sheet_text(value: object) -> str:
+    """Text for a spreadsheet cell (XLSX or CSV): one printable line that Excel takes whole, inert."""
+    return neutralise(one_line(value, EXCEL_CELL_MAX - 1))

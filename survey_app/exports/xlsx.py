@@ -1,7 +1,8 @@
 """The results as an XLSX workbook: summary, items, villages (and communes), opinions, rules.
 
 Numbers are stored as numbers; rates as fractions truncated to 4 decimals with a percent format, so
-Excel shows 93.19 % and never rounds 89.996 % up to 90.00 %. Text a user typed is neutralised.
+Excel shows 93.19 % and never rounds 89.996 % up to 90.00 %. Text a user typed is neutralised, on one
+line and cut to what a cell takes (the raw responses keep it whole).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from ..i18n import _
 from ..models import Survey
 from . import labels
 from .opinions import OPINION, opinion_rows
-from .safe import xlsx_text
+from .safe import sheet_text
 from .tables import (
     Rate,
     item_headers,
@@ -29,6 +30,7 @@ from .tables import (
     unit_headers,
     unit_rows,
 )
+from .text import one_line
 
 PERCENT = "0.00%"
 COUNT = "#,##0"
@@ -53,9 +55,11 @@ def _cell(sheet, value: object, *, header: bool = False) -> WriteOnlyCell:
         cell.number_format = PERCENT
         return cell
     if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=xlsx_text(value))
+        cell = WriteOnlyCell(sheet, value=sheet_text(value))
         if header:
             cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAP
+        elif len(cell.value) > MAX_WIDTH:  # a long opinion wraps within its column
+            cell.alignment = WRAP
         return cell
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, int) and not isinstance(value, bool):
@@ -90,7 +94,7 @@ def render_xlsx(survey: Survey, document: Mapping) -> bytes:
     """Build the workbook and return its bytes."""
     book = Workbook(write_only=True)
     book.properties.creator = _("Ủy ban Mặt trận Tổ quốc Việt Nam")
-    book.properties.title = document["survey"]["title"]
+    book.properties.title = one_line(document["survey"]["title"], 255)
     _sheet(book, _("Tổng hợp"), [_("Chỉ tiêu"), _("Giá trị")], summary_rows(document))
     _sheet(book, _("Theo nội dung"), item_headers(), item_rows(document), freeze="D2")
     _sheet(book, _("Theo thôn"), unit_headers(document, "villages"), unit_rows(document, "villages"),

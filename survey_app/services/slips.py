@@ -13,6 +13,7 @@ from flask_babel import force_locale
 from fpdf import FPDF
 
 from ..errors import SurveyAppError
+from ..exports.text import drawable, shorten
 from ..formatting import date as format_date
 from ..i18n import _
 from .issuing import IssuedCode
@@ -26,6 +27,8 @@ SLIP_W = (210.0 - 2 * MARGIN) / COLUMNS
 SLIP_H = (297.0 - 2 * MARGIN) / ROWS
 QR_SIZE = 34.0  # mm: readable by cheap phone cameras at arm's length
 PAD = 3.0
+#: Characters of a name measured at most: a name is cut to the slip's width anyway.
+NAME_CHARS = 200
 
 
 class SlipError(SurveyAppError):
@@ -60,9 +63,10 @@ def _fit(pdf: FPDF, text: str, width: float, size: float, style: str = "", minim
             return text
         size -= 0.5
     pdf.set_font("DejaVu", style, minimum)
-    while text and pdf.get_string_width(text + "…") > width:
-        text = text[:-1]
-    return text + "…"
+    cut = len(text)
+    while cut > 1 and pdf.get_string_width(shorten(text, cut)) > width:
+        cut -= 1
+    return shorten(text, cut)
 
 
 def _slip(pdf: FPDF, slip: IssuedCode, x: float, y: float, texts: dict[str, str]) -> None:
@@ -74,8 +78,8 @@ def _slip(pdf: FPDF, slip: IssuedCode, x: float, y: float, texts: dict[str, str]
     left, width = x + QR_SIZE + 2 * PAD, SLIP_W - QR_SIZE - 3 * PAD
     lines = [
         (texts["heading"], 7.5, "", 4.0),
-        (slip.village_name, 11.0, "B", 5.5),
-        (slip.commune_name, 8.0, "", 4.5),
+        (drawable(slip.village_name, NAME_CHARS), 11.0, "B", 5.5),
+        (drawable(slip.commune_name, NAME_CHARS), 8.0, "", 4.5),
         (texts["code_label"], 7.5, "", 4.0),
         (slip.display, 17.0, "B", 8.0),
         (texts["serial"] % {"serial": slip.serial, "day": texts["deadline"]}, 9.0, "", 5.0),

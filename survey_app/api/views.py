@@ -9,8 +9,7 @@ from ..extensions import db
 from ..i18n import _
 from ..models import Survey
 from ..scope import can_view, surveys_in_scope
-from ..services import audit
-from ..services.results import results_document
+from ..services import audit, snapshots
 from . import bp
 from .auth import ApiError, json_error, token_user
 from .openapi import openapi_document
@@ -95,9 +94,11 @@ def survey_results(survey_id: int):
         raise ApiError(404, _("Không có đợt khảo sát số %(id)s.", id=survey_id))
     if not can_view(user, survey):
         raise ApiError(403, _("Đợt khảo sát này nằm ngoài phạm vi của tài khoản."))
-    document = results_document(survey)
+    document, _indicators, publication = snapshots.document_for(survey)
     audit.record("results.export", actor=user, survey_id=survey.id, format="api", token_id=g.api_token.id)
     db.session.commit()
+    if publication is not None:  # the published bytes, as every download of them
+        return current_app.response_class(snapshots.published_json(publication), mimetype="application/json")
     return jsonify(document)
 
 

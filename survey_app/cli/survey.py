@@ -46,5 +46,17 @@ close_command = _transition_command(
     "close", "Close an open survey: no more web answers; paper phiếu can still be keyed until publication.")
 publish_command = click.option(
     "--waiver", default=None, help="Why to publish although paper work is pending (written to the audit log).",
-)(_transition_command("publish", "Publish a closed survey's results (refused while paper work is pending)."))
+)(click.option("--reason", default="", help="Why the results are published again (needed after `survey reopen`).")(
+    _transition_command("publish", "Publish a closed survey's results (refused while paper work is pending).")))
 
+
+@survey.command("reopen")
+@click.argument("survey_id", type=int)
+@click.option("--reason", required=True, help="Why the published results must be corrected (audited).")
+def reopen_command(survey_id: int, reason: str) -> None:
+    """Reopen a published survey to correct paper phiếu; the publication stays until the next `publish`."""
+    from ..services.snapshots import reopen
+
+    with unit_of_work():
+        reopen(load_survey(survey_id), reason, actor_name=CLI_ACTOR)
+    click.echo(f"Survey {survey_id} is closed again for correction; publish it again with --reason.")

@@ -1,7 +1,7 @@
 """Downloads of a survey's results; every download is recorded in the audit log."""
 from __future__ import annotations
 
-from flask import Response, abort, stream_with_context
+from flask import Response, abort, request, stream_with_context
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
@@ -18,9 +18,7 @@ from ..exports import (
 )
 from ..extensions import db
 from ..scope import survey_for
-from ..services import audit
-from ..services.integrity import integrity_indicators
-from ..services.results import results_document
+from ..services import audit, snapshots
 from . import bp
 
 #: Full Content-Type of each format, sent as is (``content_type=``): passing a type that already names its
@@ -54,19 +52,19 @@ def download(survey_id: int, fmt: str):
     survey = survey_for(survey_id)
     if fmt == "raw":
         return _raw(survey)
-    document = results_document(survey)
+    document, indicators, publication = _chosen(survey)
     if fmt == "bundle":
-        return _bundle(survey, document)
+        return _bundle(survey, document, indicators)
     if fmt == "json":
-        data = to_json(document)
+        data = snapshots.published_json(publication) if publication else to_json(document)
     elif fmt == "csv":
         data = render_csv(survey, document)
     elif fmt == "xlsx":
         data = render_xlsx(survey, document)
     else:
-        data = render_pdf(survey, document, integrity_indicators(survey, document))
+        data = render_pdf(survey, document, indicators)
     audit.record("results.export", actor=current_user, survey_id=survey.id, format=fmt, sha256=sha256(data),
-                 bytes=len(data))
+                 bytes=len(data), **({"version": publication.version} if publication else {}))
     db.session.commit()
     return _headers(Response(data, content_type=MEDIA_TYPES[fmt]), fmt, survey.id)
 
@@ -80,9 +78,22 @@ def _raw(survey):
     return _headers(response, "raw", export.survey_id)
 
 
-def _bundle(survey, document: dict):
+def _chosen(survey):
+    """The results asked for: a published version (``?phien-ban=N``), else the current publication, else
+    the live results of a survey not published yet."""
+    asked = request.args.get("phien-ban", type=int)
+    if asked is None:
+        return snapshots.document_for(survey)
+    publication = next((p for p in snapshots.versions(survey) if p.version == asked), None)
+    if publication is None:
+        abort(404)
+    document = snapshots.published_document(publication)
+    return document, snapshots.indicators_of(document), publication
+
+
+def _bundle(survey, document: dict, indicators):
     """Every export in one streamed ZIP with its manifest; the manifest's hash is audited at the end."""
-    job = BundleJob(survey.id, document, tuple(integrity_indicators(survey, document)), prepare_raw(survey),
+    job = BundleJob(survey.id, document, tuple(indicators), prepare_raw(survey),
                     str(get_locale()), current_user.id, current_user.username)
     audit.record("results.export", actor=current_user, survey_id=survey.id, format="bundle")
     db.session.commit()

@@ -10,9 +10,9 @@ from flask import abort, current_app, render_template, url_for
 
 from ..exports import labels
 from ..extensions import db
-from ..models import Survey, SurveyStatus
+from ..models import Survey
+from ..services import snapshots
 from ..services.disclosure import public_document, public_minimum
-from ..services.results import results_document
 from . import bp
 
 
@@ -26,11 +26,12 @@ def public_url(survey_id: int) -> str:
 def notice(survey_id: int):
     """Show the printable public notice of a published survey (no login needed; small numbers withheld)."""
     survey = db.session.get(Survey, survey_id)
-    if survey is None or survey.status is not SurveyStatus.PUBLISHED:
+    publication = snapshots.current(survey) if survey is not None else None
+    if publication is None:
         abort(404)
-    document = public_document(results_document(survey), public_minimum())
+    document = public_document(snapshots.published_document(publication), public_minimum())
     url = public_url(survey.id)
     qr = segno.make(url, error="m").png_data_uri(scale=4, border=2)
     overall_key = (document.get("overall") or {}).get("item")
     return render_template("results/notice.html", survey=survey, document=document, labels=labels, url=url,
-                           qr=qr, overall_key=overall_key)
+                           qr=qr, overall_key=overall_key, publication=publication)

@@ -9,8 +9,7 @@ from ..exports.tables import item_names, unit_names
 from ..extensions import db
 from ..i18n import _
 from ..scope import survey_for, surveys_in_scope
-from ..services.integrity import integrity_indicators
-from ..services.results import results_document
+from ..services import snapshots
 from ..web import translate_text
 from . import bp
 from .charts import bar_chart
@@ -75,8 +74,7 @@ def _statistics(document: dict) -> list[str]:
 def survey(survey_id: int):
     """Show one survey's results: verdict, rules, items, villages, uncertainty and integrity indicators."""
     survey = survey_for(survey_id)
-    document = results_document(survey)
-    indicators = integrity_indicators(survey, document)
+    document, indicators, publication = snapshots.document_for(survey)
     units, items = unit_names(document), item_names(document)
     commune = request.args.get("xa") or None
     villages = _villages_shown(document, commune)
@@ -84,5 +82,6 @@ def survey(survey_id: int):
         "results/survey.html", survey=survey, document=document, labels=labels, explain=explain,
         units=units, items=items, charts=_charts(document, villages), statistics=_statistics(document),
         indicators=indicators, downloads=DOWNLOADS, several_communes=len(document["communes"]) > 1,
-        villages=villages, commune=commune,
+        villages=villages, commune=commune, publication=publication,
+        publications=snapshots.versions(survey) if publication else [],
     )

@@ -128,13 +128,14 @@ _TRANSITIONS = {
 
 
 def transition(survey: Survey, action: str, *, actor=None, actor_name: str | None = None,
-               waiver: str | None = None) -> Survey:
+               waiver: str | None = None, reason: str = "") -> Survey:
     """Open, close or publish a survey (flushes); raise StateError when its state does not allow it.
 
     The survey row is locked first (``lifecycle``), so no write checked against the old state is still
     running when the new one is committed. Publishing refuses while paper work is pending
     (``publication.pending_work``) unless ``waiver`` explains, in at least MIN_JUSTIFICATION characters,
-    why it is published anyway; the waived work and the reason go to the audit log.
+    why it is published anyway; the waived work and the reason go to the audit log. Publishing stores the
+    results as published (``snapshots.record``); publishing again after a reopening needs ``reason``.
     """
     allowed, target, stamp = _TRANSITIONS[action]
     status = lifecycle.current_status(survey, for_update=True)
@@ -155,6 +156,10 @@ def transition(survey: Survey, action: str, *, actor=None, actor_name: str | Non
     setattr(survey, stamp, utcnow())
     db.session.flush()
     audit.record(f"survey.{action}", actor=actor, actor_name=actor_name, survey_id=survey.id, **details)
+    if action == "publish":
+        from . import snapshots  # imports this module's neighbours (results, integrity): import at call time
+
+        snapshots.record(survey, reason=reason, actor=actor, actor_name=actor_name)
     return survey
 
 

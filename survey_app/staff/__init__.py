@@ -3,4 +3,14 @@ from flask import Blueprint
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates", static_folder="static")
 
-from . import audit, auth, codes, coverage, paper, surveys, units, users  # noqa: E402,F401 - routes register on import
+from . import (  # noqa: E402,F401 - routes register on import
+    audit,
+    auth,
+    codes,
+    coverage,
+    paper,
+    publication,
+    surveys,
+    units,
+    users,
+)

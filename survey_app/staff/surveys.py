@@ -20,6 +20,7 @@ from ..models import Commune, FrameVillage, Province, Response, SurveyStatus, Vi
 from ..models.surveys import vietnam_today
 from ..scope import can_edit, roles_required, survey_for, surveys_in_scope, unit_in_scope
 from ..services import coverage as coverage_service
+from ..services import snapshots
 from ..services.publication import pending_work
 from ..services.surveys import (
     MIN_JUSTIFICATION,
@@ -187,8 +188,10 @@ def survey(survey_id: int):
     """Show a survey: state, window, frame, rules and the actions its state allows."""
     survey = survey_for(survey_id)
     pending = pending_work(survey) if survey.status is SurveyStatus.CLOSED else []
+    published = snapshots.current(survey)
     return render_template("staff/survey.html", survey=survey, status_label=status_label(survey.status),
                            pending=[work.describe() for work in pending], min_waiver=MIN_JUSTIFICATION,
+                           published=published,
                            editable=can_edit(current_user, survey), action_form=ActionForm(),
                            transitions=TRANSITIONS, confirmations=CONFIRMATIONS,
                            days_left=coverage_service.working_days_left(survey),
@@ -207,7 +210,8 @@ def change_state(survey_id: int, action: str):
         flash(_("Hãy đánh dấu ô xác nhận rồi bấm lại: việc này không làm lại được."), "error")
         return redirect(url_for(".survey", survey_id=survey.id))
     _result, errors = attempt(transition, survey, action, actor=current_user._get_current_object(),
-                              waiver=request.form.get("waiver") if action == "publish" else None)
+                              waiver=request.form.get("waiver") if action == "publish" else None,
+                              reason=request.form.get("reason", "") if action == "publish" else "")
     if errors:
         flash_problems(errors)
     else:

@@ -1,0 +1,226 @@
+"""Published results, frozen: the results document stored at publication and served as it was published.
+
+Publishing stores the whole document (rules with sources, template version, coverage, per-village and
+per-item counts, intervals, integrity indicators, and per village the fingerprints of the receipts it
+counted) as canonical JSON bytes with their SHA-256 (``Publication``). From then on every page, download
+and API answer of that survey reads the snapshot, never the live tables: the JSON download is the same
+bytes at every request, whatever changes in code, catalogs, templates or rules afterwards. A correction
+after publication reopens the survey with a written reason and publishes version N + 1, which supersedes
+version N; every version stays downloadable. ``verify`` recounts the stored responses against the current
+snapshot.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+from sqlalchemy import func, select
+
+from analysis import Indicator
+
+from ..errors import InputError, StateError
+from ..extensions import db
+from ..i18n import _
+from ..models import FrameVillage, Publication, Response, Survey, SurveyStatus, Village
+from ..models._types import utcnow
+from . import audit, lifecycle
+from .integrity import integrity_indicators
+from .results import results_document
+
+#: A reason shorter than this is not a reason (the same bar as a rules change).
+MIN_REASON = 15
+
+
+def canonical(document: dict) -> bytes:
+    """The one byte form of a document: UTF-8 JSON, sorted keys, no spaces, no NaN."""
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      allow_nan=False).encode()
+
+
+def fingerprint(receipt: str) -> str:
+    """What a publication lists for a counted phiếu: the first 16 hex digits (upper case) of SHA-256 of the
+    receipt number as printed (``7KQ4-M2XD``)."""
+    return hashlib.sha256(receipt.strip().upper().encode()).hexdigest()[:16].upper()
+
+
+def _indicator_json(indicator: Indicator) -> dict:
+    return {"kind": indicator.kind, "severity": indicator.severity, "subject": indicator.subject,
+            "evidence": dict(indicator.evidence)}
+
+
+def snapshot_document(survey: Survey) -> dict:
+    """The document a publication freezes: the results document, its integrity indicators, and per village
+    the sorted fingerprints of the receipts it counted (as many as its respondents)."""
+    document = _counted(survey)
+    document["integrity"] = [_indicator_json(i) for i in integrity_indicators(survey, document)]
+    return document
+
+
+def _counted(survey: Survey) -> dict:
+    """The live results document with each village's receipt fingerprints."""
+    document = results_document(survey)
+    prints: dict[tuple[str, str], list[str]] = {}
+    rows = db.session.execute(
+        select(Village.commune_code, Village.code, Response.receipt)
+        .join(FrameVillage, FrameVillage.id == Response.frame_village_id)
+        .join(Village, Village.id == FrameVillage.village_id)
+        .where(Response.survey_id == survey.id))
+    for commune_code, code, receipt in rows:
+        prints.setdefault((commune_code, code), []).append(fingerprint(receipt))
+    for village in document["villages"]:
+        village["receipt_fingerprints"] = sorted(prints.get((village["commune_code"], village["code"]), []))
+    return document
+
+
+def _counts_of(document: dict) -> dict[str, object]:
+    """What a recount must reproduce: verdict, coverage, counts per item and per village, fingerprints."""
+    def items(rows):
+        return {row["key"]: (row["satisfied"], row["not_satisfied"], row["blank"]) for row in rows}
+
+    facts: dict[str, object] = {
+        "verdict": document["verdict"],
+        "coverage": (document["coverage"]["households"], document["coverage"]["respondents"]),
+        "items": items(document["items"]),
+        "rules": [(rule["kind"], rule["threshold_text"], rule["met"]) for rule in document["rules"]],
+    }
+    for village in document["villages"]:
+        name = f"{village['commune_code']}/{village['code']}"
+        facts[f"village {name}"] = (village["households"], village["respondents"])
+        facts[f"village {name} items"] = items(village["items"])
+        facts[f"village {name} receipts"] = village["receipt_fingerprints"]
+    return facts
+
+
+def verify(survey: Survey) -> list[str]:
+    """Recount the stored responses and compare with the current publication: the differences, named
+    (an empty list when they agree). Raises StateError for a survey never published."""
+    publication = current(survey)
+    if publication is None:
+        raise StateError(_("Đợt khảo sát chưa công bố nên không có gì để đối chiếu."))
+    published = _counts_of(json.loads(_stored_bytes(publication.id)))
+    recount = _counts_of(_counted(survey))
+    return [f"{name}: published {published.get(name)!r}, recounted {recount.get(name)!r}"
+            for name in sorted(set(published) | set(recount)) if published.get(name) != recount.get(name)]
+
+
+def record(survey: Survey, *, reason: str = "", actor=None, actor_name: str | None = None) -> Publication:
+    """Store the next version of the survey's published results (flushes; called by the publish transition)."""
+    version = (db.session.execute(select(func.max(Publication.version))
+                                  .where(Publication.survey_id == survey.id)).scalar() or 0) + 1
+    if version > 1 and len(reason.strip()) < MIN_REASON:
+        raise InputError(_("Công bố lại cần ghi rõ lý do (ít nhất %(n)s ký tự).", n=MIN_REASON))
+    data = canonical(snapshot_document(survey))
+    publication = Publication(survey_id=survey.id, version=version, document=data,
+                              sha256=hashlib.sha256(data).hexdigest(), reason=reason.strip(), created_at=utcnow(),
+                              created_by_id=getattr(actor, "id", None))
+    db.session.add(publication)
+    db.session.flush()
+    audit.record("results.publish", actor=actor, actor_name=actor_name, survey_id=survey.id, version=version,
+                 sha256=publication.sha256, bytes=len(data), reason=publication.reason)
+    return publication
+
+
+def reopen(survey: Survey, reason: str, *, actor=None, actor_name: str | None = None) -> Survey:
+    """Reopen a published survey for a correction (flushes): it goes back to ``closed`` (paper keying and
+    corrections only), the published versions stay as they are and are still served until the next one."""
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON:
+        raise InputError(_("Hãy ghi rõ lý do đính chính (ít nhất %(n)s ký tự).", n=MIN_REASON))
+    if lifecycle.current_status(survey, for_update=True) is not SurveyStatus.PUBLISHED:
+        raise StateError(_("Chỉ đính chính được đợt khảo sát đã công bố."))
+    survey.status = SurveyStatus.CLOSED
+    db.session.flush()
+    audit.record("survey.reopen", actor=actor, actor_name=actor_name, survey_id=survey.id, reason=reason)
+    return survey
+
+
+@dataclass(frozen=True)
+class Published:
+    """A publication's facts, without its document (cheap to load)."""
+
+    id: int
+    version: int
+    sha256: str
+    at: datetime
+    reason: str
+
+    @property
+    def block(self) -> dict:
+        """The ``published`` object of the served JSON."""
+        return {"version": self.version, "sha256": self.sha256, "at": self.at.isoformat(timespec="seconds"),
+                "reason": self.reason}
+
+
+def _published(row) -> Published:
+    return Published(row.id, row.version, row.sha256, row.created_at, row.reason)
+
+
+def versions(survey: Survey) -> list[Published]:
+    """Every publication of the survey, newest first."""
+    rows = db.session.execute(
+        select(Publication.id, Publication.version, Publication.sha256, Publication.created_at, Publication.reason)
+        .where(Publication.survey_id == survey.id).order_by(Publication.version.desc()))
+    return [_published(row) for row in rows]
+
+
+def current(survey: Survey) -> Published | None:
+    """The newest publication of the survey, or None if it was never published."""
+    found = versions(survey)
+    return found[0] if found else None
+
+
+def published_json(publication: Published) -> bytes:
+    """The JSON download of a publication: its canonical bytes with the ``published`` object first.
+
+    Spliced, not re-serialised, so the bytes are the same at every download whatever the code does.
+    """
+    return b'{"published":' + canonical(publication.block) + b"," + _stored_bytes(publication.id)[1:]
+
+
+def _stored_bytes(publication_id: int) -> bytes:
+    return db.session.execute(select(Publication.document).where(Publication.id == publication_id)).scalar_one()
+
+
+@lru_cache(maxsize=16)
+def published_document(publication: Published) -> dict:
+    """A publication's document for pages and table downloads, parsed once per process (publications never
+    change), with its ``published`` object and without the receipt fingerprints (the JSON download and the
+    receipt check read those from the stored bytes). Shared between requests: read it, never change it."""
+    data = _stored_bytes(publication.id)
+    if hashlib.sha256(data).hexdigest() != publication.sha256:
+        raise RuntimeError(f"publication {publication.id} does not match its SHA-256")
+    document = json.loads(data)
+    for village in document["villages"]:
+        village.pop("receipt_fingerprints", None)
+    document["published"] = publication.block
+    return document
+
+
+def fingerprints(publication: Published) -> dict[tuple[str, str], list[str]]:
+    """The receipt fingerprints a publication lists, by (commune code, village code)."""
+    document = json.loads(_stored_bytes(publication.id))
+    return {(v["commune_code"], v["code"]): v["receipt_fingerprints"] for v in document["villages"]}
+
+
+def counts(publication: Published, receipt: str) -> bool:
+    """Whether a publication counted the phiếu of this receipt (its fingerprint is listed)."""
+    return b'"' + fingerprint(receipt).encode() + b'"' in _stored_bytes(publication.id)
+
+
+def document_for(survey: Survey) -> tuple[dict, list[Indicator], Published | None]:
+    """What a page, download or API answer shows: the current publication if there is one, else the live
+    results (document, integrity indicators, publication or None)."""
+    publication = current(survey)
+    if publication is None:
+        document = results_document(survey)
+        return document, integrity_indicators(survey, document), None
+    document = published_document(publication)
+    return document, indicators_of(document), publication
+
+
+def indicators_of(document: dict) -> list[Indicator]:
+    """The integrity indicators a publication froze."""
+    return [Indicator(i["kind"], i["severity"], i["subject"], i["evidence"]) for i in document.get("integrity", [])]

@@ -1,0 +1,32 @@
+"""Reopening published results for a correction (the next publication supersedes the current one)."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from ..i18n import _
+from ..scope import roles_required, survey_for
+from ..services import snapshots
+from . import bp
+from ._common import EDITORS, attempt, flash_problems
+from .forms import ActionForm
+
+
+@bp.post("/surveys/<int:survey_id>/reopen")
+@roles_required(*EDITORS)
+def reopen(survey_id: int):
+    """Reopen a published survey with a written reason: paper corrections, then a new publication."""
+    survey = survey_for(survey_id, edit=True)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if request.form.get("confirm") != "y":
+        flash(_("Hãy đánh dấu ô xác nhận rồi bấm lại: việc này không làm lại được."), "error")
+        return redirect(url_for(".survey", survey_id=survey.id))
+    _result, errors = attempt(snapshots.reopen, survey, request.form.get("reason", ""),
+                              actor=current_user._get_current_object())
+    if errors:
+        flash_problems(errors)
+    else:
+        flash(_("Đã mở lại để đính chính. Kết quả đã công bố vẫn được giữ nguyên và hiển thị cho đến khi công bố "
+                "phiên bản mới."), "success")
+    return redirect(url_for(".survey", survey_id=survey.id))

@@ -110,7 +110,7 @@ def reserve(*claims: tuple[Budget, tuple[str, ...]]) -> Reservation:
         return reservation
     for budget, parts in claims:
         item = budget.item()
-        key = item.key_for("survey", budget.name, *parts)
+        key = item.key_for(*_prefix(), "survey", budget.name, *parts)
         expiry = item.get_expiry()
         count = _storage_call(_incr, key, expiry)
         if count is None:  # the storage is unreachable: counted nowhere, refused nowhere (logged)
@@ -120,6 +120,12 @@ def reserve(*claims: tuple[Budget, tuple[str, ...]]) -> Reservation:
             raise Exhausted(budget, _retry_after(key, expiry), first=count == item.amount + 1)
         reservation.taken.append((key, expiry))
     return reservation
+
+
+def _prefix() -> tuple[str, ...]:
+    """``RATELIMIT_KEY_PREFIX``, when set: several sites (or test runs) sharing one Redis keep apart."""
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX")
+    return (prefix,) if prefix else ()
 
 
 def count_failure(budget: Budget, *parts: str) -> None:

@@ -2,19 +2,50 @@
 and the honest requests made meanwhile (valid codes, right passwords) are never refused."""
 from __future__ import annotations
 
+import os
 import threading
+import uuid
 from collections import Counter
 
 import pytest
 from sqlalchemy import func, select
 
+from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.models import AuditEntry
 from tests.resident import full_answers
-from tests.staff.conftest import add_user, csrf_token
+from tests.staff.conftest import PASSWORD, add_user, csrf_token
 
 ATTACKERS = 60
 LIMIT = 10
+ADDRESS = "203.0.113.5"
+REDIS_URL = os.environ.get("SURVEY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(params=["memory", "redis"])
+def limited_app(request, app):
+    """The app counting failures in memory, or a sibling on the same database counting them in Redis (as in
+    production; skipped without a Redis server or client). Yields (app, the Redis keys written or None)."""
+    if request.param == "memory":
+        yield app, None
+        return
+    redis = pytest.importorskip("redis")
+    server = redis.Redis.from_url(REDIS_URL)
+    try:
+        server.ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"no Redis at {REDIS_URL}: {type(exc).__name__}")
+    prefix = f"survey-test-{uuid.uuid4().hex[:10]}"
+    base = {key: app.config[key] for key in ("TESTING", "SECRET_KEY", "SURVEY_CODE_KEY",
+                                             "SQLALCHEMY_DATABASE_URI", "SURVEY_PUBLIC_URL")}
+    sibling = create_app(base | {"RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix})
+    try:
+        yield sibling, lambda: [key.decode() for key in server.scan_iter(f"*{prefix}*")]
+    finally:
+        for key in server.scan_iter(f"*{prefix}*"):
+            server.delete(key)
+        with sibling.app_context():
+            db.engine.dispose()
 
 
 def _race(app, prepare, act, count: int) -> list:
@@ -38,7 +69,7 @@ def _race(app, prepare, act, count: int) -> list:
     return results
 
 
-def _client(app, address: str = "203.0.113.5"):
+def _client(app, address: str = ADDRESS):
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = address
     return client
@@ -54,8 +85,9 @@ def quick_hashing(monkeypatch):
 
 
 @pytest.mark.postgres
-def test_simultaneous_wrong_codes_spend_exactly_the_budget_and_valid_codes_still_work(app, postgres_only,
+def test_simultaneous_wrong_codes_spend_exactly_the_budget_and_valid_codes_still_work(limited_app, postgres_only,
                                                                                       open_survey):
+    app, redis_keys = limited_app
     _, issued = open_survey
     app.config["SURVEY_CODE_FAILURE_LIMIT"] = f"{LIMIT} per 10 minutes"
     valid = [code.display for code in issued]
@@ -77,10 +109,13 @@ def test_simultaneous_wrong_codes_spend_exactly_the_budget_and_valid_codes_still
     assert client.get("/").status_code == 200
     url = f"/s/{valid[0]}"
     assert client.post(url, data=full_answers(client.get(url).get_data(as_text=True))).status_code == 303
+    if redis_keys:  # counted in Redis under a keyed hash of the address, never the address itself
+        assert redis_keys() and not any(ADDRESS in key for key in redis_keys())
 
 
 @pytest.mark.postgres
-def test_simultaneous_wrong_passwords_spend_exactly_the_budget(app, postgres_only, quick_hashing):
+def test_simultaneous_wrong_passwords_spend_exactly_the_budget(limited_app, postgres_only, quick_hashing):
+    app, redis_keys = limited_app
     add_user(app, "victim", "admin", None)
     app.config["SURVEY_LOGIN_LIMIT"] = f"{LIMIT} per 5 minutes"
     app.config["SURVEY_LOGIN_ADDRESS_LIMIT"] = "1000 per 5 minutes"
@@ -102,3 +137,26 @@ def test_simultaneous_wrong_passwords_spend_exactly_the_budget(app, postgres_onl
         locked = db.session.execute(select(func.count()).select_from(AuditEntry)
                                     .where(AuditEntry.action == "user.locked_out")).scalar_one()
     assert (failed, locked) == (LIMIT, 1)
+    if redis_keys:
+        assert redis_keys() and not any(ADDRESS in key or "victim" in key for key in redis_keys())
+
+
+@pytest.mark.postgres
+def test_simultaneous_right_passwords_are_never_counted(limited_app, postgres_only, quick_hashing):
+    app, _ = limited_app
+    add_user(app, "owner", "admin", None)
+    app.config["SURVEY_LOGIN_LIMIT"] = app.config["SURVEY_LOGIN_ADDRESS_LIMIT"] = "3 per 5 minutes"
+
+    def prepare(index: int):
+        client = _client(app)
+        return client, csrf_token(client.get("/staff/login").get_data(as_text=True))
+
+    def log_in(state, password: str) -> int:
+        client, token = state
+        return client.post("/staff/login", data={"csrf_token": token, "username": "owner",
+                                                 "password": password}).status_code
+
+    assert Counter(_race(app, prepare, lambda index, state: log_in(state, PASSWORD), 3)) == {302: 3}
+    # The three honest logins gave their attempts back: the whole budget is still there for typos.
+    statuses = [log_in(prepare(0), "typo-123456") for _ in range(3)] + [log_in(prepare(0), PASSWORD)]
+    assert statuses == [200, 200, 200, 429]

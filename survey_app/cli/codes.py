@@ -1,13 +1,13 @@
 """``flask codes issue``: household codes and printable slips."""
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from ..exports.codes import codes_csv
 from ..services import audit
 from ..services.issuing import codes_wanted, issue_codes, reprint
 from ._common import CLI_ACTOR, load_survey, output_file, unit_of_work
@@ -16,13 +16,8 @@ codes = AppGroup("codes", help="Household codes and slips.")
 
 
 def write_codes_csv(path: Path, issued) -> None:
-    """Write the issued codes as CSV (village, serial, code, url, commune), UTF-8 with BOM for Excel."""
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["village_code", "village_name", "serial", "code", "url", "commune_code", "commune_name"])
-        for item in issued:
-            writer.writerow([item.village_code, item.village_name, item.serial, item.display, item.url,
-                             item.commune_code, item.commune_name])
+    """Write the codes as CSV (village, serial, code, url, commune): the same file as the console's download."""
+    path.write_bytes(codes_csv(issued))
 
 
 @codes.command("issue")

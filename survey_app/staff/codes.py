@@ -1,14 +1,12 @@
 """Household codes: issue, download (CSV, A4 slips PDF), void a lost slip and print its replacement."""
 from __future__ import annotations
 
-import tempfile
 from decimal import Decimal
-from pathlib import Path
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..cli.codes import write_codes_csv
+from ..exports.codes import codes_csv as render_codes_csv
 from ..extensions import db
 from ..formatting import number as format_number
 from ..i18n import _
@@ -119,10 +117,7 @@ def codes_csv(survey_id: int):
     """Download the usable codes as CSV (village_code, village_name, serial, code, url)."""
     survey = survey_for(survey_id, edit=True)
     slips, chosen = _selected(survey)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "codes.csv"
-        write_codes_csv(path, slips)
-        data = path.read_bytes()
+    data = render_codes_csv(slips)
     audit.record("codes.export", actor=current_user._get_current_object(), survey_id=survey.id, format="csv",
                  count=len(slips), **chosen)
     db.session.commit()

@@ -16,7 +16,7 @@ from ..models._types import utcnow
 from ..models.surveys import vietnam_today
 from ..survey_templates import TemplateError, load_template
 from . import audit, lifecycle, publication
-from .units import FrameRow, upsert_village
+from .units import FrameRow, households_problem, upsert_village
 from .window import holidays_between, official_holidays, public_holidays, window_end
 
 #: How far from today the console lets a new survey start: a collection begun on paper a few weeks ago
@@ -75,11 +75,20 @@ def create_survey(template_key: str, unit_code: str, frame: list[FrameRow], *, s
         raise InputError(_("Mẫu phiếu “%(key)s” dành cho cấp %(wanted)s, không dùng cho %(unit)s.", key=template_key,
                            wanted=_("xã") if template.level == "commune" else _("huyện, thị xã hoặc tỉnh"),
                            unit=unit_name))
-    errors = []
+    errors, seen = [], {}
+    if not frame:
+        raise InputError(_("Danh sách thôn không có dòng nào."))
     for row in frame:
         commune_code = row.commune_code or (unit_code if level == "commune" else None)
         if commune_code is None:
             errors.append((row.line, _("khảo sát cấp tỉnh cần cột commune_code")))
+            continue
+        if (problem := households_problem(row.households)) is not None:
+            errors.append((row.line, _("%(village)s: %(problem)s", village=row.village_name, problem=problem)))
+        if (first := seen.setdefault((commune_code, row.village_code), row)) is not row:
+            errors.append((row.line, _("thôn %(code)s · %(name)s có hai lần trong danh sách (lần đầu ở dòng "
+                                       "%(first)s)", code=row.village_code, name=row.village_name,
+                                       first=first.line)))
             continue
         commune = db.session.get(Commune, commune_code)
         if commune is None:

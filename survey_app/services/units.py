@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..errors import InputError
 from ..extensions import db
+from ..formatting import number as format_number
 from ..i18n import _
 from ..models import Commune, Province, Village
 from .csvfiles import parse_count, read_rows
@@ -16,6 +17,23 @@ from .csvfiles import parse_count, read_rows
 PROVINCE_COLUMNS = ("code", "name", "full_name", "type")
 COMMUNE_COLUMNS = ("code", "name", "full_name", "type", "province_code")
 FRAME_COLUMNS = ("village_code", "village_name", "households")
+#: Other names an office writes the frame's columns as (compared without case, diacritics or extra spaces).
+FRAME_ALIASES = {
+    "village_code": ("Mã thôn", "Mã số thôn", "Mã thôn, tổ dân phố", "Mã thôn/tổ dân phố"),
+    "village_name": ("Tên thôn", "Tên thôn, tổ dân phố", "Tên thôn/tổ dân phố"),
+    "households": ("Số hộ", "Số hộ gia đình", "Tổng số hộ"),
+    "commune_code": ("Mã xã", "Mã số xã", "Mã xã, phường", "Mã xã/phường"),
+}
+#: The most households one village of a frame may have, wherever the frame comes from (a file, the console
+#: form, ``flask survey create``): far above any real village, low enough that issuing its codes is bounded.
+MAX_HOUSEHOLDS_PER_VILLAGE = 100_000
+
+
+def households_problem(households: int) -> str | None:
+    """Why a village's household count cannot be used in a frame, or None."""
+    if households < 1 or households > MAX_HOUSEHOLDS_PER_VILLAGE:
+        return _("số hộ phải từ 1 đến %(max)s", max=format_number(MAX_HOUSEHOLDS_PER_VILLAGE))
+    return None
 
 
 def _nfc(text: str) -> str:
@@ -99,9 +117,11 @@ class FrameRow:
 
 
 def read_frame(data: bytes | str, source: str = "frame.csv") -> list[FrameRow]:
-    """Parse a frame CSV (village_code, village_name, households[, commune_code]); all rows or an error."""
-    rows, errors, seen = [], [], set()
-    for line, row in read_rows(data, FRAME_COLUMNS, optional=("commune_code",), source=source):
+    """Parse a frame CSV (village_code, village_name, households[, commune_code], or their Vietnamese names in
+    ``FRAME_ALIASES``); all rows, or an InputError listing every faulty line."""
+    rows, errors, seen = [], [], {}
+    for line, row in read_rows(data, FRAME_COLUMNS, optional=("commune_code",), source=source,
+                               aliases=FRAME_ALIASES):
         if "__error__" in row:
             errors.append((line, row["__error__"]))
             continue
@@ -115,10 +135,15 @@ def read_frame(data: bytes | str, source: str = "frame.csv") -> list[FrameRow]:
             errors.append((line, _("tên thôn dài quá %(n)s ký tự", n=limit)))
         elif households is None or households == 0:
             errors.append((line, _("số hộ “%(v)s” phải là số nguyên dương", v=row["households"])))
+        elif problem := households_problem(households):
+            errors.append((line, _("%(problem)s (tệp ghi %(v)s)", problem=problem, v=row["households"])))
         elif key in seen:
-            errors.append((line, _("thôn %(c)s bị lặp", c=row["village_code"])))
+            errors.append((line, _("thôn %(c)s bị lặp: đã có ở dòng %(first)s", c=row["village_code"],
+                                   first=seen[key]) if not key[0] else
+                           _("thôn %(c)s của xã %(commune)s bị lặp: đã có ở dòng %(first)s",
+                             c=row["village_code"], commune=key[0], first=seen[key])))
         else:
-            seen.add(key)
+            seen[key] = line
             rows.append(FrameRow(line, row["village_code"], _nfc(row["village_name"]), households,
                                  row.get("commune_code") or None))
     if errors:

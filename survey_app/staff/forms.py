@@ -1,6 +1,7 @@
 """Forms of the staff console (Flask-WTF: every POST carries a CSRF token)."""
 from __future__ import annotations
 
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
@@ -19,10 +20,12 @@ from wtforms import (
 )
 from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from ..formatting import number as format_number
 from ..i18n import _l
 from ..models import Channel, Role
 from ..models._types import MAX_ID
 from ..services.surveys import start_problem
+from ..services.units import MAX_HOUSEHOLDS_PER_VILLAGE
 
 try:
     from wtforms import SelectChoice
@@ -37,7 +40,8 @@ def options(pairs) -> list:
 
 UNIT_CODE = Regexp(r"^\s*(\d{2}|\d{5})\s*$", message=_l("Mã đơn vị gồm 2 chữ số (tỉnh) hoặc 5 chữ số (xã)."))
 REQUIRED = _l("Vui lòng điền ô này.")
-HOUSEHOLDS = NumberRange(min=0, max=100000, message=_l("Số hộ không được âm và không quá 100.000."))
+HOUSEHOLDS = NumberRange(min=0, max=MAX_HOUSEHOLDS_PER_VILLAGE, message=_l(
+    "Số hộ không được âm và không quá %(max)s.", max=LazyString(format_number, MAX_HOUSEHOLDS_PER_VILLAGE)))
 
 
 def longest(limit: int) -> Length:
@@ -170,6 +174,9 @@ class SurveyForm(FlaskForm):
                          choices=options([("0.03", "± 3 %"), ("0.05", "± 5 %"), ("0.1", "± 10 %")]))
     villages = FieldList(FormField(FrameRowForm))
     frame = FileField(_l("Hoặc tải tệp danh sách thôn (CSV)"))
+    #: The attached file kept across previews (the browser sends a file once), and its name.
+    frame_data = HiddenField()
+    frame_name = HiddenField()
 
 
 class RuleRow(Form):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 
 import pytest
 from sqlalchemy import func, select
@@ -114,3 +115,79 @@ def test_units_list_is_limited_to_the_scope_and_searchable(as_user):
     found = as_user("admin").get("/staff/units?q=Ba%20%C4%90%C3%ACnh").get_data(as_text=True)
     assert "Xã Ba Đình" in found and "Xã Bình Sơn" not in found
     assert "Nhập danh mục" not in page and "Nhập danh mục" in found
+
+
+#: The same three villages as offices write them: Vietnamese headers (with or without diacritics, any case,
+#: extra spaces), Excel's semicolons on a Vietnamese-locale PC, its UTF-8 byte order mark, its UTF-16 text.
+OFFICE_FILES = {
+    "english": "village_code,village_name,households\nT01,Thôn Một,120\nT02,Thôn Hai,80\nT03,Thôn Ba,1.269\n".encode(),
+    "vietnamese": "Mã thôn,Tên thôn,Số hộ\nT01,Thôn Một,120\nT02,Thôn Hai,80\nT03,Thôn Ba,1.269\n".encode(),
+    "excel-vi": ("\ufeffMã thôn;Tên thôn;Số hộ;;\r\nT01;Thôn Một;120;;\r\nT02;Thôn Hai;80;;\r\n"
+                 "T03;Thôn Ba;1.269;;\r\n").encode(),
+    "no-diacritics": "  MA  THON ;TEN THON; so ho \nT01;Thôn Một;120\nT02;Thôn Hai;80\nT03;Thôn Ba;1269\n".encode(),
+    "decomposed": unicodedata.normalize("NFD", "Mã Thôn,Tên Thôn,Số Hộ\nT01,Thôn Một,120\nT02,Thôn Hai,80\n"
+                                               "T03,Thôn Ba,1269\n").encode(),
+    "mixed": "Village_Code;tên thôn;SỐ HỘ GIA ĐÌNH\n\nT01;Thôn Một;120\nT02;Thôn Hai;80\nT03;Thôn Ba;1 269\n".encode(),
+    "utf-16": "Mã thôn\tTên thôn\tSố hộ\r\nT01\tThôn Một\t120\r\nT02\tThôn Hai\t80\r\nT03\tThôn Ba\t1269\r\n"
+              .encode("utf-16"),
+}
+
+
+@pytest.mark.parametrize("kind", OFFICE_FILES)
+def test_frame_files_as_offices_write_them(app, as_user, kind):
+    from survey_app.services.units import read_frame
+
+    with app.app_context():
+        rows = read_frame(OFFICE_FILES[kind])
+    assert [(r.village_code, r.village_name, r.households) for r in rows] == [
+        ("T01", "Thôn Một", 120), ("T02", "Thôn Hai", 80), ("T03", "Thôn Ba", 1269)]
+    client = as_user("staff_commune")
+    done = client.post("/staff/units/21040/villages/frame", data={
+        "csrf_token": token(client), "frame": (io.BytesIO(OFFICE_FILES[kind]), "thon.csv")},
+        content_type="multipart/form-data")
+    assert done.status_code == 302
+    with app.app_context():
+        assert db.session.execute(select(func.sum(Village.households))).scalar_one() == 1469
+
+
+def test_a_province_frame_with_the_commune_column_in_vietnamese(app):
+    from survey_app.services.units import read_frame
+
+    data = "Mã xã;Mã thôn;Tên thôn;Số hộ\n21040;T01;Thôn Một;12\n21043;T01;Thôn Một;30\n"
+    with app.app_context():
+        rows = read_frame(data)
+    assert [(r.commune_code, r.village_code, r.households) for r in rows] == [
+        ("21040", "T01", 12), ("21043", "T01", 30)]
+
+
+def test_every_duplicate_and_faulty_line_is_listed_with_its_number(app):
+    from survey_app.errors import InputError
+    from survey_app.services.units import read_frame
+
+    data = ("Mã xã;Mã thôn;Tên thôn;Số hộ\n21040;T01;Thôn Một;12\n21040;T02;Thôn Hai;0\n21043;T01;Thôn Một;5\n"
+            "21040;T01;Thôn Một bis;7\n21040;T03;Thôn Ba;100.001\n21040;T02;Thôn Hai;8\n21040;T02;Thôn Hai;9\n")
+    with app.app_context(), pytest.raises(InputError) as refused:
+        read_frame(data)
+    assert refused.value.errors == [
+        (3, "số hộ “0” phải là số nguyên dương"),
+        (5, "thôn T01 của xã 21040 bị lặp: đã có ở dòng 2"),
+        (6, "số hộ phải từ 1 đến 100.000 (tệp ghi 100.001)"),
+        (8, "thôn T02 của xã 21040 bị lặp: đã có ở dòng 7"),
+    ]
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ("Mã thôn,Tên thôn\nT01,Thôn Một\n", "thiếu cột: households; cột lạ: –"),
+    ("Mã thôn,village_code,Tên thôn,Số hộ\nT01,T01,Thôn Một,3\n", "cột có hai lần: village_code"),
+    ("Mã thôn,Tên thôn,Số hộ,Ghi chú\nT01,Thôn Một,3,x\n", "cột lạ: Ghi chú"),
+    ("Mã thôn,Tên thôn,Số hộ\nT01,\"Thôn Một,3\nT02,Thôn Hai,4\n",
+     "Dòng 2: dấu ngoặc kép mở ở dòng này không được đóng"),
+    ("Mã thôn,Tên thôn,Số hộ\nT01,Thôn Một,3,4\n", "Dòng 2: có 4 cột, cần 3"),
+])
+def test_frame_header_and_shape_errors_say_what_is_wrong(app, data, message):
+    from survey_app.errors import InputError
+    from survey_app.services.units import read_frame
+
+    with app.app_context(), pytest.raises(InputError) as refused:
+        read_frame(data)
+    assert message in str(refused.value)

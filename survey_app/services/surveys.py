@@ -1,8 +1,10 @@
 """Create a survey from a template and move it through draft → open → closed → published."""
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import select
@@ -204,14 +206,30 @@ def get_survey(survey_id: int) -> Survey | None:
 MIN_JUSTIFICATION = 15
 
 
+#: A threshold as typed: a plain number (digits, at most one decimal point) and an optional percent sign, read
+#: after NFKC (full-width digits and "％" become ASCII). No sign, no exponent, no other script's digits, and
+#: short enough that no arithmetic on it can overflow: "9E+99" is refused with a message, not a server error.
+_TYPED_THRESHOLD = re.compile(r"(?P<number>[0-9]{1,12}(?:\.[0-9]{0,12})?|\.[0-9]{1,12})\s*(?P<percent>%?)")
+#: A threshold as stored: a share written with digits and an optional decimal point ("0.805", "1.0", "1").
+_STORED_THRESHOLD = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,12})?")
+
+
+def _typed_threshold(text) -> tuple[str, Decimal, bool] | None:
+    """The number typed (as text and value) and whether a percent sign followed; None if it is not one."""
+    text = unicodedata.normalize("NFKC", str(text)).strip().replace(",", ".")
+    match = _TYPED_THRESHOLD.fullmatch(text)
+    if match is None:
+        return None
+    return match["number"], Decimal(match["number"]), bool(match["percent"])
+
+
 def ambiguous_threshold(text) -> bool:
     """A bare number from 1 to 10 ("8", "1"): 8 % or a mistyped 0,8? 1 % or 100 %? Too ambiguous to guess."""
-    text = str(text).strip().replace(",", ".")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
+    typed = _typed_threshold(text)
+    if typed is None:
         return False
-    return value.is_finite() and (1 < value < 10 or text == "1")
+    number, value, percent = typed
+    return not percent and (1 < value < 10 or number == "1")
 
 
 def share_text(value: Decimal) -> str:
@@ -222,11 +240,8 @@ def share_text(value: Decimal) -> str:
 
 def stored_threshold(text) -> Decimal | None:
     """A stored threshold (a share, as in the survey templates and ``share_text``), or None if unreadable."""
-    try:
-        value = Decimal(str(text))
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
+    text = str(text).strip()
+    return Decimal(text) if _STORED_THRESHOLD.fullmatch(text) else None
 
 
 def parse_threshold(text) -> Decimal | None:
@@ -234,21 +249,17 @@ def parse_threshold(text) -> Decimal | None:
 
     A bare number from 10 to 100 is a percentage; one from 1 to 10 needs its % sign (``ambiguous_threshold``).
     """
-    if ambiguous_threshold(text):
+    typed = _typed_threshold(text)
+    if typed is None or ambiguous_threshold(text):
         return None
-    text = str(text).strip().replace(",", ".").replace("\u00a0", " ")
-    percent = text.endswith("%")
-    try:
-        value = Decimal(text.removesuffix("%").strip())
-    except InvalidOperation:
-        return None
-    if not value.is_finite():
-        return None
+    _number, value, percent = typed
     if percent or value > 1:
         value = value / 100
+    if not 0 < value <= 1:
+        return None
     if value != value.quantize(Decimal("0.000001")):
         return None  # more precise than four decimals of a percentage: a typing slip
-    return value if 0 < value <= 1 else None
+    return value
 
 
 def change_rules(survey: Survey, rules: list[dict], justification: str, *, actor=None,

@@ -1,4 +1,4 @@
-"""``flask survey create|open|close|publish``."""
+"""``flask survey create|open|close|publish|delete``."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,6 +6,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from ..extensions import db
+from ..services.drafts import delete_draft, delete_problem
 from ..services.surveys import create_survey, transition
 from ..services.units import read_frame
 from ._common import CLI_ACTOR, load_survey, unit_of_work
@@ -60,3 +62,21 @@ def reopen_command(survey_id: int, reason: str) -> None:
     with unit_of_work():
         reopen(load_survey(survey_id), reason, actor_name=CLI_ACTOR)
     click.echo(f"Survey {survey_id} is closed again for correction; publish it again with --reason.")
+
+
+@survey.command("delete")
+@click.argument("survey_id", type=int)
+@click.option("--yes", is_flag=True, help="Delete without asking for confirmation.")
+def delete_command(survey_id: int, yes: bool) -> None:
+    """Delete a draft survey created by mistake; refused once a household code was issued (audit-logged)."""
+    target = load_survey(survey_id)
+    title, problem = target.title, delete_problem(target)
+    db.session.rollback()  # no transaction stays open while the question waits for an answer
+    if problem is not None:
+        click.echo(problem, err=True)
+        raise SystemExit(1)
+    if not yes:
+        click.confirm(f"Delete draft survey {survey_id} “{title}”? This cannot be undone.", abort=True)
+    with unit_of_work():
+        delete_draft(load_survey(survey_id), actor_name=CLI_ACTOR)
+    click.echo(f"Deleted draft survey {survey_id} “{title}”.")

@@ -21,7 +21,8 @@ class AuditEntry(db.Model):
     #: Username at the time (or "cli", "system"): survives the account's later changes.
     actor_name: Mapped[str] = mapped_column(String(80))
     action: Mapped[str] = mapped_column(String(60), index=True)
-    survey_id: Mapped[int | None] = mapped_column(ForeignKey("survey.id"), index=True)
+    #: The survey the action concerns; no foreign key, since the log outlives a deleted draft survey.
+    survey_id: Mapped[int | None] = mapped_column(index=True)
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     #: Unique: an entry has at most one successor, so the chain cannot fork.
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)

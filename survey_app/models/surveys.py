@@ -26,7 +26,8 @@ class Survey(db.Model):
     """One satisfaction survey of a unit, with a snapshot of its template and its rules."""
 
     __tablename__ = "survey"
-    __table_args__ = (CheckConstraint("end_date >= start_date", name="window_order"),)
+    #: AUTOINCREMENT on SQLite: a deleted draft's id is never given to a later survey (its audit entries keep it).
+    __table_args__ = (CheckConstraint("end_date >= start_date", name="window_order"), {"sqlite_autoincrement": True})
     id: Mapped[int] = mapped_column(primary_key=True)
     template_key: Mapped[str] = mapped_column(String(60))
     template_version: Mapped[int]

@@ -83,7 +83,10 @@ def current_status(survey: Survey, *, for_update: bool = False) -> SurveyStatus:
     The ORM object is refreshed with it, so later checks in the same request see the same state.
     """
     query = select(Survey.status).where(Survey.id == survey.id).with_for_update(read=not for_update)
-    status = SurveyStatus(db.session.execute(query).scalar_one())
+    stored = db.session.execute(query).scalar_one_or_none()
+    if stored is None:  # a draft deleted (services/drafts.py) while this request waited for its lock
+        raise StateError(_("Đợt khảo sát này không còn nữa: bản nháp đã bị xóa."))
+    status = SurveyStatus(stored)
     set_committed_value(survey, "status", status)
     return status
 

@@ -8,6 +8,7 @@ from . import (  # noqa: E402,F401 - routes register on import
     auth,
     codes,
     coverage,
+    drafts,
     paper,
     publication,
     surveys,

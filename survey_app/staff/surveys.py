@@ -8,11 +8,9 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import func, select
-from werkzeug.utils import secure_filename
 
 import analysis
 
-from ..errors import InputError
 from ..extensions import db
 from ..formatting import date as format_date
 from ..i18n import _, _l
@@ -21,6 +19,7 @@ from ..models.surveys import vietnam_today
 from ..scope import can_edit, roles_required, survey_for, surveys_in_scope, unit_in_scope
 from ..services import coverage as coverage_service
 from ..services import snapshots
+from ..services.drafts import delete_problem
 from ..services.publication import pending_work
 from ..services.surveys import (
     MIN_JUSTIFICATION,
@@ -32,11 +31,12 @@ from ..services.surveys import (
     status_label,
     transition,
 )
-from ..services.units import FrameRow, read_frame
+from ..services.units import FrameRow
 from ..survey_templates import TemplateError, load_all
 from ..web import translate_text
 from . import bp
-from ._common import ALL_ROLES, EDITORS, attempt, flash_problems, paginate, problems
+from ._common import ALL_ROLES, EDITORS, attempt, flash_problems, paginate
+from ._frame import FrameChoice, frame_choice
 from .forms import ActionForm, RulesForm, SurveyForm, options
 
 bp.add_app_template_filter(status_label, "status_label")
@@ -130,22 +130,26 @@ def new_survey():
             {"village_id": v.id, "include": True, "households": v.households} for v in villages])
     form.template.choices = options((key, f"{translate_text(t.short_title)} ({key})") for key, t in templates.items())
     errors: list[str] = []
-    rows: list[FrameRow] = []
-    if request.method == "POST" and form.validate_on_submit():
-        rows, errors = _frame_rows(form, villages)
-        if not errors and "create" in request.form:
-            survey, errors = attempt(create_survey, form.template.data, unit.code, rows,
+    choice = FrameChoice([], [])
+    if request.method == "POST":
+        # The frame is read even when other fields are wrong, so that an attached file is kept meanwhile.
+        choice = frame_choice(form, villages, drop="drop_frame" in request.form)
+        if not form.validate_on_submit():
+            errors = [_("Có ô chưa hợp lệ, xin xem các ô được đánh dấu.")] + (choice.errors if choice.file_name
+                                                                            else [])
+        elif not (errors := choice.errors) and "create" in request.form:
+            survey, errors = attempt(create_survey, form.template.data, unit.code, choice.rows,
                                      start=form.start.data, actor=current_user._get_current_object())
             if survey is not None:
                 flash(_("Đã tạo đợt khảo sát (bản nháp). Kiểm tra lại rồi bấm “Mở lấy ý kiến”."), "success")
                 return redirect(url_for(".survey", survey_id=survey.id))
-    elif request.method == "POST":
-        errors = [_("Có ô chưa hợp lệ, xin xem các ô được đánh dấu.")]
-    if not rows and level == "commune" and not form.frame.data:
+    form.frame_name.data, form.frame_data.data = choice.file_name or "", choice.carried
+    rows = choice.rows
+    if not rows and level == "commune" and choice.file_name is None and request.method == "GET":
         rows = [FrameRow(i, v.code, v.name, v.households) for i, v in enumerate(villages, 1) if v.households]
     start = form.start.data if isinstance(form.start.data, date) and not start_problem(form.start.data) \
         else vietnam_today()
-    margins = {str(choice[0]) for choice in form.margin.iter_choices()}
+    margins = {str(option[0]) for option in form.margin.iter_choices()}
     margin = float(form.margin.data) if form.margin.data in margins else 0.05
     template = templates.get(form.template.data or next(iter(templates), ""))
     plan = _plan(rows, template, margin) | {"margin": margin}
@@ -155,31 +159,8 @@ def new_survey():
                         for day, name in holidays_skipped(start, end, str(get_locale())))
     return render_template("staff/survey_new.html", form=form, unit=unit, level=level, errors=errors,
                            village_rows=list(zip(villages, form.villages, strict=False)), plan=plan,
-                           start=start, end=end, skipped=skipped), status
-
-
-def _frame_rows(form: SurveyForm, villages: list[Village]) -> tuple[list[FrameRow], list[str]]:
-    """The frame from an uploaded CSV, else from the ticked villages of the table."""
-    upload = form.frame.data
-    if upload and getattr(upload, "filename", ""):
-        try:
-            return read_frame(upload.read(), source=secure_filename(upload.filename) or "frame.csv"), []
-        except InputError as exc:
-            return [], problems(exc)
-    by_id = {str(v.id): v for v in villages}
-    rows, errors = [], []
-    for number, entry in enumerate(form.villages, 1):
-        village = by_id.get(entry.village_id.data or "")
-        if village is None or not entry.include.data:
-            continue
-        households = entry.households.data
-        if not households or households < 1:
-            errors.append(_("%(village)s: số hộ phải lớn hơn 0.", village=village.name))
-            continue
-        rows.append(FrameRow(number, village.code, village.name, households))
-    if not rows and not errors:
-        errors.append(_("Hãy chọn ít nhất một thôn, hoặc tải tệp danh sách thôn."))
-    return rows, errors
+                           start=start, end=end, skipped=skipped, frame_file=choice.file_name,
+                           frame_file_ok=choice.file_name is not None and bool(choice.rows)), status
 
 
 @bp.get("/surveys/<int:survey_id>")
@@ -196,6 +177,7 @@ def survey(survey_id: int):
                            transitions=TRANSITIONS, confirmations=CONFIRMATIONS,
                            days_left=coverage_service.working_days_left(survey),
                            households=sum(f.households for f in survey.frame),
+                           undeletable=delete_problem(survey) if survey.status is SurveyStatus.DRAFT else None,
                            has_results="results.survey" in current_app.view_functions)
 
 

@@ -38,6 +38,7 @@ ROUTES = [
     ("POST", f"/staff/surveys/new?unit={HOME_COMMUNE}", "edit", {}),
     ("GET", S, "view", None),
     ("POST", S + "/publish", "edit", {"confirm": "y"}),  # an open survey cannot be published: refused, nothing changes
+    ("POST", S + "/delete", "edit", {"confirm": "y"}),  # an open survey cannot be deleted: refused, nothing changes
     ("GET", S + "/rules", "edit", None),
     ("POST", S + "/rules", "edit", {}),
     ("GET", S + "/codes", "view", None),

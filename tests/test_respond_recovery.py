@@ -102,3 +102,18 @@ def test_head_of_a_phieu_answers_like_get_without_a_body(app, client, open_surve
         assert head.data == b"", path
     assert client.head(fresh).status_code == 200 and client.head(used).status_code == 409
     assert _stored(app)[0][0].household_code_id is not None and len(_stored(app)[0]) == 1
+
+
+def test_the_pages_refusing_too_many_tries_address_residents_as_ong_ba(app, client):
+    from survey_app.errors import render_error
+
+    app.config["SURVEY_CODE_FAILURE_LIMIT"] = "1 per 10 minutes"
+    assert client.get("/", query_string={"code": "AAAA-AAAA-AA"}).status_code == 404
+    page = client.get("/", query_string={"code": "AAAA-AAAA-AB"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 429 and 0 < int(page.headers["Retry-After"]) <= 600
+    assert "Ông/Bà" in html and "bạn" not in html.lower()
+    assert 'id="code"' in html  # the code box stays: a valid code still works
+    with app.test_request_context("/"):
+        generic, status = render_error(429)
+    assert status == 429 and "bạn" not in generic.lower()

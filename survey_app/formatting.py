@@ -52,6 +52,9 @@ def date(value: dt.date | None) -> str:
     return format_date(value, "dd/MM/yyyy") if value else ""
 
 
-def datetime(value: dt.datetime | None) -> str:
-    """Format a timestamp in Vietnam's time zone as HH:mm dd/mm/yyyy."""
+def datetime(value: dt.datetime | str | None) -> str:
+    """Format a timestamp in Vietnam's time zone as HH:mm dd/mm/yyyy (ISO 8601 text too, as a published
+    document freezes its times)."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value) if value else None
     return format_datetime(value, "HH:mm dd/MM/yyyy") if value else ""

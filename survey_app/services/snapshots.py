@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 
 from sqlalchemy import func, select
@@ -47,8 +47,16 @@ def fingerprint(receipt: str) -> str:
 
 
 def _indicator_json(indicator: Indicator) -> dict:
+    """An indicator as JSON (times in its evidence as ISO 8601 text)."""
+    evidence = json.loads(json.dumps(dict(indicator.evidence), default=_json_value))
     return {"kind": indicator.kind, "severity": indicator.severity, "subject": indicator.subject,
-            "evidence": dict(indicator.evidence)}
+            "evidence": evidence}
+
+
+def _json_value(value):
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} in an integrity indicator's evidence")
 
 
 def snapshot_document(survey: Survey) -> dict:

@@ -11,7 +11,7 @@ from ..extensions import db
 from ..formatting import number as format_number
 from ..i18n import _
 from ..ops.checks import local_public_url
-from ..scope import can_edit, roles_required, survey_for
+from ..scope import MAX_ID, can_edit, roles_required, survey_for
 from ..services import audit, issuing, lifecycle
 from ..services.coverage import survey_coverage
 from ..services.slips import SlipError, render_slips_pdf
@@ -97,6 +97,8 @@ def _selected(survey) -> tuple[list, dict]:
             abort(404)
         chosen["village"] = codes_of[village]
     if serial is not None:
+        if not 0 < serial <= MAX_ID:
+            abort(404)
         chosen["serial"] = serial
     slips = issuing.reprint(survey, frame_village_id=village, serials={serial} if serial is not None else None)
     if serial is not None and not slips:

@@ -119,7 +119,7 @@ def test_draft_open_close_publish_and_nothing_else(app, as_user, world):
                    .order_by(AuditEntry.id)]
         actors = {e.actor_name for e in db.session.query(AuditEntry).filter_by(survey_id=survey_id,
                                                                               action="survey.publish")}
-    assert actions[-3:] == ["survey.open", "survey.close", "survey.publish"]
+    assert actions[-4:] == ["survey.open", "survey.close", "survey.publish", "results.publish"]
     assert actors == {"staff_commune"}
 
 

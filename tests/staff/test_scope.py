@@ -39,6 +39,7 @@ ROUTES = [
     ("GET", S, "view", None),
     ("POST", S + "/publish", "edit", {"confirm": "y"}),  # an open survey cannot be published: refused, nothing changes
     ("POST", S + "/delete", "edit", {"confirm": "y"}),  # an open survey cannot be deleted: refused, nothing changes
+    ("POST", S + "/reopen", "edit", {"confirm": "y"}),  # an open survey cannot be reopened: refused, nothing changes
     ("GET", S + "/rules", "edit", None),
     ("POST", S + "/rules", "edit", {}),
     ("GET", S + "/codes", "view", None),

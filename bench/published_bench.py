@@ -54,7 +54,7 @@ def measure(url: str) -> list[tuple[str, str, float, float, int]]:
                       "SURVEY_AUDIT_KEY": "bench-audit", "SURVEY_LOG_REQUESTS": False,
                       "SURVEY_PUBLIC_URL": "http://bench.test", "WTF_CSRF_ENABLED": False})
     with app.app_context():
-        user = create_user("bench", "Bench-password-2026", Role.ADMIN, None, actor_name="bench")
+        user = create_user("bench", "Kiem-tra-toc-do-2026", Role.ADMIN, None, actor_name="bench")
         _row, token = create_token(user, "bench")
         db.session.commit()
         user_id, epoch = user.id, user.session_epoch

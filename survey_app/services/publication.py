@@ -23,8 +23,8 @@ class PendingWork:
 
     def describe(self) -> str:
         """The work in the user's language."""
-        batch = _("Tập %(id)s (%(village)s%(label)s)", id=self.batch_id, village=self.village,
-                  label=f", {self.label}" if self.label else "")
+        label = ", " + self.label if self.label else ""
+        batch = _("Tập %(id)s (%(village)s%(label)s)", id=self.batch_id, village=self.village, label=label)
         if self.kind == "empty":
             return _("%(batch)s: chưa nhập phiếu nào.", batch=batch)
         if self.kind == "second_unfinished":

@@ -73,7 +73,10 @@ class RuleResult:
     """A rule with the numbers that decided it.
 
     `observed`, `successes` and `trials` are the deciding cell: the only one for a survey-wide rule,
-    the worst one otherwise (a cell with no phiếu counts as worst; its `observed` is None).
+    the worst one otherwise (a cell with no phiếu counts as worst; its `observed` is None; of equally bad
+    cells, the first in the tally's order of units, then items). `deciding_unit` is where that cell is
+    (the sub-unit's code, None for the whole survey) and `deciding_item` which item it counts (None for a
+    coverage rule and for an ``overall_min`` rule pooled over all items).
     """
 
     rule: Rule
@@ -84,6 +87,8 @@ class RuleResult:
     shortfalls: tuple[Shortfall, ...] = ()
     failing_units: tuple[str, ...] = ()
     failing_items: tuple[str, ...] = ()
+    deciding_unit: str | None = None
+    deciding_item: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,9 +123,9 @@ def _decide(rule: Rule, cells: list[tuple[str | None, str | None, int, int]]) ->
         observed = Fraction(successes, trials) if trials else None
         if not meets(successes, trials, rule.value):
             shortfalls.append(Shortfall(unit, item, successes, trials, observed))
-        if worst is None or (worst[1] is not None and (observed is None or observed < worst[1])):
-            worst = ((successes, trials), observed)
-    (successes, trials), observed = worst
+        if worst is None or (worst[4] is not None and (observed is None or observed < worst[4])):
+            worst = (unit, item, successes, trials, observed)
+    unit, item, successes, trials, observed = worst
     return RuleResult(
         rule=rule,
         met=not shortfalls,
@@ -130,6 +135,8 @@ def _decide(rule: Rule, cells: list[tuple[str | None, str | None, int, int]]) ->
         shortfalls=tuple(shortfalls),
         failing_units=tuple(dict.fromkeys(s.unit for s in shortfalls if s.unit is not None)),
         failing_items=tuple(dict.fromkeys(s.item for s in shortfalls if s.item is not None)),
+        deciding_unit=unit,
+        deciding_item=item,
     )
 
 

@@ -3,6 +3,8 @@
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import analysis as A
 
@@ -128,3 +130,90 @@ def test_exact_boundary_in_rules():
 def test_rule_stores_fraction():
     assert OVERALL.value == Fraction(9, 10)
     assert OVERALL.threshold == "0.90"
+
+
+def _deciding(rule, survey):
+    result = A.evaluate([rule], survey, collecting_finished=True).rules[0]
+    return result.deciding_unit, result.deciding_item
+
+
+def test_overall_rule_is_decided_by_the_overall_item_of_the_survey():
+    survey = tally(unit("A", 100, 90, (85, 70, 80)), unit("B", 100, 90, (86, 72, 60)))
+    assert _deciding(OVERALL, survey) == (None, "overall")
+    pooled = tally(unit("A", 100, 90, (85, 70, 80)), overall=None)
+    assert _deciding(OVERALL, pooled) == (None, None)  # the pooled rate of all items: no one item decides
+
+
+def test_item_rule_is_decided_by_the_worst_item_over_the_survey():
+    survey = tally(unit("A", 100, 90, (85, 70, 80)), unit("B", 100, 90, (86, 72, 60)))
+    result = A.evaluate([ITEMS], survey, collecting_finished=True).rules[0]
+    assert (result.deciding_unit, result.deciding_item) == (None, "overall")
+    assert (result.successes, result.trials) == (140, 180)
+
+
+def test_per_village_rule_is_decided_by_the_worst_village_and_item():
+    survey = tally(unit("A", 100, 90, (85, 70, 80)), unit("B", 100, 90, (86, 72, 60)))
+    result = A.evaluate([PER_VILLAGE], survey, collecting_finished=True).rules[0]
+    assert (result.deciding_unit, result.deciding_item, result.successes, result.trials) == ("B", "overall", 60, 90)
+
+
+def test_per_commune_rule_is_decided_by_the_worst_commune_and_item():
+    survey = tally(
+        unit("X1-A", 50, 40, (40, 30, 40), group="X1"),
+        unit("X1-B", 50, 40, (40, 36, 40), group="X1"),
+        unit("X2-A", 50, 40, (40, 31, 40), group="X2"),
+    )
+    assert _deciding(PER_COMMUNE, survey) == ("X2", "schools")
+    assert _deciding(PER_VILLAGE, survey) == ("X1-A", "schools")
+
+
+def test_coverage_rules_are_decided_by_a_unit_never_an_item():
+    survey = tally(unit("A", 100, 80, (80, 80, 80), group="X1"), unit("B", 100, 69, (69, 69, 69), group="X2"),
+                   unit("C", 100, 75, (75, 75, 75), group="X2"))
+    assert _deciding(COVERAGE, survey) == (None, None)
+    assert _deciding(A.Rule("coverage_min", "0.70", "local plan", False, subunit="village"), survey) == ("B", None)
+    assert _deciding(A.Rule("coverage_min", "0.70", "local plan", False, subunit="commune"), survey) == ("X2", None)
+
+
+def test_the_first_of_equally_bad_cells_decides_and_an_empty_one_is_worst():
+    survey = tally(unit("A", 10, 10, (5, 5, 9)), unit("B", 10, 4, (2, 2, 4)), unit("C", 10, 10, (5, 9, 9)))
+    assert _deciding(PER_VILLAGE, survey) == ("A", "roads")  # 5/10 = 2/4 = 5/10: the first one
+    empty = tally(unit("A", 10, 10, (5, 5, 9)), unit("B", 10, 0, (0, 0, 0)), unit("C", 10, 0, (0, 0, 0)))
+    result = A.evaluate([PER_VILLAGE], empty, collecting_finished=True).rules[0]
+    assert (result.deciding_unit, result.deciding_item, result.observed) == ("B", "roads", None)
+
+
+@st.composite
+def _tallies(draw):
+    """Villages in one or two communes with any counts (some without phiếu), and the overall item or none."""
+    units = []
+    for index in range(draw(st.integers(1, 6))):
+        respondents = draw(st.integers(0, 12))
+        satisfied = tuple(draw(st.integers(0, respondents)) for _ in KEYS)
+        units.append(unit(f"V{index}", respondents + draw(st.integers(0, 5)), respondents, satisfied,
+                          group=draw(st.sampled_from(("X1", "X2")))))
+    return tally(*units, overall=draw(st.sampled_from(("overall", None))))
+
+
+def _cell(rule, survey, unit_code, item):
+    """The (successes, trials) of one cell, counted here from the tally for checking."""
+    members = [u for u in survey.units if unit_code in (None, u.code, u.group)]
+    if rule.kind == "coverage_min":
+        return sum(u.respondents for u in members), sum(u.households for u in members)
+    keys = [item] if item is not None else list(KEYS)
+    counts = [u.items[key] for u in members for key in keys]
+    return sum(c.satisfied for c in counts), sum(c.collected for c in counts)
+
+
+@given(_tallies(), st.sampled_from((OVERALL, ITEMS, PER_COMMUNE, PER_VILLAGE, COVERAGE,
+                                    A.Rule("coverage_min", "0.70", "local plan", False, subunit="village"),
+                                    A.Rule("coverage_min", "0.70", "local plan", False, subunit="commune"))))
+@settings(max_examples=300, deadline=None)
+def test_the_deciding_unit_and_item_hold_the_deciding_counts_and_none_is_worse(survey, rule):
+    result = A.evaluate([rule], survey, collecting_finished=True).rules[0]
+    assert _cell(rule, survey, result.deciding_unit, result.deciding_item) == (result.successes, result.trials)
+    assert (result.deciding_unit is None) == (rule.subunit is None)
+    assert (result.deciding_item is None) == (rule.kind == "coverage_min"
+                                              or (rule.kind == "overall_min" and survey.overall_item is None))
+    if result.observed is not None:
+        assert all(s.observed is not None and s.observed >= result.observed for s in result.shortfalls)

@@ -1,15 +1,14 @@
 """Views of the resident path: code → phiếu → receipt."""
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import select
 
 from ..errors import StateError, csrf_error_page
 from ..extensions import db
 from ..i18n import ngettext
-from ..models import CodeStatus, HouseholdCode, Response, Survey
-from ..services import household_codes, throttle
+from ..models import CodeStatus, HouseholdCode, Survey
+from ..services import household_codes, receipts, throttle
 from ..services.client import client_hash
 from ..services.responses import CodeAlreadyUsed, Submission, find_code, find_code_and_survey, recorded_response, submit
 from . import bp
@@ -18,6 +17,8 @@ from .forms import VALUES, CodeForm, phieu_form
 #: Look-ups of codes that match no slip, per client address. Only these failures count: a valid code, the
 #: home page and a phiếu's submission are never refused for what others typed behind the same address.
 UNKNOWN_CODES = throttle.Budget("unknown-household-code", "SURVEY_CODE_FAILURE_LIMIT")
+#: Look-ups of receipt numbers that match no phiếu, per client address, under the same limit.
+UNKNOWN_RECEIPTS = throttle.Budget("unknown-receipt", "SURVEY_CODE_FAILURE_LIMIT")
 
 
 @bp.get("/")
@@ -116,11 +117,39 @@ def _render_phieu(survey: Survey, code: HouseholdCode, form, status: int, **noti
                            commune=frame.village.commune, answered_post=status != 200, **notice), status
 
 
+@bp.get("/bien-nhan")
+def receipt_check():
+    """The "Kiểm tra biên nhận" page (the notice's QR code leads here); a typed number leads to its receipt."""
+    typed = request.args.get("so")
+    if typed is None:
+        return render_template("respond/receipt_check.html", typed="", unknown=False)
+    found = receipts.normalize(typed)
+    if found is None:
+        return _unknown_receipt(typed)
+    return redirect(url_for(".receipt", receipt=found))
+
+
 @bp.get("/bien-nhan/<receipt>")
 def receipt(receipt: str):
-    """Show the receipt number and time of a recorded phiếu."""
-    response = db.session.execute(select(Response).where(Response.receipt == receipt.upper())).scalar_one_or_none()
-    if response is None:
-        abort(404)
-    survey = db.session.get(Survey, response.survey_id)
-    return render_template("respond/receipt.html", survey=survey, response=response)
+    """Show a recorded phiếu's receipt and, once results are published, whether the publication counted it
+    (from the snapshot); never its answers. Typed in any case, with or without the dash."""
+    checked = receipts.check(receipt)
+    if checked is None:
+        return _unknown_receipt(receipt)
+    return render_template("respond/receipt.html", check=checked)
+
+
+def _unknown_receipt(typed: str):
+    """The page for a receipt number that matches no phiếu (404), counted against the client's budget of
+    failed look-ups like an unknown household code; once spent, the page says to wait (429)."""
+    typed = typed[:40]
+    try:
+        throttle.count_failure(UNKNOWN_RECEIPTS, throttle.client_key(request.remote_addr))
+    except throttle.Exhausted as exhausted:
+        wait = ngettext("Đã có quá nhiều lần nhập số biên nhận không đúng từ mạng này. Vui lòng thử lại sau "
+                        "%(num)d phút.",
+                        "Đã có quá nhiều lần nhập số biên nhận không đúng từ mạng này. Vui lòng thử lại sau "
+                        "%(num)d phút.", exhausted.minutes)
+        return (render_template("respond/receipt_check.html", typed=typed, unknown=True, blocked=wait), 429,
+                {"Retry-After": str(exhausted.retry_after)})
+    return render_template("respond/receipt_check.html", typed=typed, unknown=True), 404

@@ -1,7 +1,8 @@
 """Paper entry: batches, keyboard-fast keying (first and second), mismatch report, corrections, history."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+import segno
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,7 +20,7 @@ from ..models import (
     User,
 )
 from ..scope import can_edit, roles_required, survey_for
-from ..services import audit, double_entry, lifecycle, paper
+from ..services import audit, double_entry, lifecycle, paper, receipts
 from ..services.responses import Submission
 from . import bp
 from ._common import ALL_ROLES, EDITORS, attempt, field_errors, flash_problems, problems
@@ -141,7 +142,21 @@ def batch_report(survey_id: int, batch_id: int):
     mismatches, agreeing, awaiting = double_entry.batch_report(survey, batch)
     return render_template("staff/batch_report.html", survey=survey, batch=batch, mismatches=mismatches,
                            agreeing=agreeing, awaiting=awaiting, action_form=ActionForm(),
-                           editable=can_edit(current_user, survey))
+                           editable=can_edit(current_user, survey), receipts=receipts.batch_receipts(batch))
+
+
+@bp.get("/surveys/<int:survey_id>/paper/<int:batch_id>/receipts")
+@roles_required(*ALL_ROLES)
+def batch_receipts(survey_id: int, batch_id: int):
+    """The receipts of a batch's stored phiếu (serial → receipt), as cut-out slips to print on A4 and hand
+    back to the households, each with the address (and QR code) of its receipt check."""
+    survey = survey_for(survey_id)
+    batch = _batch(survey, batch_id)
+    base = current_app.config["SURVEY_PUBLIC_URL"].rstrip("/")
+    slips = [(serial, receipt, segno.make(base + url_for("respond.receipt", receipt=receipt), error="m")
+              .png_data_uri(scale=2, border=1)) for serial, receipt in receipts.batch_receipts(batch)]
+    return render_template("staff/batch_receipts.html", survey=survey, batch=batch, slips=slips,
+                           check_url=base + url_for("respond.receipt_check"), channel_label=paper.channel_label)
 
 
 @bp.post("/surveys/<int:survey_id>/paper/<int:batch_id>/resolve/<int:entry_id>")

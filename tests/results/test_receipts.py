@@ -349,3 +349,15 @@ def test_receipt_numbers_normalise_like_household_codes():
     assert receipts.normalize("7kq4m2xd") == receipts.normalize(" 7KQ4 - M2XD ") == "7KQ4-M2XD"
     assert receipts.normalize("7KQ4-M2X") is None and receipts.normalize("7KQ4-M2XD1") is None
     assert receipts.normalize("7KQ0-M2XD") is None and receipts.normalize(None) is None
+
+
+def test_impossible_surveys_batches_and_versions_are_a_404(app, client):
+    survey_id = build_hand_counted(app, status="published").survey_id
+    huge = "99999999999999999999"
+    for path in (f"/results/{huge}/niem-yet/dau-bien-nhan.csv", f"/results/{survey_id}/niem-yet?phien-ban={huge}",
+                 f"/results/{survey_id}/niem-yet/dau-bien-nhan.csv?phien-ban={huge}",
+                 f"/results/{survey_id}/niem-yet/dau-bien-nhan.csv?thon=%00"):
+        assert client.get(path).status_code in (400, 404), path
+    assert client.get(f"/results/{survey_id}/niem-yet?phien-ban=abc").status_code == 200  # not a number: current
+    log_in(app, client, add_user(app, "quantri", Role.ADMIN, None))
+    assert client.get(f"/staff/surveys/{survey_id}/paper/{huge}/receipts").status_code == 404

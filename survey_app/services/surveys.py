@@ -17,7 +17,7 @@ from ..models import Commune, FrameVillage, Province, Survey, SurveyStatus
 from ..models._types import utcnow
 from ..models.surveys import vietnam_today
 from ..survey_templates import TemplateError, load_template
-from . import audit, lifecycle, publication
+from . import audit, lifecycle, pending_work
 from .units import FrameRow, households_problem, upsert_village
 from .window import holidays_between, official_holidays, public_holidays, window_end
 
@@ -144,7 +144,7 @@ def transition(survey: Survey, action: str, *, actor=None, actor_name: str | Non
 
     The survey row is locked first (``lifecycle``), so no write checked against the old state is still
     running when the new one is committed. Publishing refuses while paper work is pending
-    (``publication.pending_work``) unless ``waiver`` explains, in at least MIN_JUSTIFICATION characters,
+    (``pending_work.pending_work``) unless ``waiver`` explains, in at least MIN_JUSTIFICATION characters,
     why it is published anyway; the waived work and the reason go to the audit log. Publishing stores the
     results as published (``snapshots.record``); publishing again after a reopening needs ``reason``.
     """
@@ -176,7 +176,7 @@ def transition(survey: Survey, action: str, *, actor=None, actor_name: str | Non
 
 def _publication_waiver(survey: Survey, waiver: str | None) -> dict:
     """The audit details of a publication: the pending work waived and why; refuses unexplained work."""
-    pending = publication.pending_work(survey)
+    pending = pending_work.pending_work(survey)
     if not pending:
         return {}
     waiver = (waiver or "").strip()

@@ -20,7 +20,7 @@ from ..scope import can_edit, roles_required, survey_for, surveys_in_scope, unit
 from ..services import coverage as coverage_service
 from ..services import snapshots
 from ..services.drafts import delete_problem
-from ..services.publication import pending_work
+from ..services.pending_work import pending_work
 from ..services.surveys import (
     MIN_JUSTIFICATION,
     change_rules,

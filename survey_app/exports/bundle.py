@@ -51,6 +51,8 @@ class BundleJob:
     locale: str
     actor_id: int | None
     actor_name: str
+    #: The published JSON bytes (``snapshots.published_json``) of a published survey, written as they are.
+    published_json: bytes | None = None
 
 
 class _Sink(io.RawIOBase):
@@ -82,7 +84,7 @@ def _small_files(survey: Survey, job: BundleJob):
     """(name, render, media type, description) of the files built whole in memory."""
     document = job.document
     return [
-        ("ket-qua.json", lambda: to_json(document), "application/json",
+        ("ket-qua.json", lambda: job.published_json or to_json(document), "application/json",
          _("Kết quả (JSON, cùng nội dung với API)")),
         ("ket-qua.csv", lambda: render_csv(survey, document), "text/csv",
          _("Kết quả theo đơn vị và nội dung (CSV)")),
@@ -131,6 +133,7 @@ def manifest_for(document: Mapping, entries: list[dict]) -> dict:
                    ("id", "title", "unit_code", "unit_name", "status", "template_key", "template_version")},
         "generated_at": document["generated_at"],
         "verdict": document["verdict"],
+        "published": document.get("published"),
         "audit_head": audit.head(),
         "files": entries,
         "answer_codes": {str(value): labels.answer_label(value) for value in (1, 2, 0)},

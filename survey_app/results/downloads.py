@@ -54,7 +54,7 @@ def download(survey_id: int, fmt: str):
         return _raw(survey)
     document, indicators, publication = _chosen(survey)
     if fmt == "bundle":
-        return _bundle(survey, document, indicators)
+        return _bundle(survey, document, indicators, publication)
     if fmt == "json":
         data = snapshots.published_json(publication) if publication else to_json(document)
     elif fmt == "csv":
@@ -91,10 +91,11 @@ def _chosen(survey):
     return document, snapshots.indicators_of(document), publication
 
 
-def _bundle(survey, document: dict, indicators):
+def _bundle(survey, document: dict, indicators, publication):
     """Every export in one streamed ZIP with its manifest; the manifest's hash is audited at the end."""
     job = BundleJob(survey.id, document, tuple(indicators), prepare_raw(survey),
-                    str(get_locale()), current_user.id, current_user.username)
+                    str(get_locale()), current_user.id, current_user.username,
+                    snapshots.published_json(publication) if publication else None)
     audit.record("results.export", actor=current_user, survey_id=survey.id, format="bundle")
     db.session.commit()
     response = Response(stream_with_context(stream_bundle(job)), content_type=MEDIA_TYPES["bundle"])

@@ -129,3 +129,16 @@ def test_the_notice_shows_the_publication_also_while_a_correction_is_under_way(a
     assert client.get(f"/results/{survey_id}/niem-yet").status_code == 200
     never = build_hand_counted(app, status="closed").survey_id
     assert client.get(f"/results/{never}/niem-yet").status_code == 404
+
+
+def test_the_bundle_carries_the_published_bytes_and_names_the_publication(app, auditor_client):
+    import io
+    import zipfile
+
+    survey_id = build_hand_counted(app, status="published").survey_id
+    download = _json(auditor_client, survey_id)
+    bundle = auditor_client.get(f"/results/{survey_id}/tai-ve/bundle").get_data()
+    with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
+        assert archive.read("ket-qua.json") == download
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["published"]["sha256"] == json.loads(download)["published"]["sha256"]

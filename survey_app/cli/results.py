@@ -54,7 +54,7 @@ def results(survey_id: int, fmt: str, out_path: Path | None, version: int | None
 
         if out_path is None:
             raise click.UsageError("--out is required for xlsx")
-        data = render_xlsx(survey, document)
+        data = render_xlsx(survey, document, snapshots.as_of(survey, publication))
     if out_path is not None:
         out_path.write_bytes(data)  # before the audit entry: an export that failed is not logged
     record("results.export", actor_name="cli", survey_id=survey.id, format=fmt,
@@ -74,7 +74,7 @@ def _freeze(survey) -> None:
     if survey.status is not SurveyStatus.PUBLISHED or snapshots.current(survey) is not None:
         raise click.ClickException(f"Survey {survey.id} is not published, or its results are already frozen.")
     with unit_of_work():
-        publication = snapshots.record(survey, actor_name=CLI_ACTOR)
+        publication = snapshots.record(survey, snapshots.prepare(survey), actor_name=CLI_ACTOR)
     click.echo(f"Froze survey {survey.id} as publication {publication.version} (SHA-256 {publication.sha256}).")
 
 

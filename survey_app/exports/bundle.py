@@ -88,9 +88,9 @@ def _small_files(survey: Survey, job: BundleJob):
          _("Kết quả (JSON, cùng nội dung với API)")),
         ("ket-qua.csv", lambda: render_csv(survey, document), "text/csv",
          _("Kết quả theo đơn vị và nội dung (CSV)")),
-        ("ket-qua.xlsx", lambda: render_xlsx(survey, document),
+        ("ket-qua.xlsx", lambda: render_xlsx(survey, document, job.raw.as_of),
          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _("Bảng tính kết quả (XLSX)")),
-        ("bao-cao.pdf", lambda: render_pdf(survey, document, job.indicators), "application/pdf",
+        ("bao-cao.pdf", lambda: render_pdf(survey, document, job.indicators, job.raw.as_of), "application/pdf",
          _("Báo cáo (PDF)")),
     ]
 

@@ -227,8 +227,8 @@ def _rules(pdf: Report, document: Mapping) -> None:
                                      document.get("quorum_met", True)))
 
 
-def _opinions(pdf: Report, survey: Survey, document: Mapping) -> None:
-    summary = summarise(survey)
+def _opinions(pdf: Report, survey: Survey, document: Mapping, as_of: datetime | None) -> None:
+    summary = summarise(survey, as_of=as_of)
     pdf.heading(_("IV. Ý KIẾN, KIẾN NGHỊ CỦA NGƯỜI DÂN"))
     pdf.paragraph(_("Có %(n)s phiếu ghi ý kiến khác.", n=number(summary.with_opinion)))
     names = item_names(document)
@@ -256,8 +256,9 @@ def _indicators(pdf: Report, document: Mapping, indicators: Sequence) -> None:
         pdf.paragraph(f"– {title}. {sentence}")
 
 
-def render_pdf(survey: Survey, document: Mapping, indicators: Sequence = ()) -> bytes:
-    """Build the report and return the PDF's bytes."""
+def render_pdf(survey: Survey, document: Mapping, indicators: Sequence = (), as_of: datetime | None = None) -> bytes:
+    """Build the report and return the PDF's bytes; ``as_of``: read the opinions as they were then (the time
+    of a publication the survey has changed since)."""
     footer = _("%(title)s · lập lúc %(time)s", title=drawable(document["survey"]["title"], FOOTER_TITLE),
                time=_moment(document["generated_at"]))
     pdf = Report(footer)
@@ -269,7 +270,7 @@ def render_pdf(survey: Survey, document: Mapping, indicators: Sequence = ()) -> 
     _process(pdf, document)
     _collection(pdf, document)
     _rules(pdf, document)
-    _opinions(pdf, survey, document)
+    _opinions(pdf, survey, document, as_of)
     _indicators(pdf, document, indicators)
     pdf.ln(6)
     pdf.set_x(pdf.l_margin + 95)

@@ -12,8 +12,9 @@ import csv
 import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 
 from ..extensions import db
 from ..i18n import _
@@ -22,6 +23,7 @@ from ..models.surveys import VIETNAM
 from ..web import translate_text
 from . import labels
 from .csvfile import BOM
+from .opinions import current_answers
 from .safe import neutralise, sheet_text
 
 YIELD_PER = 5000
@@ -36,13 +38,15 @@ class RawExport:
     item_keys: tuple[str, ...]
     headers: tuple[str, ...]
     channels: Mapping[str, str]
+    #: Read the phiếu as they were at this time (a publication the survey has changed since), not as they are.
+    as_of: datetime | None = None
 
 
-def prepare_raw(survey: Survey) -> RawExport:
+def prepare_raw(survey: Survey, as_of: datetime | None = None) -> RawExport:
     """Read the survey's items and translate the headers while the request (and its locale) is there."""
     return RawExport(survey.id, tuple(item["key"] for item in survey.template["items"]),
                      tuple(raw_headers(survey)),
-                     {channel: labels.channel_label(channel) for channel in ("web", "paper", "meeting")})
+                     {channel: labels.channel_label(channel) for channel in ("web", "paper", "meeting")}, as_of)
 
 
 def raw_headers(survey: Survey) -> list[str]:
@@ -56,7 +60,7 @@ def raw_headers(survey: Survey) -> list[str]:
     return headers + [_("Ý kiến khác")]
 
 
-def pivot_query(survey_id: int, keys: tuple[str, ...]):
+def pivot_query(survey_id: int, keys: tuple[str, ...], as_of: datetime | None = None):
     """Each current version's answer codes pivoted into columns, grouped in the order of the version ids.
 
     No join and no other ordering: SQLite walks the (version, item) index and emits each group as it
@@ -65,7 +69,7 @@ def pivot_query(survey_id: int, keys: tuple[str, ...]):
     return (
         select(Answer.response_version_id,
                *[func.max(case((Answer.item_key == key, Answer.value))) for key in keys])
-        .where(Answer.survey_id == survey_id, Answer.is_current.is_(True))
+        .where(Answer.survey_id == survey_id, current_answers(survey_id, as_of))
         .group_by(Answer.response_version_id)
         .order_by(Answer.response_version_id)
         .execution_options(yield_per=YIELD_PER)
@@ -83,12 +87,11 @@ def _village_cells(survey_id: int) -> dict[int, tuple[str, str, str]]:
 
 
 def _details(survey_id: int, first: int, last: int) -> dict[int, tuple]:
-    """Version id → (frame village, channel, submitted at, version, opinion) for a range of versions."""
+    """Version id → (frame village, channel, submitted at, version, opinion) for a range of (current) versions."""
     rows = db.session.execute(
         select(ResponseVersion.id, Response.frame_village_id, Response.channel, Response.submitted_at,
                ResponseVersion.version, ResponseVersion.opinion)
-        .join(Response, and_(Response.id == ResponseVersion.response_id,
-                             Response.current_version == ResponseVersion.version))
+        .join(Response, Response.id == ResponseVersion.response_id)
         .where(ResponseVersion.id.between(first, last), Response.survey_id == survey_id))
     return {row[0]: row[1:] for row in rows}
 
@@ -98,7 +101,7 @@ def _reasons(survey_id: int, first: int, last: int) -> dict[tuple[int, str], str
     rows = db.session.execute(
         select(Answer.response_version_id, Answer.item_key, Answer.reason)
         .where(Answer.response_version_id.between(first, last), Answer.survey_id == survey_id,
-               Answer.is_current.is_(True), Answer.reason != ""))
+               Answer.reason != ""))
     return {(version_id, key): reason for version_id, key, reason in rows}
 
 
@@ -106,7 +109,7 @@ def raw_rows(export: RawExport) -> Iterator[tuple]:
     """Yield (commune, village, name, channel, submitted, version, opinion, *codes, *reasons) per phiếu."""
     villages = _village_cells(export.survey_id)
     keys = export.item_keys
-    pivot = db.session.execute(pivot_query(export.survey_id, keys))
+    pivot = db.session.execute(pivot_query(export.survey_id, keys, export.as_of))
     for batch in pivot.partitions():
         first, last = batch[0][0], batch[-1][0]
         details = _details(export.survey_id, first, last)

@@ -18,7 +18,7 @@ IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}", re.ASCII)
 #: Tables the app role may read but never write (the migrations' own bookkeeping).
 READ_ONLY = ("alembic_version",)
 #: Tables the app role may read and append to, never change or empty.
-APPEND_ONLY = ("audit_entry",)
+APPEND_ONLY = ("audit_entry", "publication")
 
 _TEMPLATE = (
     "GRANT USAGE ON SCHEMA {schema} TO {role}",

@@ -50,50 +50,58 @@ def download(survey_id: int, fmt: str):
     if fmt not in MEDIA_TYPES:
         abort(404)
     survey = survey_for(survey_id)
-    if fmt == "raw":
-        return _raw(survey)
+    if fmt == "raw":  # streamed from the phiếu: no results document needed
+        return _raw(survey, snapshots.as_of(survey, _asked(survey)))
     document, indicators, publication = _chosen(survey)
+    as_of = snapshots.as_of(survey, publication)
     if fmt == "bundle":
-        return _bundle(survey, document, indicators, publication)
+        return _bundle(survey, document, indicators, publication, as_of)
     if fmt == "json":
         data = snapshots.published_json(publication) if publication else to_json(document)
     elif fmt == "csv":
         data = render_csv(survey, document)
     elif fmt == "xlsx":
-        data = render_xlsx(survey, document)
+        data = render_xlsx(survey, document, as_of)
     else:
-        data = render_pdf(survey, document, indicators)
+        data = render_pdf(survey, document, indicators, as_of)
     audit.record("results.export", actor=current_user, survey_id=survey.id, format=fmt, sha256=sha256(data),
                  bytes=len(data), **({"version": publication.version} if publication else {}))
     db.session.commit()
     return _headers(Response(data, content_type=MEDIA_TYPES[fmt]), fmt, survey.id)
 
 
-def _raw(survey):
+def _raw(survey, as_of):
     """Stream the raw responses: recorded first, then sent in chunks in constant memory."""
-    export = prepare_raw(survey)
+    export = prepare_raw(survey, as_of)
     audit.record("results.export", actor=current_user, survey_id=survey.id, format="raw")
     db.session.commit()
     response = Response(stream_with_context(raw_chunks(export)), content_type=MEDIA_TYPES["raw"])
     return _headers(response, "raw", export.survey_id)
 
 
-def _chosen(survey):
-    """The results asked for: a published version (``?phien-ban=N``), else the current publication, else
-    the live results of a survey not published yet."""
+def _asked(survey):
+    """The publication asked for (``?phien-ban=N``, 404 if there is none), else the current one, else None."""
     asked = request.args.get("phien-ban", type=int)
     if asked is None:
-        return snapshots.document_for(survey)
+        return snapshots.current(survey)
     publication = next((p for p in snapshots.versions(survey) if p.version == asked), None)
     if publication is None:
         abort(404)
+    return publication
+
+
+def _chosen(survey):
+    """The results asked for: a published version, else the live results of a survey not published yet."""
+    publication = _asked(survey)
+    if publication is None:
+        return snapshots.document_for(survey)
     document = snapshots.published_document(publication)
     return document, snapshots.indicators_of(document), publication
 
 
-def _bundle(survey, document: dict, indicators, publication):
+def _bundle(survey, document: dict, indicators, publication, as_of):
     """Every export in one streamed ZIP with its manifest; the manifest's hash is audited at the end."""
-    job = BundleJob(survey.id, document, tuple(indicators), prepare_raw(survey),
+    job = BundleJob(survey.id, document, tuple(indicators), prepare_raw(survey, as_of),
                     str(get_locale()), current_user.id, current_user.username,
                     snapshots.published_json(publication) if publication else None)
     audit.record("results.export", actor=current_user, survey_id=survey.id, format="bundle")

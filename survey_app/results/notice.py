@@ -19,7 +19,7 @@ from ..exports.fingerprints import fingerprints_csv
 from ..extensions import db
 from ..models import Survey, SurveyStatus
 from ..services import snapshots
-from ..services.disclosure import public_document, public_minimum
+from ..services.disclosure import public_version
 from ..services.receipts import HASH_PREFIX
 from . import bp
 
@@ -56,7 +56,7 @@ def _published(survey_id: int):
 def notice(survey_id: int):
     """Show the printable public notice of a published survey (no login needed; small numbers withheld)."""
     survey, publication, versions = _published(survey_id)
-    document = public_document(snapshots.published_document(publication), public_minimum())
+    document = public_version(publication, versions)
     check_url = public_url("respond.receipt_check")
     qr = segno.make(check_url, error="m").png_data_uri(scale=4, border=2)
     overall_key = (document.get("overall") or {}).get("item")

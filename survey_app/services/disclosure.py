@@ -78,18 +78,57 @@ def _hidden_units(units: list[dict], minimum: int, everything: bool) -> set[int]
     return withheld([unit["respondents"] for unit in units], minimum)
 
 
-def public_document(document: dict, minimum: int) -> dict:
+def public_version(publication, versions: Sequence) -> dict:
+    """The public copy of one published version, suppressed against every other version of the survey
+    (``versions``: ``snapshots.versions``), as the notice shows it."""
+    from . import snapshots  # snapshots imports results and integrity; this module stays light to import
+
+    earlier = [snapshots.published_document(p) for p in versions if p.version != publication.version]
+    return public_document(snapshots.published_document(publication), public_minimum(), earlier)
+
+
+def _figures(unit: dict) -> tuple:
+    return unit["respondents"], tuple((i["key"], i["satisfied"], i["not_satisfied"], i["blank"])
+                                      for i in unit["items"])
+
+
+def _moved(unit: dict, key, earlier: Sequence[dict[object, dict]], minimum: int) -> bool:
+    """Whether a unit's figures changed since an earlier public version by fewer than ``minimum`` phiếu: the
+    difference of the two versions would then be those few households' answers."""
+    for units in earlier:
+        before = units.get(key)
+        if before is not None and _figures(before) != _figures(unit) and \
+                abs(before["respondents"] - unit["respondents"]) < minimum:
+            return True
+    return False
+
+
+def public_document(document: dict, minimum: int, earlier: Sequence[dict] = ()) -> dict:
     """The public copy of a results document (``services.results.results_document``), figures withheld.
 
     Every unit row gains ``suppressed``; a withheld row keeps its households and phiếu counts and has
     ``None`` for each item's satisfied, not satisfied, blank and rate. ``items_suppressed`` says the
     survey as a whole returned fewer than ``minimum`` phiếu. The verdict and whether each rule is met stay:
     they are the survey's official conclusion. The document passed in is not changed.
+
+    ``earlier``: the earlier published versions of the same survey, all public too. A unit whose figures
+    changed since one of them by fewer than ``minimum`` phiếu (a late phiếu, a correction) is withheld, and so
+    are the totals above it, or comparing the two notices would give those households' answers.
     """
     total = document["coverage"]["respondents"]
     everything = 0 < total < minimum
     communes = document["communes"]
-    hidden_communes = {communes[i]["code"] for i in _hidden_units(communes, minimum, everything)}
+    moved_villages = {index for index, v in enumerate(document["villages"])
+                      if _moved(v, (v["commune_code"], v["code"]),
+                                [{(u["commune_code"], u["code"]): u for u in e["villages"]} for e in earlier],
+                                minimum)}
+    moved_communes = {c["code"] for c in communes
+                      if _moved(c, c["code"], [{u["code"]: u for u in e["communes"]} for e in earlier], minimum)}
+    moved_communes |= {document["villages"][i]["commune_code"] for i in moved_villages}
+    survey_moved = bool(moved_communes) or _moved(
+        {"respondents": total, "items": document["items"]}, None,
+        [{None: {"respondents": e["coverage"]["respondents"], "items": e["items"]}} for e in earlier], minimum)
+    hidden_communes = {communes[i]["code"] for i in _hidden_units(communes, minimum, everything)} | moved_communes
     members: dict[str, list[int]] = {}
     for index, village in enumerate(document["villages"]):
         members.setdefault(village["commune_code"], []).append(index)
@@ -98,21 +137,26 @@ def public_document(document: dict, minimum: int) -> dict:
         rows = [document["villages"][i] for i in indices]
         hidden = _hidden_units(rows, minimum, everything or code in hidden_communes)
         hidden_villages |= {indices[i] for i in hidden}
+    hidden_villages |= moved_villages
+    survey_hidden = everything or survey_moved
     public = {key: document[key] for key in ("format", "survey", "generated_at", "verdict", "collecting_finished",
                                              "quorum_met") if key in document}
     overall = document.get("overall")
     public |= {
         "minimum": minimum,
-        "items_suppressed": everything,
+        "items_suppressed": survey_hidden,
+        #: Why: too few phiếu in all ("few"), or a change between public versions of too few ("versions").
+        "items_suppressed_reason": "few" if everything else ("versions" if survey_moved else None),
         "coverage": {field: document["coverage"][field] for field in PUBLIC_COVERAGE_FIELDS},
         "overall": None if overall is None else {
             "item": overall["item"], "respondents": overall["respondents"],
-            "satisfied": None if everything else overall["satisfied"],
-            "rate": None if everything else overall["rate"]},
-        "items": [row | {"suppressed": everything} for row in _items(document["items"], everything)],
+            "satisfied": None if survey_hidden else overall["satisfied"],
+            "rate": None if survey_hidden else overall["rate"]},
+        "items": [row | {"suppressed": survey_hidden} for row in _items(document["items"], survey_hidden)],
         "villages": [_unit(v, i in hidden_villages) for i, v in enumerate(document["villages"])],
         "communes": [_unit(c, c["code"] in hidden_communes) for c in communes],
         "rules": [{field: rule[field] for field in PUBLIC_RULE_FIELDS} for rule in document["rules"]],
     }
-    public["any_suppressed"] = everything or any(row["suppressed"] for row in public["villages"] + public["communes"])
+    public["any_suppressed"] = survey_hidden or any(
+        row["suppressed"] for row in public["villages"] + public["communes"])
     return public

@@ -36,7 +36,7 @@ from .paper import (
     keyed_entry,
     record_keying,
 )
-from .responses import Submission, response_for, submit
+from .responses import CodeAlreadyUsed, Submission, response_for, submit
 
 
 def enter_second(survey: Survey, batch: KeyingBatch, code: HouseholdCode, submission: Submission, *,
@@ -138,7 +138,11 @@ def resolve(survey: Survey, entry: KeyedEntry, use_second: bool, *, actor=None) 
                            "phiếu giấy gốc rồi chọn bản đúng."))
     keyed = entry_submission(entry, batch.channel)
     if use_second and response is None:
-        entry.response_id = submit(survey, code, keyed, created_by_id=getattr(actor, "id", None)).id
+        try:
+            entry.response_id = submit(survey, code, keyed, created_by_id=getattr(actor, "id", None)).id
+        except CodeAlreadyUsed:  # the household answered (online) while this mismatch waited
+            raise StateError(_("Hộ của phiếu số %(serial)s vừa có phiếu được lưu; hãy tải lại trang đối chiếu.",
+                               serial=code.serial)) from None
     elif use_second:
         correct_response(survey, response, keyed,
                          _("Đối chiếu hai lần nhập (tập %(batch)s): dùng bản nhập lần hai.", batch=batch.id),

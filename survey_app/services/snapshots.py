@@ -24,7 +24,7 @@ from analysis import Indicator
 from ..errors import InputError, StateError
 from ..extensions import db
 from ..i18n import _
-from ..models import FrameVillage, Publication, Response, Survey, SurveyStatus, Village
+from ..models import AuditEntry, FrameVillage, Publication, Response, Survey, SurveyStatus, Village
 from ..models._types import utcnow
 from . import audit, lifecycle
 from .integrity import integrity_indicators
@@ -93,6 +93,7 @@ def _counts_of(document: dict) -> dict[str, object]:
         "coverage": (document["coverage"]["households"], document["coverage"]["respondents"]),
         "items": items(document["items"]),
         "rules": [(rule["kind"], rule["threshold_text"], rule["met"]) for rule in document["rules"]],
+        "overall": {key: (document.get("overall") or {}).get(key) for key in ("item", "satisfied", "respondents")},
     }
     for village in document["villages"]:
         name = f"{village['commune_code']}/{village['code']}"
@@ -108,26 +109,46 @@ def verify(survey: Survey) -> list[str]:
     publication = current(survey)
     if publication is None:
         raise StateError(_("Đợt khảo sát chưa công bố nên không có gì để đối chiếu."))
-    published = _counts_of(json.loads(_stored_bytes(publication.id)))
+    data = _stored_bytes(publication.id)
+    problems = []
+    if hashlib.sha256(data).hexdigest() != publication.sha256:
+        problems.append(f"stored document: its SHA-256 is {hashlib.sha256(data).hexdigest()}, "
+                        f"not the {publication.sha256} it was stored with")
+    audited = db.session.execute(
+        select(AuditEntry.details).where(AuditEntry.survey_id == survey.id, AuditEntry.action == "results.publish")
+        .order_by(AuditEntry.id)).scalars().all()
+    sealed = [details.get("sha256") for details in audited if details.get("version") == publication.version]
+    if sealed != [publication.sha256]:
+        problems.append(f"audit log: publication {publication.version} was recorded with SHA-256 {sealed or 'none'}, "
+                        f"the stored one is {publication.sha256}")
+    published = _counts_of(json.loads(data))
     recount = _counts_of(_counted(survey))
-    return [f"{name}: published {published.get(name)!r}, recounted {recount.get(name)!r}"
-            for name in sorted(set(published) | set(recount)) if published.get(name) != recount.get(name)]
+    return problems + [f"{name}: published {published.get(name)!r}, recounted {recount.get(name)!r}"
+                       for name in sorted(set(published) | set(recount)) if published.get(name) != recount.get(name)]
 
 
-def record(survey: Survey, *, reason: str = "", actor=None, actor_name: str | None = None) -> Publication:
-    """Store the next version of the survey's published results (flushes; called by the publish transition)."""
+def prepare(survey: Survey, *, reason: str = "") -> Publication:
+    """Build the next version of the survey's published results, not yet stored (the slow part of publishing).
+
+    Publishing again (version 2 on) needs a reason of at least MIN_REASON characters.
+    """
     version = (db.session.execute(select(func.max(Publication.version))
                                   .where(Publication.survey_id == survey.id)).scalar() or 0) + 1
     if version > 1 and len(reason.strip()) < MIN_REASON:
         raise InputError(_("Công bố lại cần ghi rõ lý do (ít nhất %(n)s ký tự).", n=MIN_REASON))
     data = canonical(snapshot_document(survey))
-    publication = Publication(survey_id=survey.id, version=version, document=data,
-                              sha256=hashlib.sha256(data).hexdigest(), reason=reason.strip(), created_at=utcnow(),
-                              created_by_id=getattr(actor, "id", None))
+    return Publication(survey_id=survey.id, version=version, document=data, sha256=hashlib.sha256(data).hexdigest(),
+                       reason=reason.strip(), created_at=utcnow())
+
+
+def record(survey: Survey, publication: Publication, *, actor=None, actor_name: str | None = None) -> Publication:
+    """Store a prepared publication (flushes) and record its SHA-256 in the audit log."""
+    publication.created_by_id = getattr(actor, "id", None)
     db.session.add(publication)
     db.session.flush()
-    audit.record("results.publish", actor=actor, actor_name=actor_name, survey_id=survey.id, version=version,
-                 sha256=publication.sha256, bytes=len(data), reason=publication.reason)
+    audit.record("results.publish", actor=actor, actor_name=actor_name, survey_id=survey.id,
+                 version=publication.version, sha256=publication.sha256, bytes=len(publication.document),
+                 reason=publication.reason)
     return publication
 
 
@@ -207,15 +228,21 @@ def published_document(publication: Published) -> dict:
     return document
 
 
-def fingerprints(publication: Published) -> dict[tuple[str, str], list[str]]:
-    """The receipt fingerprints a publication lists, by (commune code, village code)."""
+@lru_cache(maxsize=4)
+def fingerprints(publication: Published) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The receipt fingerprints a publication lists, by (commune code, village code); parsed once per process
+    and publication (a public CSV reads it at every request)."""
     document = json.loads(_stored_bytes(publication.id))
-    return {(v["commune_code"], v["code"]): v["receipt_fingerprints"] for v in document["villages"]}
+    return {(v["commune_code"], v["code"]): tuple(v["receipt_fingerprints"]) for v in document["villages"]}
 
 
-def counts(publication: Published, receipt: str) -> bool:
-    """Whether a publication counted the phiếu of this receipt (its fingerprint is listed)."""
-    return b'"' + fingerprint(receipt).encode() + b'"' in _stored_bytes(publication.id)
+def as_of(survey: Survey, publication: Published | None) -> datetime | None:
+    """When to read a publication's phiếu (opinions, raw responses) for its downloads: None (as they are)
+    while nothing can have changed since, i.e. for the current publication of a survey still published;
+    else the publication's time, as they were then."""
+    if publication is None or (survey.status is SurveyStatus.PUBLISHED and publication == current(survey)):
+        return None
+    return publication.at
 
 
 def document_for(survey: Survey) -> tuple[dict, list[Indicator], Published | None]:

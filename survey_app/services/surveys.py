@@ -146,7 +146,7 @@ def transition(survey: Survey, action: str, *, actor=None, actor_name: str | Non
     running when the new one is committed. Publishing refuses while paper work is pending
     (``pending_work.pending_work``) unless ``waiver`` explains, in at least MIN_JUSTIFICATION characters,
     why it is published anyway; the waived work and the reason go to the audit log. Publishing stores the
-    results as published (``snapshots.record``); publishing again after a reopening needs ``reason``.
+    results as published (``snapshots.prepare`` then ``record``); publishing again after a reopening needs ``reason``.
     """
     allowed, target, stamp = _TRANSITIONS[action]
     status = lifecycle.current_status(survey, for_update=True)
@@ -160,17 +160,19 @@ def transition(survey: Survey, action: str, *, actor=None, actor_name: str | Non
     if action == "close" and today < survey.start_date:
         raise StateError(_("Chưa đến ngày bắt đầu lấy ý kiến (%(day)s) nên chưa thể kết thúc đợt khảo sát.",
                            day=format_date(survey.start_date)))
-    details = {}
+    details, snapshot = {}, None
     if action == "publish":
         details = _publication_waiver(survey, waiver)
     survey.status = target
     setattr(survey, stamp, utcnow())
     db.session.flush()
-    audit.record(f"survey.{action}", actor=actor, actor_name=actor_name, survey_id=survey.id, **details)
-    if action == "publish":
+    if action == "publish":  # built before any audit entry, whose lock is server-wide: a big survey takes seconds
         from . import snapshots  # imports this module's neighbours (results, integrity): import at call time
 
-        snapshots.record(survey, reason=reason, actor=actor, actor_name=actor_name)
+        snapshot = snapshots.prepare(survey, reason=reason)
+    audit.record(f"survey.{action}", actor=actor, actor_name=actor_name, survey_id=survey.id, **details)
+    if snapshot is not None:
+        snapshots.record(survey, snapshot, actor=actor, actor_name=actor_name)
     return survey
 
 

@@ -1,7 +1,6 @@
 """Findings of the hostile review of issues 13 and 14 (write paths, publication snapshots, disclosure).
 
-Each test reproduces one confirmed hole and is marked ``xfail(strict=True)``: it fails on today's code, and
-the mark comes off with the fix. Races run for real on PostgreSQL (threads, each with its own session); a
+Each test reproduced one confirmed hole (it failed on the code of the review) and passes since its fix. Races run for real on PostgreSQL (threads, each with its own session); a
 sleep wrapped around one step only widens the window that production has anyway.
 """
 from __future__ import annotations
@@ -66,8 +65,6 @@ def _reopen_and_key_a_late_phieu(app, runner, survey_id: int, value: int = 1, op
 # --- services/snapshots.py: verify ------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="snapshots.verify recounts the responses but never hashes the stored "
-                                       "publication bytes: a snapshot altered in the database 'matches'")
 def test_verify_notices_stored_bytes_that_no_longer_match_their_sha256(app):
     survey_id = build_hand_counted(app, status="published").survey_id
     with app.app_context():
@@ -82,9 +79,6 @@ def test_verify_notices_stored_bytes_that_no_longer_match_their_sha256(app):
         assert snapshots.verify(survey), "verify says the altered publication matches"
 
 
-@pytest.mark.xfail(strict=True, reason="a publication row rewritten with a recomputed sha256 passes verify: the "
-                                       "sha256 chained in the audit log (results.publish) is never compared, and "
-                                       "the app role may UPDATE the publication table (ops/grants.py)")
 def test_verify_notices_a_publication_rewritten_with_a_fresh_sha256(app):
     survey_id = build_hand_counted(app, status="published").survey_id
     with app.app_context():
@@ -104,9 +98,6 @@ def test_verify_notices_a_publication_rewritten_with_a_fresh_sha256(app):
 # --- results/downloads.py: what a publication's downloads contain ------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="the XLSX 'Ý kiến' sheet (opinion_rows) and the PDF's section IV "
-                                       "(summarise) read the live responses: a paper phiếu keyed after "
-                                       "publication shows up in the published version's report")
 def test_a_publications_xlsx_and_pdf_do_not_change_after_it(app, runner):
     from openpyxl import load_workbook
     from pypdf import PdfReader
@@ -129,9 +120,6 @@ def test_a_publications_xlsx_and_pdf_do_not_change_after_it(app, runner):
     assert text(client.get(f"/results/{survey_id}/tai-ve/pdf", query_string=version_1).get_data()) == pdf_before
 
 
-@pytest.mark.xfail(strict=True, reason="the bundle of a publication streams the live raw responses "
-                                       "(prepare_raw): after a reopening it holds phiếu the publication "
-                                       "did not count, next to a ket-qua.json that does not count them")
 def test_a_publications_bundle_holds_only_the_phieu_it_counted(app, runner):
     survey_id = build_hand_counted(app, status="published").survey_id
     client = _auditor(app)
@@ -146,9 +134,6 @@ def test_a_publications_bundle_holds_only_the_phieu_it_counted(app, runner):
 
 
 @pytest.mark.postgres
-@pytest.mark.xfail(strict=True, reason="transition('publish') records survey.publish (taking the server-wide "
-                                       "audit advisory lock) before snapshots.record computes the document: "
-                                       "every audited write of every survey waits for the whole tally")
 def test_publishing_does_not_hold_the_audit_lock_while_the_snapshot_is_computed(app, postgres_only, monkeypatch):
     from survey_app.services import audit
 
@@ -191,9 +176,6 @@ def test_publishing_does_not_hold_the_audit_lock_while_the_snapshot_is_computed(
 
 
 @pytest.mark.postgres
-@pytest.mark.xfail(strict=True, reason="resolve → submit raises CodeAlreadyUsed (not a StateError) when the "
-                                       "household answers online meanwhile; staff._common.attempt does not "
-                                       "catch it, so the resolve request answers 500")
 def test_resolving_while_the_household_answers_online_is_refused_not_a_server_error(app, postgres_only,
                                                                                    monkeypatch):
     from survey_app.services import double_entry, responses
@@ -244,12 +226,8 @@ def test_resolving_while_the_household_answers_online_is_refused_not_a_server_er
 # --- services/disclosure.py: two public versions of one survey ---------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="every version's notice is public (?phien-ban=N) and suppression looks at "
-                                       "one version at a time: the difference between versions 1 and 2 is the "
-                                       "late household's whole phiếu, and the fingerprint CSVs single out its "
-                                       "receipt, so a receipt proves how the household answered")
 def test_two_public_versions_do_not_reveal_the_answers_of_a_phieu_added_between_them(app, runner):
-    from survey_app.services.disclosure import public_document, public_minimum
+    from survey_app.services.disclosure import public_minimum, public_version
 
     survey_id, issued = make_survey(app, villages=(("T01", "Thôn Một", 8), ("T02", "Thôn Hai", 8)))
     with app.app_context():
@@ -276,7 +254,8 @@ def test_two_public_versions_do_not_reveal_the_answers_of_a_phieu_added_between_
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
         minimum = public_minimum()
-        v2, v1 = (public_document(snapshots.published_document(p), minimum) for p in snapshots.versions(survey))
+        versions = snapshots.versions(survey)
+        v2, v1 = (public_version(p, versions) for p in versions)
     shown_in_both = not v1["items_suppressed"] and not v2["items_suppressed"]
     differences = {
         row2["key"]: (row2["satisfied"] - row1["satisfied"], row2["not_satisfied"] - row1["not_satisfied"])
@@ -289,9 +268,6 @@ def test_two_public_versions_do_not_reveal_the_answers_of_a_phieu_added_between_
 # --- results/notice.py: the public fingerprint CSV ---------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="every anonymous request for one village's fingerprint CSV fetches and "
-                                       "parses the whole stored publication (snapshots.fingerprints): about 20 MB "
-                                       "and 0.1 s of json.loads at 1,000,000 phiếu, per request, unthrottled")
 def test_the_public_fingerprint_csv_does_not_reparse_the_whole_publication_per_request(app, monkeypatch):
     survey_id = build_hand_counted(app, status="published").survey_id
     anyone = app.test_client()

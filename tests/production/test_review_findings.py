@@ -1,6 +1,7 @@
 """Findings of the hostile review of issues 13 and 14 (write paths, publication snapshots, disclosure).
 
-Each test reproduced one confirmed hole (it failed on the code of the review) and passes since its fix. Races run for real on PostgreSQL (threads, each with its own session); a
+Each test reproduced one confirmed hole (it failed on the code of the review) and passes since its fix.
+Races run for real on PostgreSQL (threads, each with its own session); a
 sleep wrapped around one step only widens the window that production has anyway.
 """
 from __future__ import annotations

@@ -272,6 +272,8 @@ def change_rules(survey: Survey, rules: list[dict], justification: str, *, actor
     if len(justification) < MIN_JUSTIFICATION:
         errors.append((0, _("Hãy ghi rõ lý do thay đổi (ít nhất %(n)s ký tự).", n=MIN_JUSTIFICATION)))
     lifecycle.require(survey, lifecycle.Write.RULES_CHANGE)
+    if survey.published_at is not None:  # reopened for a correction: the rules were published with the results
+        raise StateError(_("Quy tắc đã được công bố cùng kết quả: khi đính chính chỉ sửa phiếu, không đổi quy tắc."))
     for number, rule in enumerate(rules, 1):
         typed = str(rule.get("threshold", "")).strip()
         previous = survey.rules[number - 1].get("threshold") if number <= len(survey.rules) else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+import pytest
 from sqlalchemy import select, update
 
 from survey_app.extensions import db
@@ -142,3 +143,16 @@ def test_the_bundle_carries_the_published_bytes_and_names_the_publication(app, a
         assert archive.read("ket-qua.json") == download
         manifest = json.loads(archive.read("manifest.json"))
     assert manifest["published"]["sha256"] == json.loads(download)["published"]["sha256"]
+
+
+def test_a_reopened_survey_corrects_phieu_not_rules(app, runner):
+    from survey_app.errors import StateError
+    from survey_app.services.surveys import change_rules
+
+    survey_id = build_hand_counted(app, status="published").survey_id
+    runner.invoke(args=["survey", "reopen", str(survey_id), "--reason", "Phiếu giấy số 5 nhập nhầm, theo biên bản"])
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        rules = [dict(rule, threshold="0.01") for rule in survey.rules]
+        with pytest.raises(StateError):
+            change_rules(survey, rules, "Hạ ngưỡng cho kịp công nhận xã", actor_name="test")

@@ -1,115 +1,92 @@
-"""The OpenAPI 3.0 document of the API, written by hand so that it says exactly what the API promises."""
+"""The OpenAPI 3.1 document of the API. Its schemas are generated from the models the answers are built with
+(``services.results_model`` and the envelopes below), so the document cannot say one thing and the data another;
+only the operations (paths, parameters, status codes) are written here."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import url_for
+from pydantic import BaseModel, ConfigDict
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from ..models._types import MAX_ID
+from ..services.results_model import ListedSurvey, ResultsDocument
 
-RATE = {"type": "number", "minimum": 0, "maximum": 1, "nullable": True,
-        "description": "Rate in [0, 1]; null when there is no phiếu to divide by."}
-COUNT = {"type": "integer", "minimum": 0}
-TEXT = {"type": "string"}
-NULLABLE_TEXT = {"type": "string", "nullable": True}
-BOUNDS = {"type": "object", "nullable": True, "required": ["low", "high"],
-          "properties": {"low": {"type": "number"}, "high": {"type": "number"}}}
+REF = "#/components/schemas/{model}"
 
 
-def _object(required: list[str], properties: dict, description: str = "") -> dict:
-    schema = {"type": "object", "required": required, "properties": properties}
-    if description:
-        schema["description"] = description
-    return schema
+class _Envelope(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class Links(_Envelope):
+    """Absolute addresses of this document and of the surveys listing."""
+
+    openapi: str
+    surveys: str
+
+
+class Index(_Envelope):
+    """The entry point of the API: a one-line description and absolute links; needs no token."""
+
+    description: str
+    links: Links
+
+
+class SurveyListing(_Envelope):
+    """The surveys in the scope of the token's user, newest first."""
+
+    surveys: list[ListedSurvey]
+
+
+class ErrorDetail(_Envelope):
+    """What went wrong: the HTTP status and a message to show."""
+
+    status: int
+    message: str
+
+
+class Error(_Envelope):
+    """Every error of the API (never an HTML page)."""
+
+    error: ErrorDetail
+
+
+class _Schemas(GenerateJsonSchema):
+    """JSON Schema without a generated title on every field (the field's name already says it)."""
+
+    def field_title_should_be_set(self, schema) -> bool:
+        return False
+
+
+@lru_cache(maxsize=1)
+def schemas() -> dict[str, dict]:
+    """The components' schemas, generated from the models (validation mode: what the answers must be)."""
+    _refs, definitions = models_json_schema(
+        [(model, "validation") for model in (ResultsDocument, SurveyListing, Index, Error)],
+        ref_template=REF, schema_generator=_Schemas)
+    return definitions["$defs"]
 
 
 def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-ITEM = _object(["key", "satisfied", "not_satisfied", "blank", "rate"], {
-    "key": TEXT, "criterion": TEXT, "satisfied": COUNT, "not_satisfied": COUNT, "blank": COUNT, "rate": RATE,
-    "interval": BOUNDS,
-    "nonresponse": {"type": "object", "nullable": True, "properties": {"worst": RATE, "best": RATE}},
-}, "Answers to one item: satisfied, not satisfied, blank (không xác định); "
-   "rate = satisfied / phiếu collected.")
-
-UNIT = {
-    "households": COUNT, "respondents": COUNT, "coverage": RATE, "handed_out": COUNT, "missing": COUNT,
-    "items": {"type": "array", "items": _ref("Item")},
-}
-
-VILLAGE = _object(["code", "households", "respondents", "items"], {
-    "code": TEXT, "name": TEXT, "commune_code": TEXT, **UNIT,
-    "channels": {"type": "object", "additionalProperties": COUNT}, "invalid": COUNT,
-})
-
-COMMUNE = _object(["code", "households", "respondents", "items"],
-                  {"code": TEXT, "name": TEXT, "villages": COUNT, **UNIT})
-
-RULE = _object(["kind", "threshold", "met", "source", "verified"], {
-    "kind": {"type": "string", "enum": ["overall_min", "item_min", "subunit_item_min", "coverage_min"]},
-    "threshold": {"type": "number", "minimum": 0, "maximum": 1},
-    "threshold_text": TEXT,
-    "subunit": {"type": "string", "nullable": True, "enum": ["village", "commune", None]},
-    "met": {"type": "boolean"},
-    "observed": RATE, "successes": COUNT, "trials": COUNT,
-    "deciding_unit": NULLABLE_TEXT, "deciding_item": NULLABLE_TEXT,
-    "failing_units": {"type": "array", "items": TEXT}, "failing_items": {"type": "array", "items": TEXT},
-    "shortfall_count": COUNT,
-    "shortfalls": {"type": "array", "items": {"type": "object"}},
-    "source": TEXT, "verified": {"type": "boolean"}, "note": TEXT,
-}, "A legal condition with the counts that decided it, its source and whether its threshold is verified.")
-
-RESULTS = _object(["verdict", "coverage", "items", "villages", "rules"], {
-    "format": {"type": "integer"},
-    "survey": {"type": "object"},
-    "generated_at": {"type": "string", "format": "date-time"},
-    "verdict": {"type": "string", "enum": ["met", "not_met", "incomplete"]},
-    "collecting_finished": {"type": "boolean"},
-    "quorum_met": {"type": "boolean"},
-    "coverage": _object(["households", "respondents", "rate"], {
-        "households": COUNT, "respondents": COUNT, "rate": {"type": "number", "minimum": 0},
-        "handed_out": COUNT, "missing": COUNT, "invalid": COUNT,
-        "channels": {"type": "object", "additionalProperties": COUNT}}),
-    "overall": {"type": "object", "nullable": True},
-    "items": {"type": "array", "items": _ref("Item")},
-    "villages": {"type": "array", "items": _ref("Village")},
-    "communes": {"type": "array", "items": _ref("Commune")},
-    "rules": {"type": "array", "items": _ref("Rule")},
-}, "The results of one survey: the same document as `flask results SURVEY_ID --format json`.")
-
-SURVEY = _object(["id", "title", "status", "unit_code", "start_date", "end_date"], {
-    "id": {"type": "integer"}, "title": TEXT, "template_key": TEXT, "unit_code": TEXT,
-    "unit_level": {"type": "string", "enum": ["commune", "province"]},
-    "status": {"type": "string", "enum": ["draft", "open", "closed", "published"]},
-    "start_date": {"type": "string", "format": "date"}, "end_date": {"type": "string", "format": "date"},
-    "results_url": {"type": "string"},
-})
-
-INDEX = _object(["description", "links"], {
-    "description": TEXT,
-    "links": _object(["openapi", "surveys"], {"openapi": {"type": "string", "format": "uri"},
-                                              "surveys": {"type": "string", "format": "uri"}}),
-}, "The entry point of the API: a one-line description and absolute links; needs no token.")
-
-ERROR = _object(["error"], {"error": _object(["status", "message"], {"status": {"type": "integer"},
-                                                                      "message": TEXT})})
+    return {"$ref": REF.format(model=name)}
 
 
 def _error(description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
+    return {"description": description, "content": {"application/json": {"schema": _ref(Error.__name__)}}}
 
 
-def _ok(description: str, schema: dict) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+def _ok(description: str, model: type[BaseModel]) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": _ref(model.__name__)}}}
 
 
 def openapi_document() -> dict:
     """Build the document (inside a request, so that the server address is the one being called)."""
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {
             "title": "NTM satisfaction survey results API",
-            "version": "1.0.0",
+            "version": "1.1.0",
             "description": "Read-only access to survey results for auditors and staff, scoped like the user "
                            "who owns the token. Create and revoke tokens at /results/tokens.",
         },
@@ -120,24 +97,24 @@ def openapi_document() -> dict:
                 "operationId": "getIndex",
                 "summary": "What this API is, with links to this document and the surveys listing",
                 "security": [],
-                "responses": {"200": _ok("The index", _ref("Index"))},
+                "responses": {"200": _ok("The index", Index)},
             }},
             "/surveys": {"get": {
                 "operationId": "listSurveys",
                 "summary": "Surveys in the scope of the token's user, newest first",
                 "responses": {
-                    "200": _ok("The surveys", _object(["surveys"], {"surveys": {"type": "array",
-                                                                                 "items": _ref("Survey")}})),
+                    "200": _ok("The surveys", SurveyListing),
                     "401": _error("Missing, invalid or revoked token"),
                 },
             }},
             "/surveys/{survey_id}/results": {"get": {
                 "operationId": "getSurveyResults",
-                "summary": "Results of one survey: verdict, coverage, items, villages, rules",
+                "summary": "Results of one survey: verdict, coverage, items, villages, rules; once published, "
+                           "the stored publication (with `published` and the villages' `receipt_fingerprints`)",
                 "parameters": [{"name": "survey_id", "in": "path", "required": True,
                                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}],
                 "responses": {
-                    "200": _ok("The results document", _ref("Results")),
+                    "200": _ok("The results document", ResultsDocument),
                     "401": _error("Missing, invalid or revoked token"),
                     "403": _error("The survey is outside the user's scope"),
                     "404": _error("No such survey"),
@@ -146,7 +123,6 @@ def openapi_document() -> dict:
         },
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Item": ITEM, "Village": VILLAGE, "Commune": COMMUNE, "Rule": RULE,
-                        "Results": RESULTS, "Survey": SURVEY, "Index": INDEX, "Error": ERROR},
+            "schemas": schemas(),
         },
     }

@@ -10,9 +10,11 @@ from ..i18n import _
 from ..models import Survey
 from ..scope import can_view, surveys_in_scope
 from ..services import audit, snapshots
+from ..services.results import survey_fields
+from ..services.results_model import ListedSurvey
 from . import bp
 from .auth import ApiError, json_error, token_user
-from .openapi import openapi_document
+from .openapi import Index, Links, SurveyListing, openapi_document
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
 
@@ -45,14 +47,11 @@ def unexpected_error(error: Exception):
 @bp.get("/")
 def index():
     """Say what this API is and link its OpenAPI document and the surveys listing (no token needed)."""
-    return jsonify({
-        "description": _("API chỉ đọc về kết quả khảo sát sự hài lòng về nông thôn mới; cần mã truy cập "
-                         "(Authorization: Bearer) cho mọi địa chỉ trừ trang này và mô tả OpenAPI."),
-        "links": {
-            "openapi": url_for("api.openapi", _external=True),
-            "surveys": url_for("api.surveys", _external=True),
-        },
-    })
+    return jsonify(Index(
+        description=_("API chỉ đọc về kết quả khảo sát sự hài lòng về nông thôn mới; cần mã truy cập "
+                      "(Authorization: Bearer) cho mọi địa chỉ trừ trang này và mô tả OpenAPI."),
+        links=Links(openapi=url_for("api.openapi", _external=True), surveys=url_for("api.surveys", _external=True)),
+    ).model_dump(mode="json"))
 
 
 @bp.get("/openapi.json")
@@ -61,26 +60,15 @@ def openapi():
     return jsonify(openapi_document())
 
 
-def _survey_json(survey: Survey) -> dict:
-    return {
-        "id": survey.id,
-        "title": survey.title,
-        "template_key": survey.template_key,
-        "unit_code": survey.unit_code,
-        "unit_level": survey.unit_level,
-        "status": survey.status.value,
-        "start_date": survey.start_date.isoformat(),
-        "end_date": survey.end_date.isoformat(),
-        "results_url": url_for("api.survey_results", survey_id=survey.id, _external=True),
-    }
-
-
 @bp.get("/surveys")
 def surveys():
-    """List the surveys in the scope of the token's user."""
+    """List the surveys in the scope of the token's user (each as the results document describes it)."""
     user = token_user()
     rows = db.session.execute(surveys_in_scope(user)).scalars().all()
-    body = {"surveys": [_survey_json(s) for s in rows]}
+    body = SurveyListing(surveys=[
+        ListedSurvey(**survey_fields(s), results_url=url_for("api.survey_results", survey_id=s.id, _external=True))
+        for s in rows
+    ]).model_dump(mode="json")
     db.session.commit()  # the token's last use
     return jsonify(body)
 

@@ -3,6 +3,7 @@
 Contract fields (product.md): ``verdict``; ``coverage`` {households, respondents, rate}; ``items``
 [{key, satisfied, not_satisfied, blank, rate}]; ``villages`` [{code, households, respondents, items}];
 ``rules`` [{kind, threshold, met, source, verified}]. Everything else is additional and may grow.
+The document's shape is ``results_model.ResultsDocument``; it is built here and only here.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from analysis.tally import pooled_items
 from ..extensions import db
 from ..models import Commune, Province, Survey, SurveyStatus
 from ..models._types import utcnow
+from . import results_model as m
 from .tally import Tallies, compute_tallies
 
 FORMAT_VERSION = 1
@@ -31,32 +33,33 @@ def _share(part: int, whole: int) -> float | None:
     return float(Fraction(part, whole)) if whole else None
 
 
-def _items(items: dict[str, ItemCounts], template_items: list[dict]) -> list[dict]:
-    return [
-        {
-            "key": item["key"],
-            "criterion": item.get("criterion", ""),
-            "satisfied": items[item["key"]].satisfied,
-            "not_satisfied": items[item["key"]].not_satisfied,
-            "blank": items[item["key"]].blank,
-            "rate": _rate(items[item["key"]].rate),
-        }
-        for item in template_items
-    ]
+def _item(key: str, template_item: dict, counts: ItemCounts) -> m.Item:
+    return m.Item(key=key, criterion=template_item.get("criterion", ""), satisfied=counts.satisfied,
+                  not_satisfied=counts.not_satisfied, blank=counts.blank, rate=_rate(counts.rate))
 
 
-def _item_uncertainty(counts: ItemCounts, households: int) -> dict:
-    """Wilson-FPC interval and non-response bounds of one item over all households."""
-    x, n = counts.satisfied, counts.collected
-    if n == 0 or households < n:
-        return {"interval": None, "nonresponse": None}
-    interval = analysis.proportion_interval(x, n, method="wilson", population=households)
-    bounds = analysis.nonresponse_bounds(x, n, households)
-    return {"interval": {"low": interval.low, "high": interval.high},
-            "nonresponse": {"worst": bounds.worst, "best": bounds.best}}
+def _items(items: dict[str, ItemCounts], template_items: list[dict]) -> list[m.Item]:
+    """One row per template item (validated by the model of the unit that holds them)."""
+    return [_item(item["key"], item, items[item["key"]]) for item in template_items]
 
 
-def _interval(successes: int, trials: int, population: int, threshold: Fraction | None) -> dict | None:
+def _survey_items(items: dict[str, ItemCounts], template_items: list[dict], households: int) -> list[m.SurveyItem]:
+    """The items over the whole survey, each with its Wilson-FPC interval and non-response bounds."""
+    rows = []
+    for item in template_items:
+        counts = items[item["key"]]
+        x, n = counts.satisfied, counts.collected
+        interval = nonresponse = None
+        if n and households >= n:
+            fpc = analysis.proportion_interval(x, n, method="wilson", population=households)
+            bounds = analysis.nonresponse_bounds(x, n, households)
+            interval = m.Bounds(low=fpc.low, high=fpc.high)
+            nonresponse = m.NonresponseBounds(worst=bounds.worst, best=bounds.best)
+        rows.append(m.SurveyItem(**_item(item["key"], item, counts), interval=interval, nonresponse=nonresponse))
+    return rows
+
+
+def _intervals(successes: int, trials: int, population: int, threshold: Fraction | None) -> m.Intervals | None:
     """Intervals shown beside the verdict: Wilson with FPC and the exact hypergeometric one."""
     if trials == 0 or population < trials:
         return None
@@ -65,15 +68,15 @@ def _interval(successes: int, trials: int, population: int, threshold: Fraction 
     bounds = analysis.nonresponse_bounds(successes, trials, population)
     test = None
     if threshold is not None and 0 < threshold <= 1:
-        test = {"threshold": float(threshold),
-                "p_value": analysis.threshold_test(successes, trials, population, threshold).p_value}
-    return {
-        "confidence": 0.95,
-        "wilson_fpc": {"low": fpc.low, "high": fpc.high},
-        "hypergeometric": {"low": exact.low, "high": exact.high},
-        "nonresponse": {"worst": bounds.worst, "best": bounds.best},
-        "threshold_test": test,
-    }
+        test = m.ThresholdTest(threshold=float(threshold),
+                               p_value=analysis.threshold_test(successes, trials, population, threshold).p_value)
+    return m.Intervals(
+        confidence=0.95,
+        wilson_fpc=m.Bounds(low=fpc.low, high=fpc.high),
+        hypergeometric=m.Bounds(low=exact.low, high=exact.high),
+        nonresponse=m.NonresponseBounds(worst=bounds.worst, best=bounds.best),
+        threshold_test=test,
+    )
 
 
 def rules_of(survey: Survey) -> list[Rule]:
@@ -95,48 +98,30 @@ def evaluate(survey: Survey, tallies: Tallies) -> analysis.Verdict:
     return analysis.evaluate(rules_of(survey), tallies.tally, collecting_finished=collecting_finished(survey))
 
 
-def _locate(rule: dict, document: dict) -> tuple[str | None, str | None]:
-    """Find where a rule's deciding (worst) numbers come from: (sub-unit code, item key)."""
-    wanted = (rule["successes"], rule["trials"])
-    units = {"village": document["villages"], "commune": document["communes"], None: [None]}[rule["subunit"]]
-    for unit in units:
-        if rule["kind"] == "coverage_min":
-            if unit is not None and (unit["respondents"], unit["households"]) == wanted:
-                return unit["code"], None
-            continue
-        if rule["kind"] == "overall_min":
-            return None, document["overall"]["item"] if document["overall"] else None
-        for item in (unit or document)["items"]:
-            if (item["satisfied"], item["satisfied"] + item["not_satisfied"] + item["blank"]) == wanted:
-                return (unit["code"] if unit else None), item["key"]
-    return None, None
-
-
-def _rule_json(result: analysis.RuleResult) -> dict:
+def _rule(result: analysis.RuleResult) -> m.Rule:
     rule = result.rule
-    return {
-        "kind": rule.kind,
-        "threshold": float(rule.value),
-        "threshold_text": rule.threshold,
-        "subunit": rule.subunit,
-        "met": result.met,
-        "observed": _rate(result.observed),
-        "successes": result.successes,
-        "trials": result.trials,
-        "deciding_unit": None,
-        "deciding_item": None,
-        "failing_units": list(result.failing_units),
-        "failing_items": list(result.failing_items),
-        "shortfall_count": len(result.shortfalls),
-        "shortfalls": [
-            {"unit": s.unit, "item": s.item, "successes": s.successes, "trials": s.trials,
-             "observed": _rate(s.observed)}
+    return m.Rule(
+        kind=rule.kind,
+        threshold=float(rule.value),
+        threshold_text=rule.threshold,
+        subunit=rule.subunit,
+        met=result.met,
+        observed=_rate(result.observed),
+        successes=result.successes,
+        trials=result.trials,
+        deciding_unit=result.deciding_unit,
+        deciding_item=result.deciding_item,
+        failing_units=list(result.failing_units),
+        failing_items=list(result.failing_items),
+        shortfall_count=len(result.shortfalls),
+        shortfalls=[
+            m.Shortfall(unit=s.unit, item=s.item, successes=s.successes, trials=s.trials, observed=_rate(s.observed))
             for s in result.shortfalls[:MAX_SHORTFALLS]
         ],
-        "source": rule.source,
-        "verified": rule.verified,
-        "note": rule.note,
-    }
+        source=rule.source,
+        verified=rule.verified,
+        note=rule.note,
+    )
 
 
 def _unit_name(survey: Survey) -> str:
@@ -145,11 +130,8 @@ def _unit_name(survey: Survey) -> str:
     return unit.full_name if unit else survey.unit_code
 
 
-def _iso(value) -> str | None:
-    return value.isoformat(timespec="seconds") if value else None
-
-
-def _survey_json(survey: Survey) -> dict:
+def survey_fields(survey: Survey) -> dict:
+    """What the results document and the API's listing say of a survey (``results_model.Survey``'s fields)."""
     return {
         "id": survey.id,
         "title": survey.title,
@@ -161,48 +143,68 @@ def _survey_json(survey: Survey) -> dict:
         "unit_name": _unit_name(survey),
         "unit_level": survey.unit_level,
         "status": survey.status.value,
-        "start_date": survey.start_date.isoformat(),
-        "end_date": survey.end_date.isoformat(),
-        "created_at": _iso(survey.created_at),
-        "opened_at": _iso(survey.opened_at),
-        "closed_at": _iso(survey.closed_at),
-        "published_at": _iso(survey.published_at),
+        "start_date": survey.start_date,
+        "end_date": survey.end_date,
+        "created_at": survey.created_at,
+        "opened_at": survey.opened_at,
+        "closed_at": survey.closed_at,
+        "published_at": survey.published_at,
     }
 
 
-def _group_json(code: str, name: str, units: Iterable[analysis.UnitTally], handed_out: int,
-                tally: analysis.SurveyTally, template_items: list[dict]) -> dict:
+def _commune(code: str, name: str, units: Iterable[analysis.UnitTally], handed_out: int,
+             tally: analysis.SurveyTally, template_items: list[dict]) -> m.Commune:
     units = list(units)
     households = sum(u.households for u in units)
     respondents = sum(u.respondents for u in units)
-    return {
-        "code": code,
-        "name": name,
-        "villages": len(units),
-        "households": households,
-        "respondents": respondents,
-        "coverage": _share(respondents, households),
-        "handed_out": handed_out,
-        "missing": max(0, handed_out - respondents),
-        "items": _items(pooled_items(units, tally.item_keys), template_items),
-    }
+    return m.Commune(
+        code=code,
+        name=name,
+        villages=len(units),
+        households=households,
+        respondents=respondents,
+        coverage=_share(respondents, households),
+        handed_out=handed_out,
+        missing=max(0, handed_out - respondents),
+        items=_items(pooled_items(units, tally.item_keys), template_items),
+    )
 
 
-def _communes(tallies: Tallies, template_items: list[dict]) -> list[dict]:
+def _communes(tallies: Tallies, template_items: list[dict]) -> list[m.Commune]:
     """The same tables summed per commune (a province survey spans several)."""
     tally = tallies.tally
     groups: dict[str, list[int]] = {}
     for index, info in enumerate(tallies.villages):
         groups.setdefault(info.commune_code, []).append(index)
     return [
-        _group_json(code, tallies.commune_names.get(code, code), (tally.units[i] for i in indices),
-                    sum(tallies.handed_out.get(tallies.villages[i].frame_id, 0) for i in indices),
-                    tally, template_items)
+        _commune(code, tallies.commune_names.get(code, code), (tally.units[i] for i in indices),
+                 sum(tallies.handed_out.get(tallies.villages[i].frame_id, 0) for i in indices),
+                 tally, template_items)
         for code, indices in groups.items()
     ]
 
 
-def _overall(tallies: Tallies, verdict: analysis.Verdict, pooled: dict[str, ItemCounts]) -> dict | None:
+def _villages(tallies: Tallies, template_items: list[dict]) -> list[m.Village]:
+    villages = []
+    for info, unit in zip(tallies.villages, tallies.tally.units, strict=True):
+        handed_out = tallies.handed_out.get(info.frame_id, 0)
+        villages.append(m.Village(
+            code=info.code,
+            name=info.name,
+            commune_code=info.commune_code,
+            households=unit.households,
+            respondents=unit.respondents,
+            coverage=_share(unit.respondents, unit.households),
+            handed_out=handed_out,
+            missing=max(0, handed_out - unit.respondents),
+            channels=tallies.channels_by_village.get(info.frame_id, {}),
+            invalid=tallies.invalid.get(info.frame_id, 0),
+            items=_items(dict(unit.items), template_items),
+        ))
+    return villages
+
+
+def _overall(tallies: Tallies, verdict: analysis.Verdict, pooled: dict[str, ItemCounts]) -> m.Overall | None:
     tally = tallies.tally
     key = tally.overall_item
     if not key:
@@ -212,72 +214,56 @@ def _overall(tallies: Tallies, verdict: analysis.Verdict, pooled: dict[str, Item
     strata = [(u.households, u.respondents, u.items[key].satisfied) for u in tally.units
               if u.households >= u.respondents]
     stratified = analysis.stratified_proportion(strata) if any(s[1] for s in strata) else None
-    return {
-        "item": key,
-        "satisfied": counts.satisfied,
-        "respondents": counts.collected,
-        "rate": _rate(counts.rate),
-        "intervals": _interval(counts.satisfied, counts.collected, tally.households, threshold),
-        "stratified": None if stratified is None else {
-            "estimate": stratified.estimate, "standard_error": stratified.standard_error,
-            "low": stratified.low, "high": stratified.high,
-            "degrees_of_freedom": stratified.degrees_of_freedom,
-            "design_effect": stratified.design_effect, "interval_method": stratified.interval_method,
-            "unestimable_villages": len(stratified.unestimable_strata),
-            "variance_complete": stratified.variance_complete,
-        },
-    }
+    return m.Overall(
+        item=key,
+        satisfied=counts.satisfied,
+        respondents=counts.collected,
+        rate=_rate(counts.rate),
+        intervals=_intervals(counts.satisfied, counts.collected, tally.households, threshold),
+        stratified=None if stratified is None else m.Stratified(
+            estimate=stratified.estimate, standard_error=stratified.standard_error,
+            low=stratified.low, high=stratified.high,
+            degrees_of_freedom=stratified.degrees_of_freedom,
+            design_effect=stratified.design_effect, interval_method=stratified.interval_method,
+            unestimable_villages=len(stratified.unestimable_strata),
+            variance_complete=stratified.variance_complete,
+        ),
+    )
 
 
-def results_document(survey: Survey, tallies: Tallies | None = None) -> dict:
-    """Build the results document (plain JSON types; rates in [0, 1] or null, counts as integers)."""
+def results_model(survey: Survey, tallies: Tallies | None = None) -> m.ResultsDocument:
+    """Build the results document of a survey from its tallies (computed when not given)."""
     tallies = tallies or compute_tallies(survey)
     tally = tallies.tally
     template_items = survey.template["items"]
     verdict = evaluate(survey, tallies)
     pooled = pooled_items(tally.units, tally.item_keys)
-    villages = []
-    for info, unit in zip(tallies.villages, tally.units, strict=True):
-        handed_out = tallies.handed_out.get(info.frame_id, 0)
-        villages.append({
-            "code": info.code,
-            "name": info.name,
-            "commune_code": info.commune_code,
-            "households": unit.households,
-            "respondents": unit.respondents,
-            "coverage": _share(unit.respondents, unit.households),
-            "handed_out": handed_out,
-            "missing": max(0, handed_out - unit.respondents),
-            "channels": tallies.channels_by_village.get(info.frame_id, {}),
-            "invalid": tallies.invalid.get(info.frame_id, 0),
-            "items": _items(dict(unit.items), template_items),
-        })
     handed_out = sum(tallies.handed_out.values())
-    items = _items(pooled, template_items)
-    for row in items:
-        row.update(_item_uncertainty(pooled[row["key"]], tally.households))
-    document = {
-        "format": FORMAT_VERSION,
-        "survey": _survey_json(survey),
-        "generated_at": utcnow().isoformat(timespec="seconds"),
-        "verdict": verdict.status,
-        "collecting_finished": verdict.collecting_finished,
-        "quorum_met": verdict.quorum_met,
-        "coverage": {
-            "households": tally.households,
-            "respondents": tally.respondents,
-            "rate": _share(tally.respondents, tally.households) or 0.0,
-            "handed_out": handed_out,
-            "missing": max(0, handed_out - tally.respondents),
-            "channels": tallies.channels,
-            "invalid": sum(tallies.invalid.values()),
-        },
-        "overall": _overall(tallies, verdict, pooled),
-        "items": items,
-        "villages": villages,
-        "communes": _communes(tallies, template_items),
-        "rules": [_rule_json(r) for r in verdict.rules],
-    }
-    for rule in document["rules"]:
-        rule["deciding_unit"], rule["deciding_item"] = _locate(rule, document)
-    return document
+    return m.ResultsDocument(
+        format=FORMAT_VERSION,
+        survey=m.Survey(**survey_fields(survey)),
+        generated_at=utcnow(),
+        verdict=verdict.status,
+        collecting_finished=verdict.collecting_finished,
+        quorum_met=verdict.quorum_met,
+        coverage=m.Coverage(
+            households=tally.households,
+            respondents=tally.respondents,
+            rate=_share(tally.respondents, tally.households) or 0.0,
+            handed_out=handed_out,
+            missing=max(0, handed_out - tally.respondents),
+            channels=tallies.channels,
+            invalid=sum(tallies.invalid.values()),
+        ),
+        overall=_overall(tallies, verdict, pooled),
+        items=_survey_items(pooled, template_items, tally.households),
+        villages=_villages(tallies, template_items),
+        communes=_communes(tallies, template_items),
+        rules=[_rule(r) for r in verdict.rules],
+    )
+
+
+def results_document(survey: Survey, tallies: Tallies | None = None) -> dict:
+    """The results document as plain JSON types (rates in [0, 1] or null, counts as integers, times as
+    ISO 8601 text): what pages, downloads, the API and publication snapshots read."""
+    return results_model(survey, tallies).model_dump(mode="json")

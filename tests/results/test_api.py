@@ -1,19 +1,22 @@
 """The JSON API: bearer tokens, scope, JSON errors everywhere, and the OpenAPI document it keeps to."""
 from __future__ import annotations
 
+import copy
 import json
 
+import jsonschema_rs
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import ApiToken, AuditEntry, Role, Survey, User
-from survey_app.services import api_tokens
+from survey_app.services import api_tokens, snapshots
 from survey_app.services.results import results_document
 
-from .conftest import add_user
+from .conftest import add_user, build_hand_counted
 
 
 def make_token(app, user_id: int, name: str = "công cụ đối chiếu") -> str:
@@ -144,12 +147,84 @@ def test_openapi_document_describes_the_api(client):
     assert response.status_code == 200 and document["openapi"].startswith("3.")
     assert {"/", "/surveys", "/surveys/{survey_id}/results"} <= set(document["paths"])
     assert document["paths"]["/"]["get"]["security"] == []
-    results = document["components"]["schemas"]["Results"]
+    schemas = document["components"]["schemas"]
+    results = schemas["ResultsDocument"]
     assert {"verdict", "coverage", "items", "villages", "rules"} <= set(results["required"])
+    assert results["properties"]["survey"] == {"$ref": "#/components/schemas/Survey"}
+    assert {"$ref": "#/components/schemas/Overall"} in results["properties"]["overall"]["anyOf"]
+    assert {"deciding_unit", "deciding_item", "shortfalls"} <= set(schemas["Rule"]["required"])
+    assert "receipt_fingerprints" in schemas["Village"]["properties"]
+    assert {"version", "sha256", "at"} <= set(schemas["Published"]["required"])
+    listing = schemas["SurveyListing"]["properties"]["surveys"]["items"]["$ref"].rsplit("/", 1)[1]
+    assert set(schemas["Survey"]["properties"]) < set(schemas[listing]["properties"])  # one survey model
+
+
+def _component(document: dict, name: str):
+    """A JSON Schema validator of one component of the served OpenAPI document."""
+    return jsonschema_rs.Draft202012Validator({"$ref": f"#/components/schemas/{name}",
+                                               "components": document["components"]})
+
+
+def _objects(value, path=()):
+    """Every JSON object in a document with its path, except free-form ones (an indicator's evidence)."""
+    if isinstance(value, dict):
+        yield path, value
+        for key, inner in value.items():
+            if key != "evidence":
+                yield from _objects(inner, (*path, key))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from _objects(inner, (*path, index))
+
+
+def _at(document, path):
+    for step in path:
+        document = document[step]
+    return document
+
+
+#: Fields a document may lack: those only a publication carries.
+OPTIONAL = {"published", "integrity", "receipt_fingerprints"}
+
+
+@pytest.fixture
+def served_documents(app, client, hand_counted, auditor_token):
+    """The results as the API serves them: a closed survey (computed) and a published one (its snapshot)."""
+    published = build_hand_counted(app, status="published").survey_id
+    bodies = [client.get(f"/api/v1/surveys/{survey_id}/results", headers=bearer(auditor_token)).get_data()
+              for survey_id in (hand_counted.survey_id, published)]
+    return client.get("/api/v1/openapi.json").get_json(), [json.loads(body) for body in bodies]
+
+
+@given(data=st.data())
+@settings(max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+def test_the_schema_describes_every_field_so_a_drifted_document_fails_it(served_documents, data):
+    """The schema is the data's exact shape: a field added, removed or of another type anywhere is refused."""
+    openapi, documents = served_documents
+    validator = _component(openapi, "ResultsDocument")
+    document = copy.deepcopy(data.draw(st.sampled_from(documents)))
+    assert validator.is_valid(document)
+    path, target = data.draw(st.sampled_from(list(_objects(document))))
+    changeable = [key for key in target if path[-1:] != ("channels",)]
+    how = data.draw(st.sampled_from(["add", "remove", "retype"] if changeable else ["add"]))
+    if how == "add":
+        target["unexpected"] = 1
+    else:
+        key = data.draw(st.sampled_from(changeable))
+        if how == "remove":
+            if key in OPTIONAL:
+                return
+            del target[key]
+        else:
+            old = target[key]
+            target[key] = 12345 if isinstance(old, str) else "x" if old is not None else [old]
+    assert not validator.is_valid(document), (how, path, _at(document, path))
 
 
 def test_api_conforms_to_its_openapi_document(app, hand_counted, auditor_token):
-    """Schema-driven: schemathesis generates requests from the document and checks every response."""
+    """Schema-driven: schemathesis generates requests from the document and checks every response, and the
+    real documents of a closed survey (computed) and of a published one (its stored snapshot) conform."""
+    published = build_hand_counted(app, status="published").survey_id
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     headers = bearer(auditor_token)
     operations = [result.ok() for result in schema.get_all_operations()]
@@ -164,6 +239,13 @@ def test_api_conforms_to_its_openapi_document(app, hand_counted, auditor_token):
 
         conforms()
         if "survey_id" in operation.path:
-            for survey_id in (hand_counted.survey_id, 999999):
+            for survey_id in (hand_counted.survey_id, published, 999999):
                 case = operation.Case(path_parameters={"survey_id": survey_id})
-                case.call_and_validate(headers=headers)
+                response = case.call_and_validate(headers=headers)
+                if survey_id == published:
+                    with app.app_context():
+                        current = snapshots.current(db.session.get(Survey, published))
+                        assert response.content == snapshots.published_json(current)
+                    body = response.json()
+                    assert body["published"]["version"] == 1
+                    assert all("receipt_fingerprints" in village for village in body["villages"])

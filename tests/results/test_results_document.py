@@ -1,13 +1,19 @@
-"""The results document computed through the database matches a hand count."""
+"""The results document computed through the database matches a hand count, its rules name where their
+deciding counts are, and its model reads back every document, a publication's included."""
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 
+from survey_app.exports.tables import unit_names
 from survey_app.extensions import db
 from survey_app.models import Survey
-from survey_app.services.results import results_document
+from survey_app.services import snapshots
+from survey_app.services.results import results_document, results_model
+from survey_app.services.results_model import ResultsDocument
 
 from .conftest import FIRST, OTHER, OVERALL, build_hand_counted
+from .test_province import build_province_survey
 
 
 def _document(app, survey_id):
@@ -65,3 +71,68 @@ def test_intervals_and_bounds_bracket_the_rate(app, hand_counted):
     intervals = overall["intervals"]
     assert intervals["wilson_fpc"]["low"] <= 0.6 <= intervals["wilson_fpc"]["high"]
     assert intervals["nonresponse"] == {"worst": 3 / 7, "best": 5 / 7}
+
+
+def _cell(document: dict, unit: str | None, item: str | None, coverage: bool) -> tuple[int, int]:
+    """The (successes, trials) the document shows at a place: a village (``commune/code`` in a province), a
+    commune, or the survey; an item or coverage."""
+    province = document["survey"]["unit_level"] == "province"
+    units = {None: document["coverage"] if coverage else document}
+    units |= {(f"{v['commune_code']}/{v['code']}" if province else v["code"]): v for v in document["villages"]}
+    units |= {c["code"]: c for c in document["communes"]} if province else {}
+    place = units[unit]
+    if coverage:
+        return place["respondents"], place["households"]
+    row = next(row for row in place["items"] if row["key"] == item)
+    return row["satisfied"], row["satisfied"] + row["not_satisfied"] + row["blank"]
+
+
+def _strict_rules(survey: Survey) -> list[dict]:
+    """The survey's rules and every per-village kind, at thresholds no random survey meets."""
+    return [*survey.rules,
+            {"kind": "subunit_item_min", "threshold": "1.0", "subunit": "village", "source": "kế hoạch xã",
+             "verified": False},
+            {"kind": "coverage_min", "threshold": "1.0", "subunit": "village", "source": "kế hoạch xã",
+             "verified": False}]
+
+
+def test_each_rule_names_the_place_of_its_deciding_counts(app, hand_counted):
+    """The deciding unit and item come from the rules engine; the document's own tables hold those counts."""
+    province_id, _count = build_province_survey(app)
+    documents = []
+    with app.app_context():
+        for survey_id in (hand_counted.survey_id, province_id):
+            survey = db.session.get(Survey, survey_id)
+            survey.rules = _strict_rules(survey)
+            documents.append(results_document(survey))
+        db.session.rollback()
+    for document in documents:
+        names = unit_names(document)
+        for rule in document["rules"]:
+            coverage = rule["kind"] == "coverage_min"
+            assert _cell(document, rule["deciding_unit"], rule["deciding_item"], coverage) == (
+                rule["successes"], rule["trials"]), rule
+            if rule["subunit"] == "village":  # named as the failing units are, so every table can name it
+                assert rule["deciding_unit"] in rule["failing_units"] and rule["deciding_unit"] in names
+            if rule["kind"] == "overall_min":
+                assert (rule["deciding_unit"], rule["deciding_item"]) == (None, OVERALL)
+
+
+def test_the_document_is_the_model_dump_with_no_value_changed_by_the_model(app, hand_counted):
+    with app.app_context():
+        model = results_model(db.session.get(Survey, hand_counted.survey_id))
+    document = model.model_dump(mode="json")
+    assert "published" not in document and "integrity" not in document  # absent, not null, until published
+    assert all("receipt_fingerprints" not in village for village in document["villages"])
+    again = ResultsDocument.model_validate(json.loads(json.dumps(document)))
+    assert snapshots.canonical(again.model_dump(mode="json")) == snapshots.canonical(document)
+
+
+def test_the_model_accepts_the_json_download_of_a_published_survey(app, auditor_client):
+    survey_id = build_hand_counted(app, status="published").survey_id
+    download = auditor_client.get(f"/results/{survey_id}/tai-ve/json").get_data()
+    model = ResultsDocument.model_validate(json.loads(download))
+    assert model.published.version == 1 and len(model.published.sha256) == 64
+    assert [len(v.receipt_fingerprints) for v in model.villages] == [v.respondents for v in model.villages]
+    assert model.integrity is not None
+    assert snapshots.canonical(model.model_dump(mode="json")) == snapshots.canonical(json.loads(download))

@@ -1,7 +1,7 @@
 """Finite-population inference for one unit: most households answer, so the FPC matters.
 
-Notation: N households on the list, n respondents, x satisfied. SciPy's ``hypergeom`` takes
-``(k, M=population size, n=successes in population, N=draws)``; the wrappers here hide that trap.
+Notation: N households on the list, n respondents, x satisfied. The exact hypergeometric route (ties
+decided exactly, work bounded by the population size) lives in `analysis.hypergeometric`.
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from scipy.stats import hypergeom
-
 from ._validation import check_sample, to_fraction
 from .binomial import wilson_limits
+from .hypergeometric import EXACT, count_limits, half_alpha, threshold_p_value
 
 __all__ = [
     "NonresponseBounds",
@@ -26,16 +25,6 @@ __all__ = [
     "wald_fpc",
     "wilson_fpc_limits",
 ]
-
-
-def _prob_at_least(x: int, n: int, population: int, satisfied: int) -> float:
-    """Return P(X >= x) for n draws from `population` holding `satisfied` successes."""
-    return float(hypergeom.sf(x - 1, population, satisfied, n))
-
-
-def _prob_at_most(x: int, n: int, population: int, satisfied: int) -> float:
-    """Return P(X <= x) for n draws from `population` holding `satisfied` successes."""
-    return float(hypergeom.cdf(x, population, satisfied, n))
 
 
 def wilson_fpc_limits(x: int, n: int, population: int, z: float) -> tuple[float, float]:
@@ -51,27 +40,12 @@ def hypergeometric_count_limits(x: int, n: int, population: int, confidence: flo
     """Return the acceptance-set limits (L, U) for the number M of satisfied households.
 
     ``L = min{M : P(X >= x | M) > alpha/2}`` and ``U = max{M : P(X <= x | M) > alpha/2}`` over the
-    feasible ``M`` in ``[x, N - (n - x)]``. Both tail probabilities are monotone in M, so each
-    limit is found by bisection.
+    feasible ``M`` in ``[x, N - (n - x)]``, ties decided exactly; beyond
+    `analysis.hypergeometric.EXACT_MAX_POPULATION` households, the binomial limit
+    (`analysis.hypergeometric.count_limits` says which route was taken).
     """
-    half_alpha = (1.0 - confidence) / 2.0
-    first, last = x, population - (n - x)
-    lo, hi = first, last  # P(X >= x | last) = 1, so a lower limit exists
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if _prob_at_least(x, n, population, mid) > half_alpha:
-            hi = mid
-        else:
-            lo = mid + 1
-    lower = lo
-    lo, hi = first, last  # P(X <= x | first) = 1, so an upper limit exists
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if _prob_at_most(x, n, population, mid) > half_alpha:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lower, lo
+    low, high, _ = count_limits(x, n, population, half_alpha(confidence))
+    return low, high
 
 
 def _fpc_factor(n: int, population: int) -> float:
@@ -118,6 +92,10 @@ class ThresholdTest:
         M0 - 1 with M0 = ceil(t * N): the largest number of satisfied households under the null.
     p_value : float
         P(X >= x | M = M0 - 1); 0 when the null is empty (t = 0).
+    method : str
+        ``exact`` (hypergeometric), or ``binomial-limit`` beyond
+        `analysis.hypergeometric.EXACT_MAX_POPULATION` households, where P(X >= x) is taken from
+        Binomial(n, (M0 - 1)/N) so that the work stays bounded.
     """
 
     successes: int
@@ -126,6 +104,7 @@ class ThresholdTest:
     threshold: Fraction
     null_count: int
     p_value: float
+    method: str = EXACT
 
 
 def threshold_test(
@@ -142,8 +121,8 @@ def threshold_test(
     m0 = math.ceil(t * big_n)  # exact: Fraction arithmetic
     if m0 == 0:
         return ThresholdTest(x, n, big_n, t, -1, 0.0)
-    p_value = min(1.0, max(0.0, _prob_at_least(x, n, big_n, m0 - 1)))
-    return ThresholdTest(x, n, big_n, t, m0 - 1, p_value)
+    p_value, method = threshold_p_value(x, n, big_n, m0 - 1)
+    return ThresholdTest(x, n, big_n, t, m0 - 1, min(1.0, max(0.0, p_value)), method)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,19 +12,18 @@ from .binomial import (
     wilson_cc_limits,
     wilson_limits,
 )
-from .finite_population import (
-    adjusted_wald_fpc,
-    hypergeometric_count_limits,
-    wald_fpc,
-    wilson_fpc_limits,
-)
+from .finite_population import adjusted_wald_fpc, wald_fpc, wilson_fpc_limits
+from .hypergeometric import BINOMIAL_LIMIT, count_limits, half_alpha
 
-__all__ = ["FINITE_METHODS", "INFINITE_METHODS", "Interval", "proportion_interval"]
+__all__ = ["EXACT_BINOMIAL_LIMIT", "FINITE_METHODS", "INFINITE_METHODS", "Interval", "proportion_interval"]
 
 #: Methods for a sample treated as drawn from an infinite population (no `population`).
 INFINITE_METHODS = ("wilson", "wilsoncc", "exact", "jeffreys", "agresti-coull")
 #: Methods that use the finite population correction (need `population`).
 FINITE_METHODS = ("wilson", "exact", "adjusted-wald", "wald")
+#: The method reported by ``exact`` with a population above
+#: `analysis.hypergeometric.EXACT_MAX_POPULATION`: the binomial limit of the hypergeometric interval.
+EXACT_BINOMIAL_LIMIT = "exact-binomial-limit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +35,10 @@ class Interval:
     low, high : float
         Limits as proportions in [0, 1].
     method : str
-        Method key as passed to `proportion_interval`.
+        Method key as passed to `proportion_interval`, except ``exact-binomial-limit`` when ``exact``
+        was asked with a population above `analysis.hypergeometric.EXACT_MAX_POPULATION`: the work
+        is then bounded by taking the interval's binomial limit (Clopper–Pearson on the counts,
+        scaled to households), which is wider than the exact interval by about 0.5 * sqrt(n) / N.
     confidence : float
         Confidence level.
     estimate : float
@@ -48,7 +50,8 @@ class Interval:
     standard_error : float or None
         Standard error for the Wald-type methods, None for score and exact methods.
     low_count, high_count : int or None
-        For ``exact`` with a population: limits on the number of satisfied households.
+        For ``exact`` with a population: limits on the number of satisfied households (ties with
+        alpha/2 decided exactly, see `analysis.hypergeometric`).
     """
 
     low: float
@@ -119,7 +122,9 @@ def proportion_interval(
         low, high = wilson_fpc_limits(x, n, big_n, z)
         return Interval(low, high, estimate=x / n, **common)
     if method == "exact":
-        low_count, high_count = hypergeometric_count_limits(x, n, big_n, level)
+        low_count, high_count, route = count_limits(x, n, big_n, half_alpha(level))
+        if route == BINOMIAL_LIMIT:
+            common["method"] = EXACT_BINOMIAL_LIMIT
         return Interval(
             low_count / big_n,
             high_count / big_n,

@@ -16,14 +16,25 @@ from scipy.special import expit, logit
 from scipy.stats import t as student_t
 
 from ._validation import check_confidence, check_sample
-from .finite_population import hypergeometric_count_limits
+from .hypergeometric import BINOMIAL_LIMIT, count_limits, half_alpha
 
 __all__ = ["STRATIFIED_METHODS", "StratifiedEstimate", "stratified_proportion"]
 
 #: Interval methods on the stratified estimate.
 STRATIFIED_METHODS = ("logit-t", "wald-t")
-#: The fallback used when the design variance is 0 at an estimate of 0 or 1, or df = 0.
+#: The fallback used when the design variance is 0 at an estimate of 0 or 1.
 EXACT_FALLBACK = "exact-hypergeometric"
+#: The same beyond `analysis.hypergeometric.EXACT_MAX_POPULATION` households: its binomial limit.
+EXACT_LIMIT_FALLBACK = "exact-binomial-limit"
+#: The fallback when the design variance is 0 at another estimate (every partly surveyed village at
+#: 0 % or 100 %, or with one respondent) or no degrees of freedom are left: exact limits per village,
+#: Bonferroni-combined.
+STRATA_FALLBACK = "exact-hypergeometric-strata"
+#: The same when some village is above the exact size bound and its binomial limit was used.
+STRATA_LIMIT_FALLBACK = "exact-binomial-limit-strata"
+#: The last resort for a partly surveyed population whose interval would still have zero width: the
+#: rates if every household that did not answer were dissatisfied / satisfied.
+NONRESPONSE_FALLBACK = "nonresponse-bounds"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +53,23 @@ class StratifiedEstimate:
         Kish deff = v_design / v_SRS, with v_SRS = (1 - n/N) p q / (n - 1) for the same estimable
         households; None when v_SRS is 0 or undefined.
     interval_method : str
-        ``wald-t``, ``logit-t``, or ``exact-hypergeometric`` when the design variance is 0 at an
-        estimate of 0 or 1 (or no degrees of freedom are left): then the exact interval is taken on
-        the pooled counts of the estimable strata.
+        ``wald-t`` or ``logit-t`` as asked, unless a fallback was needed:
+
+        - ``exact-hypergeometric`` when the design variance is 0 at an estimate of 0 or 1: the
+          exact interval on the pooled counts of the estimable strata (``exact-binomial-limit``
+          above `analysis.hypergeometric.EXACT_MAX_POPULATION`);
+        - ``exact-hypergeometric-strata`` when the design variance is 0 at another estimate
+          although some village was partly surveyed (each such village at 0 % or 100 %, or with a
+          single respondent), or when no degrees of freedom are left (one respondent per village):
+          the exact hypergeometric limits of every partly surveyed village,
+          each at level 1 - alpha/K for K such villages (Bonferroni), summed over the villages, so
+          that the interval holds with at least the stated confidence;
+        - ``nonresponse-bounds`` when the interval would still have zero width although not every
+          household answered: from the rate if every household on the list that did not answer
+          (villages without respondents included) were dissatisfied to the rate if all were
+          satisfied. It assumes nothing about who answered.
+
+        A zero-width interval is returned only when every household on the list answered.
     households, respondents, satisfied : int
         Totals over the estimable strata.
     unestimable_strata : tuple of int
@@ -90,6 +115,26 @@ def _checked_strata(strata: Iterable[Sequence[int]]) -> list[tuple[int, int, int
     if not checked:
         raise ValueError("at least one stratum is required")
     return checked
+
+
+def _strata_limits(strata: list[tuple[int, int, int]], limit: Fraction) -> tuple[float, float, str]:
+    """Sum the exact count limits of the partly surveyed strata, each at alpha/2 / K (Bonferroni).
+
+    Every stratum's interval holds with probability at least 1 - alpha/K, so all K hold together
+    with probability at least 1 - alpha, and so does their sum; fully surveyed strata add their
+    exact count. Strata above the exact size bound use the binomial limit and the label says so.
+    """
+    partial = [s for s in strata if s[1] < s[0]]
+    share = limit / max(1, len(partial))
+    low = high = sum(x_h for big_n_h, n_h, x_h in strata if n_h == big_n_h)
+    used = STRATA_FALLBACK
+    for big_n_h, n_h, x_h in partial:
+        low_h, high_h, route = count_limits(x_h, n_h, big_n_h, share)
+        low, high = low + low_h, high + high_h
+        if route == BINOMIAL_LIMIT:
+            used = STRATA_LIMIT_FALLBACK
+    total = sum(s[0] for s in strata)
+    return low / total, high / total, used
 
 
 def stratified_proportion(
@@ -144,19 +189,26 @@ def stratified_proportion(
     v_srs = (1.0 - n / big_n) * estimate * (1.0 - estimate) / (n - 1) if n > 1 else 0.0
     deff = variance / v_srs if v_srs > 0.0 else None
 
-    at_edge = estimate in (0.0, 1.0) and variance == 0.0
-    if at_edge or df == 0:
-        low_count, high_count = hypergeometric_count_limits(x, n, big_n, level)
-        low, high, used = low_count / big_n, high_count / big_n, EXACT_FALLBACK
+    limit = half_alpha(level)
+    if estimate in (0.0, 1.0) and variance == 0.0:
+        low_count, high_count, route = count_limits(x, n, big_n, limit)
+        low, high = low_count / big_n, high_count / big_n
+        used = EXACT_LIMIT_FALLBACK if route == BINOMIAL_LIMIT else EXACT_FALLBACK
+    elif variance == 0.0 or df == 0:
+        low, high, used = _strata_limits([s for _, s in estimable], limit)
     else:
         t_quantile = float(student_t.ppf(0.5 + 0.5 * level, df))
-        if method == "wald-t" or se == 0.0:
+        if method == "wald-t":
             low, high = max(0.0, estimate - t_quantile * se), min(1.0, estimate + t_quantile * se)
         else:
             centre = float(logit(estimate))
             half = t_quantile * se / (estimate * (1.0 - estimate))
             low, high = float(expit(centre - half)), float(expit(centre + half))
         used = method
+    all_respondents = sum(s[1] for s in checked)
+    if all_respondents < all_households and not low < high:
+        low, high = x / all_households, (x + all_households - all_respondents) / all_households
+        used = NONRESPONSE_FALLBACK
     return StratifiedEstimate(
         estimate=estimate,
         standard_error=se,

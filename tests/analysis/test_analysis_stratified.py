@@ -101,11 +101,19 @@ def test_binh_tan_all_satisfied_census():
     assert result.estimate == 1.0 and result.low == 1.0 and result.high == 1.0
 
 
-def test_no_degrees_of_freedom_falls_back_to_exact():
+def test_no_degrees_of_freedom_falls_back_to_exact_limits_per_village():
     result = A.stratified_proportion([(10, 1, 1), (10, 1, 0)])
     assert result.degrees_of_freedom == 0
-    assert result.interval_method == "exact-hypergeometric"
+    assert result.interval_method == "exact-hypergeometric-strata"
     assert 0.0 <= result.low <= result.estimate <= result.high <= 1.0
+
+
+def test_no_degrees_of_freedom_with_unequal_fractions_keeps_the_estimate_inside():
+    # Pooling the counts (1 of 2 from 8 households) ignored that the second village is a census:
+    # the pooled exact interval started at 2/8, above the estimate 1/8.
+    result = A.stratified_proportion([(7, 1, 0), (1, 1, 1)], confidence=0.5)
+    assert result.estimate == 0.125
+    assert result.low <= result.estimate <= result.high
 
 
 @st.composite
@@ -144,5 +152,86 @@ def test_interval_is_ordered_and_in_range(strata, method):
     result = A.stratified_proportion(strata, method=method)
     assert 0.0 <= result.low <= result.high <= 1.0
     assert result.standard_error >= 0.0
-    if result.interval_method != "exact-hypergeometric":
-        assert result.low - 1e-12 <= result.estimate <= result.high + 1e-12
+    assert result.low - 1e-12 <= result.estimate <= result.high + 1e-12
+
+
+@pytest.mark.parametrize(
+    ("strata", "worst", "best"),
+    [
+        ([(100, 100, 95), (100, 70, 70)], 165 / 200, 195 / 200),  # the other village at 100 %
+        ([(1000, 1, 0), (10, 10, 10)], 10 / 1010, 1009 / 1010),  # one respondent, variance term undefined
+        ([(300, 300, 240), (200, 150, 0), (100, 60, 60)], 300 / 600, 390 / 600),
+    ],
+)
+@pytest.mark.parametrize("method", ["logit-t", "wald-t"])
+def test_zero_design_variance_in_a_partly_surveyed_population_is_not_a_point(strata, worst, best, method):
+    result = A.stratified_proportion(strata, method=method)
+    assert result.standard_error == 0.0
+    assert result.interval_method == "exact-hypergeometric-strata"
+    assert result.low < result.high
+    assert result.low <= result.estimate <= result.high
+    assert worst <= result.low and result.high <= best  # never wider than knowing nothing
+
+
+def test_strata_fallback_is_the_bonferroni_sum_of_exact_village_limits():
+    strata = [(300, 300, 240), (200, 150, 0), (100, 60, 60)]
+    result = A.stratified_proportion(strata, confidence=0.9)
+    # alpha/2 = 0.05 is shared by the two partly surveyed villages: each limit at 0.025, i.e. 95 %.
+    second = A.proportion_interval(0, 150, method="exact", population=200, confidence=0.95)
+    third = A.proportion_interval(60, 60, method="exact", population=100, confidence=0.95)
+    assert result.low == (240 + second.low_count + third.low_count) / 600
+    assert result.high == (240 + second.high_count + third.high_count) / 600
+
+
+@pytest.mark.parametrize(
+    "strata",
+    [
+        [(100, 99, 99)],  # the exact interval of 99 of 100 is the point 100 %
+        [(100, 100, 95), (100, 99, 99)],
+        [(100, 100, 100), (50, 0, 0)],  # a village without respondents: not a census
+    ],
+)
+def test_a_point_interval_falls_back_to_the_nonresponse_bounds(strata):
+    result = A.stratified_proportion(strata)
+    households = sum(big_n for big_n, _, _ in strata)
+    respondents = sum(n for _, n, _ in strata)
+    satisfied = sum(x for *_, x in strata)
+    assert result.interval_method == "nonresponse-bounds"
+    assert result.low == satisfied / households
+    assert result.high == (satisfied + households - respondents) / households
+    assert result.low < result.high
+
+
+def test_pooled_fallback_beyond_the_exact_size_bound_is_labelled():
+    result = A.stratified_proportion([(10**7, 100, 100), (10**7, 50, 50)])
+    assert result.interval_method == "exact-binomial-limit"
+    assert result.low < result.high == 1.0
+
+
+@st.composite
+def edge_heavy_strata(draw):
+    """Villages as NTM data has them: many at 0 % or 100 %, censuses, single respondents, empty ones."""
+    strata = []
+    for _ in range(draw(st.integers(1, 6))):
+        big_n = draw(st.integers(1, 400))
+        n = draw(st.one_of(st.just(big_n), st.just(1), st.just(0), st.integers(0, big_n)))
+        n = min(n, big_n)
+        x = draw(st.one_of(st.just(0), st.just(n), st.integers(0, n)))
+        strata.append((big_n, n, x))
+    return strata
+
+
+@given(strata=edge_heavy_strata(), method=st.sampled_from(["wald-t", "logit-t"]),
+       confidence=st.sampled_from([0.5, 0.8, 0.9, 0.95, 0.99, 0.999]))
+def test_partly_surveyed_population_never_gets_a_zero_width_interval(strata, method, confidence):
+    if all(n == 0 for _, n, _ in strata):
+        return
+    result = A.stratified_proportion(strata, method=method, confidence=confidence)
+    households = sum(big_n for big_n, _, _ in strata)
+    respondents = sum(n for _, n, _ in strata)
+    assert 0.0 <= result.low <= result.high <= 1.0
+    assert result.low - 1e-12 <= result.estimate <= result.high + 1e-12
+    if respondents < households:
+        assert result.low < result.high
+    else:
+        assert result.low == result.high == pytest.approx(result.estimate, abs=1e-12)

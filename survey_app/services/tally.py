@@ -105,7 +105,9 @@ def compute_tallies(survey: Survey) -> Tallies:
         responded = sum(channels_by_village[village.frame_id].values()) - invalid.get(village.frame_id, 0)
         units.append(UnitTally(
             code=village.code if survey.unit_level == "commune" else f"{village.commune_code}/{village.code}",
-            households=village.households,
+            # spare slips answered beyond the frame's count: the village has at least that many households
+            # (the full-coverage indicator points at it); rules and rates never see more phiếu than households
+            households=max(village.households, responded),
             respondents=responded,
             items={key: ItemCounts(*counts[(village.frame_id, key)]) for key in items},
             group=village.commune_code,

@@ -156,3 +156,22 @@ def test_a_reopened_survey_corrects_phieu_not_rules(app, runner):
         rules = [dict(rule, threshold="0.01") for rule in survey.rules]
         with pytest.raises(StateError):
             change_rules(survey, rules, "Hạ ngưỡng cho kịp công nhận xã", actor_name="test")
+
+
+def test_more_answers_than_households_in_the_frame_is_counted_not_a_crash(app, auditor_client):
+    from survey_app.services.responses import Submission, find_code, submit
+    from survey_app.services.surveys import transition
+
+    from ..conftest import make_survey
+
+    survey_id, issued = make_survey(app, villages=(("T01", "Thôn Một", 2),), spare=1.0)  # 2 households, 4 slips
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        for slip in issued[:3]:
+            submit(survey, find_code(slip.code), Submission({}))
+        transition(survey, "close", actor_name="test")
+        transition(survey, "publish", actor_name="test")
+        db.session.commit()
+    document = json.loads(_json(auditor_client, survey_id))
+    assert document["coverage"]["respondents"] == 3 and document["coverage"]["households"] == 3
+    assert auditor_client.get(f"/results/{survey_id}").status_code == 200

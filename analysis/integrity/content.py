@@ -1,74 +1,27 @@
-"""Indicators on what the answers say: copied opinions, full coverage, outlier villages."""
+"""Indicators on what the answers say: full coverage, outlier villages (copied opinions: ``opinions``)."""
 
 from __future__ import annotations
 
-import string
-import unicodedata
-from collections.abc import Iterable, Sequence
+import math
+import statistics
+from collections.abc import Iterable
 
-from scipy.stats import fisher_exact
+import numpy as np
+from numpy.polynomial.hermite_e import hermegauss
+from scipy.stats import binom, chi2
 
 from .._validation import check_count, check_sample
 from .indicator import Indicator
+from .opinions import NO_OPINION, identical_opinions, normalise_opinion
 
 __all__ = ["NO_OPINION", "full_coverage", "identical_opinions", "normalise_opinion", "outlier_villages"]
 
-_STRIP = string.punctuation + string.whitespace + "…“”‘’–—"
-#: Normalised "no opinion" answers, common on honest phiếu and never flagged as copies.
-NO_OPINION = (
-    "không",
-    "không có",
-    "không có ý kiến",
-    "không có ý kiến gì",
-    "không có ý kiến khác",
-    "không ý kiến",
-    "nhất trí",
-    "đồng ý",
-    "hài lòng",
-)
-
-
-def normalise_opinion(text: str) -> str:
-    """Return the comparison form of a free-text opinion: NFC, case-folded, spaces collapsed, trimmed."""
-    folded = unicodedata.normalize("NFC", text).casefold()
-    return " ".join(folded.split()).strip(_STRIP)
-
-
-def identical_opinions(
-    texts: Sequence[str | None],
-    *,
-    min_copies: int = 5,
-    min_length: int = 10,
-    ignore: Iterable[str] = NO_OPINION,
-) -> tuple[Indicator, ...]:
-    """Flag free-text opinions repeated word for word (after `normalise_opinion`) `min_copies` times.
-
-    Texts shorter than `min_length` once normalised, and the "no opinion" answers in `ignore`, are
-    common on honest phiếu and are skipped. Evidence lists the positions of the copies in `texts`.
-    """
-    skipped = {normalise_opinion(text) for text in ignore}
-    if check_count(min_copies, "min_copies") < 2:
-        raise ValueError("min_copies must be at least 2")
-    shortest = check_count(min_length, "min_length")
-    positions: dict[str, list[int]] = {}
-    for index, text in enumerate(texts):
-        if text is None:
-            continue
-        if not isinstance(text, str):
-            raise ValueError(f"opinion {index} must be a string or None, got {text!r}")
-        key = normalise_opinion(text)
-        if len(key) >= max(1, shortest) and key not in skipped:
-            positions.setdefault(key, []).append(index)
-    return tuple(
-        Indicator(
-            "identical_opinions",
-            "warning",
-            None,
-            {"text": key, "copies": len(where), "positions": tuple(where)},
-        )
-        for key, where in positions.items()
-        if len(where) >= min_copies
-    )
+#: Villages differ honestly: a village's true rate is taken to scatter at least this much (standard
+#: deviation on the logit scale: 0.25 lets a commune at 95 % hold villages from 93.7 % to 96.1 % as one
+#: standard deviation) around the other villages' rate, more when the other villages scatter more.
+MIN_SPREAD = 0.25
+_NODES, _WEIGHTS = hermegauss(60)
+_WEIGHTS = _WEIGHTS / _WEIGHTS.sum()
 
 
 def full_coverage(units: Iterable[tuple[str, int, int]]) -> tuple[Indicator, ...]:
@@ -93,57 +46,80 @@ def full_coverage(units: Iterable[tuple[str, int, int]]) -> tuple[Indicator, ...
     return tuple(found)
 
 
-def _versus_rest(rows: list[tuple[str, int, int]]) -> list[tuple[float, str, int, int, int, int]]:
-    """Return (p-value, code, n, x, rest n, rest x) of Fisher's exact test of each row against the rest."""
-    total_n = sum(n for _, n, _ in rows)
-    total_x = sum(x for _, _, x in rows)
-    tests = []
-    for code, n, x in rows:
-        rest_n, rest_x = total_n - n, total_x - x
-        if total_x in (0, total_n):
-            p_value = 1.0  # every answer is the same: nothing stands out
-        else:
-            p_value = float(fisher_exact([[x, n - x], [rest_x, rest_n - rest_x]]).pvalue)
-        tests.append((p_value, code, n, x, rest_n, rest_x))
-    return tests
+def _logit(x: int, n: int) -> tuple[float, float]:
+    """Empirical logit of x successes in n trials (half a count added to each side) and its variance."""
+    return math.log((x + 0.5) / (n - x + 0.5)), 1 / (x + 0.5) + 1 / (n - x + 0.5)
 
 
-def outlier_villages(units: Iterable[tuple[str, int, int]], *, alpha: float = 0.001) -> tuple[Indicator, ...]:
-    """Flag villages ``(code, respondents, satisfied)`` whose rate differs from the other villages.
+def _spread(others: list[tuple[str, int, int]], floor: float) -> float:
+    """How much villages' true rates scatter on the logit scale, judged from the other villages: an upper
+    90 % confidence bound (chi-square, as a handful of villages says little) of the variance of their
+    logits, less their mean sampling variance; never below ``floor``."""
+    if len(others) < 3:
+        return floor
+    logits = [_logit(x, n) for _code, n, x in others]
+    sample = statistics.variance(value for value, _var in logits)
+    upper = sample * (len(logits) - 1) / chi2.ppf(0.1, len(logits) - 1)
+    excess = upper - statistics.fmean(var for _value, var in logits)
+    return max(floor, math.sqrt(excess) if excess > 0 else 0.0)
 
-    Each village is compared with the other villages pooled by Fisher's exact test (two-sided, on
-    the 2x2 table of satisfied / not satisfied); p-values are Bonferroni-adjusted for the number of
-    villages with respondents, and a village is flagged when the adjusted p-value is below `alpha`.
-    The most extreme village is flagged first and left out of the pool before the next round, so
-    one deviant village does not make the others look unusual.
+
+def _tails(x: int, n: int, centre: float, spread: float) -> tuple[float, float]:
+    """P(X <= x) and P(X >= x) for X binomial(n, p) with logit(p) normal(centre, spread)."""
+    p = 1 / (1 + np.exp(-(centre + spread * _NODES)))
+    return float(_WEIGHTS @ binom.cdf(x, n, p)), float(_WEIGHTS @ binom.sf(x - 1, n, p))
+
+
+def outlier_villages(units: Iterable[tuple[str, int, int]], *, alpha: float = 0.001,
+                     min_spread: float = MIN_SPREAD) -> tuple[Indicator, ...]:
+    """Flag villages ``(code, respondents, satisfied)`` whose rate departs from the other villages' by more
+    than villages ordinarily differ.
+
+    Honest villages do not share one true rate, so a plain test of equal rates flags every large survey.
+    Each village's count is compared with a binomial whose rate scatters around the other villages' pooled
+    rate on the logit scale (normal, standard deviation: the pooled rate's own uncertainty and the spread
+    between villages, see `_spread`), two-sided; p-values are Bonferroni-adjusted for the number of
+    villages with respondents, and a village is flagged when the adjusted p-value is below `alpha`. The most
+    extreme village is flagged first and left out before the next round, so one deviant village does not
+    make the others look unusual.
     """
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
         raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha!r}")
+    if isinstance(min_spread, bool) or not isinstance(min_spread, (int, float)) or not min_spread >= 0:
+        raise ValueError(f"min_spread must be a non-negative number, got {min_spread!r}")
     rows = []
     for code, respondents, satisfied in units:
         x, n, _ = check_sample(satisfied, respondents)
         if n:
             rows.append((code, n, x))
-    tested = len(rows)
-    found = []
+    tested, found = len(rows), []
     while len(rows) >= 2:
-        tests = _versus_rest(rows)
+        total_n, total_x = sum(n for _, n, _ in rows), sum(x for _, _, x in rows)
+        if total_x in (0, total_n):
+            break  # every answer is the same: nothing stands out
+        tests = []
+        for index, (code, n, x) in enumerate(rows):
+            rest_n, rest_x = total_n - n, total_x - x
+            centre, variance = _logit(rest_x, rest_n)
+            spread = _spread(rows[:index] + rows[index + 1:], float(min_spread))
+            low, high = _tails(x, n, centre, math.sqrt(spread ** 2 + variance))
+            tests.append((min(1.0, 2 * min(low, high)), code, n, x, rest_n, rest_x, spread))
         worst = min(range(len(tests)), key=lambda i: tests[i][0])
-        p_value, code, n, x, rest_n, rest_x = tests[worst]
+        p_value, code, n, x, rest_n, rest_x, spread = tests[worst]
         adjusted = min(1.0, p_value * tested)
         if adjusted >= alpha:
             break
-        evidence = {
+        found.append(Indicator("outlier_village", "warning", code, {
             "respondents": n,
             "satisfied": x,
             "rate": x / n,
             "rest_respondents": rest_n,
             "rest_rate": rest_x / rest_n,
             "direction": "above" if x * rest_n > rest_x * n else "below",
+            "spread": spread,
             "p_value": p_value,
             "adjusted_p_value": adjusted,
             "alpha": alpha,
-        }
-        found.append(Indicator("outlier_village", "warning", code, evidence))
+        }))
         del rows[worst]
     return tuple(found)

@@ -2,6 +2,7 @@
 from .accounts import ApiToken, Role, User
 from .audit import AuditEntry
 from .codes import CodeStatus, HouseholdCode
+from .meetings import DeclaredMeeting
 from .paper import KeyedEntry, KeyingBatch, Resolution
 from .publication import Publication
 from .responses import Answer, AnswerValue, Channel, Response, ResponseVersion
@@ -9,7 +10,7 @@ from .surveys import FrameVillage, Survey, SurveyStatus
 from .units import Commune, Province, Village
 
 __all__ = [
-    "Answer", "AnswerValue", "ApiToken", "AuditEntry", "Channel", "CodeStatus", "Commune", "FrameVillage",
-    "HouseholdCode", "KeyedEntry", "KeyingBatch", "Province", "Publication", "Resolution", "Response",
-    "ResponseVersion", "Role", "Survey", "SurveyStatus", "User", "Village",
+    "Answer", "AnswerValue", "ApiToken", "AuditEntry", "Channel", "CodeStatus", "Commune", "DeclaredMeeting",
+    "FrameVillage", "HouseholdCode", "KeyedEntry", "KeyingBatch", "Province", "Publication", "Resolution",
+    "Response", "ResponseVersion", "Role", "Survey", "SurveyStatus", "User", "Village",
 ]

@@ -37,6 +37,7 @@ class Write(enum.Enum):
     VOID_CODE = "void_code"
     RULES_CHANGE = "rules_change"
     DELETE_DRAFT = "delete_draft"
+    DECLARE_MEETING = "declare_meeting"
 
 
 #: The states in which each write is allowed.
@@ -50,6 +51,7 @@ ALLOWED: dict[Write, frozenset[SurveyStatus]] = {
     Write.VOID_CODE: frozenset({DRAFT, OPEN}),
     Write.RULES_CHANGE: frozenset({DRAFT, OPEN, CLOSED}),
     Write.DELETE_DRAFT: frozenset({DRAFT}),
+    Write.DECLARE_MEETING: frozenset({OPEN, CLOSED}),
 }
 
 #: Writes that update the survey row itself, so they take its update lock rather than a shared one.
@@ -73,6 +75,8 @@ def refusal(write: Write, status: SurveyStatus) -> str:
         Write.VOID_CODE: _("Đợt khảo sát đã kết thúc, không hủy hay phát lại phiếu."),
         Write.RULES_CHANGE: _("Không đổi quy tắc ở trạng thái này."),
         Write.DELETE_DRAFT: _("Chỉ xóa được đợt khảo sát còn là bản nháp."),
+        Write.DECLARE_MEETING: _("Chỉ khai báo hay rút khai báo họp thôn khi đợt khảo sát đang lấy ý kiến hoặc "
+                                 "đã kết thúc (chưa công bố)."),
     }
     return messages[write]
 

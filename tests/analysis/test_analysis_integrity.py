@@ -1,63 +1,272 @@
-"""Integrity indicators: each one triggered and not triggered."""
+"""Integrity indicators: each one triggered and not triggered, on honest patterns that used to cry wolf."""
 
-from datetime import datetime, timedelta
+import json
+import random
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import analysis as A
+from analysis import integrity as I
 
-T0 = datetime(2026, 3, 2, 8, 0, 0)
+T0 = datetime(2026, 3, 2, 8, 0, 0, tzinfo=UTC)
+COPIED = "Đề nghị cấp trên sớm xem xét công nhận xã đạt chuẩn nông thôn mới nâng cao"
+ISSUE_PHRASES = ("Không có ý kiến gì thêm", "Rất hài lòng", "Hoàn toàn nhất trí", "Nhất trí cao", "Không có gì",
+                 "Không có kiến nghị gì")
 
 
-def test_burst_from_one_client():
+def as_json(indicator) -> str:
+    """The evidence as a publication snapshot freezes it (times as ISO text); raises if not JSON-able."""
+    return json.dumps(dict(indicator.evidence), default=lambda v: v.isoformat(), allow_nan=False)
+
+
+# Identical opinions -----------------------------------------------------------------------------------
+
+def test_the_issues_ordinary_phrases_are_never_copies_however_many():
+    texts = [phrase for phrase in ISSUE_PHRASES for _ in range(400)]
+    assert A.identical_opinions(texts) == ()
+    assert A.identical_opinions(texts, ["T01"] * len(texts)) == ()
+
+
+def test_ordinary_phrases_match_without_case_punctuation_diacritics_or_particles():
+    for text in ("KHÔNG CÓ Ý KIẾN GÌ THÊM!!!", "khong co y kien gi them a", "Rất hài lòng, không có ý kiến gì thêm ạ.",
+                 "Nhất trí cao với kết quả xây dựng nông thôn mới của xã", "Dạ, hoàn toàn nhất trí…", "  ok  "):
+        assert I.is_ordinary(text), text
+    for text in ("Đề nghị sửa đường liên thôn", COPIED, "Không nhất trí vì đường chưa làm"):
+        assert not I.is_ordinary(text), text
+    assert I.plain_opinion("Đường  LIÊN-THÔN.") == "duong lien thon"
+    assert I.normalise_opinion("Đường  LIÊN-THÔN.") == "đường liên thôn"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(I.ORDINARY_OPINIONS), st.sampled_from(["", ".", "!", " ạ", "...", ","]),
+                          st.booleans(), st.booleans()), min_size=1, max_size=4))
+def test_any_spelling_of_ordinary_phrases_is_ordinary(pieces):
+    parts = []
+    for phrase, mark, upper, plain in pieces:
+        text = I.plain_opinion(phrase) if plain else phrase
+        parts.append((text.upper() if upper else text) + mark)
+    text = " ".join(parts)
+    assert I.is_ordinary(text)
+    assert A.identical_opinions([text] * 50) == ()
+
+
+def test_copies_in_one_village_are_flagged_where_chance_does_not_explain_them():
+    texts = [COPIED] * 6 + [f"Ý kiến riêng số {i} về đường sá" for i in range(30)]
+    villages = ["T02"] * 6 + ["T01"] * 30
+    (indicator,) = A.identical_opinions(texts, villages)
+    evidence = indicator.evidence
+    assert indicator.subject == "T02" and indicator.severity == "warning"
+    assert evidence["copies"] == 6 and evidence["village_copies"] == 6 and evidence["villages"] == ("T02",)
+    assert evidence["text"] == COPIED and evidence["positions"] == (0, 1, 2, 3, 4, 5)
+    assert evidence["adjusted_p_value"] < evidence["alpha"]
+    as_json(indicator)
+
+
+def test_a_sentence_popular_all_over_the_survey_is_not_a_copy():
+    popular = "Mong chính quyền tiếp tục quan tâm đến bà con"
+    texts, villages = [], []
+    for v in range(10):
+        texts += [popular] * (8 + v % 3) + [f"Ý kiến số {v}-{i} của bà con" for i in range(60)]
+        villages += [f"T{v}"] * (8 + v % 3 + 60)
+    assert A.identical_opinions(texts, villages) == ()
+    texts += [popular] * 60  # one village writes it on half its phiếu, the others on one in seven: copied
+    villages += ["T3"] * 60
+    (indicator,) = A.identical_opinions(texts, villages)
+    assert indicator.subject == "T3" and indicator.evidence["rate_elsewhere"] < 0.2
+
+
+def test_short_texts_and_pairs_are_not_copies():
+    assert A.identical_opinions(["Đường xấu"] * 40) == ()  # two words: no fingerprint
+    assert A.identical_opinions([COPIED] * 2 + ["x y z"] * 3) == ()
+    assert A.identical_opinions([COPIED] * 3, min_copies=4) == ()
+
+
+def test_the_longer_the_sentence_the_fewer_copies_stand_out():
+    assert I.coincidence_rate(2) == 1.0 and I.coincidence_rate(5) == 0.05
+    assert I.coincidence_rate(7) > I.coincidence_rate(10) > I.coincidence_rate(14) >= I.coincidence_rate(60) == 0.001
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.one_of(st.none(), st.text(max_size=60)), st.sampled_from(["T1", "T2", None])),
+                max_size=80))
+def test_any_text_is_judged_without_error(rows):
+    texts = [t for t, _ in rows] * 3
+    villages = [v for _, v in rows] * 3
+    for indicator in A.identical_opinions(texts, villages):
+        assert indicator.evidence["village_copies"] >= 3
+        as_json(indicator)
+
+
+def test_identical_opinions_parameters():
+    with pytest.raises(ValueError):
+        A.identical_opinions(["a b c"], ["T1", "T2"])
+    with pytest.raises(ValueError):
+        A.identical_opinions([3])  # type: ignore[list-item]
+    with pytest.raises(ValueError):
+        I.repeated_opinions([("a b c", None, 1)], alpha=0)
+    (indicator,) = A.identical_opinions(["Không có ý kiến gì thêm"] * 30, ordinary=())
+    assert indicator.evidence["copies"] == 30
+
+
+# Bursts -----------------------------------------------------------------------------------------------
+
+def meeting(answers: int = 60, *, others: int = 60):
+    """A meeting: ``answers`` households of T01 over the hall's Wi-Fi at random moments of two hours;
+    ``others`` households of the commune answer from home over three weeks."""
+    draw = random.Random(7)
+    times = [T0 + timedelta(hours=11, seconds=draw.uniform(0, 7200)) for i in range(answers)]
+    addresses, villages = ["hall"] * answers, ["T01"] * answers
+    for i in range(others):
+        times.append(T0 + timedelta(days=i % 21, hours=12 + i % 5, minutes=i))
+        addresses.append(f"home-{i}")
+        villages.append(f"T0{2 + i % 3}")
+    return times, addresses, villages
+
+
+def test_a_declared_meeting_is_expected_and_noted():
+    times, addresses, villages = meeting()
+    declared = [("T01", T0 + timedelta(hours=11), T0 + timedelta(hours=13))]
+    (note,) = A.bursts(times, addresses, villages, meetings=declared)
+    assert (note.kind, note.severity, note.subject) == ("declared_meeting", "info", "T01")
+    assert note.evidence["answers"] == 60 and note.evidence["addresses"] == 1
+    as_json(note)
+
+
+def test_an_undeclared_meeting_is_a_warning_about_a_crowd_not_an_alert():
+    times, addresses, villages = meeting()
+    (indicator,) = A.bursts(times, addresses, villages)
+    assert indicator.kind == "burst" and indicator.severity == "warning" and indicator.subject == "hall"
+    assert indicator.evidence["crowd"] and not indicator.evidence["one_by_one"]
+    assert indicator.evidence["villages"] == ("T01",) and indicator.evidence["answers"] == 60
+    other_village = [("T02", T0 + timedelta(hours=11), T0 + timedelta(hours=13))]
+    assert [i.kind for i in A.bursts(times, addresses, villages, meetings=other_village)] == ["burst"]
+
+
+def test_a_zalo_wave_over_shared_carrier_addresses_raises_nothing():
+    times, addresses = [], []
+    for i in range(150):  # 150 households over 10 carrier addresses, most within an hour of the post
+        minutes = (i * 37) % 60 if i % 10 else 300 + i * 41
+        times.append(T0 + timedelta(minutes=minutes, seconds=i))
+        addresses.append(f"carrier-{(i * 7) % 10}")
+    assert A.bursts(times, addresses, ["T01"] * 150) == ()
+
+
+def test_one_person_entering_slips_one_by_one_is_caught():
     times = [T0 + timedelta(seconds=30 * i) for i in range(6)] + [T0 + timedelta(hours=3)]
-    clients = ["c1"] * 7
-    (indicator,) = A.bursts(times, clients)
-    assert indicator.kind == "burst" and indicator.subject == "c1"
-    assert indicator.evidence["answers"] == 6 and indicator.evidence["client_answers"] == 7
-    assert indicator.severity == "warning"
+    (indicator,) = A.bursts(times, ["c1"] * 7)
+    assert indicator.subject == "c1" and indicator.evidence["answers"] == 6
+    assert indicator.evidence["one_by_one"] and indicator.evidence["min_gap_seconds"] == 30
+    assert indicator.evidence["address_answers"] == 7
+    as_json(indicator)
 
 
-def test_burst_alert_and_parameters():
-    times = [T0 + timedelta(seconds=5 * i) for i in range(10)]
-    (indicator,) = A.bursts(times, ["c1"] * 10)
-    assert indicator.severity == "alert"
-    assert A.bursts(times, ["c1"] * 10, min_answers=11) == ()
+def test_a_pile_of_slips_on_a_busy_carrier_address_is_an_alert():
+    times, addresses, villages = [], [], []
+    for i in range(400):  # three weeks of ordinary traffic over 10 carrier addresses and homes
+        times.append(T0 + timedelta(days=i % 21, hours=1 + (i * 13) % 14, minutes=(i * 17) % 60))
+        addresses.append(f"carrier-{i % 10}" if i % 2 else f"home-{i}")
+        villages.append(f"T0{i % 4}")
+    start = T0 + timedelta(days=5, hours=14)
+    for i in range(15):  # 15 slips of T02, 50 to 90 s each, through carrier-3
+        times.append(start + timedelta(seconds=sum(50 + (j * 29) % 40 for j in range(i + 1))))
+        addresses.append("carrier-3")
+        villages.append("T02")
+    (indicator,) = A.bursts(times, addresses, villages)
+    assert indicator.subject == "carrier-3" and indicator.severity == "alert"
+    assert indicator.evidence["answers"] == 15 and indicator.evidence["villages"] == ("T02",)
 
 
-def test_no_burst_when_spread_out_or_from_many_clients():
+def test_no_burst_when_spread_out_few_or_unknown():
     spread = [T0 + timedelta(minutes=15 * i) for i in range(10)]
     assert A.bursts(spread, ["c1"] * 10) == ()
     close = [T0 + timedelta(seconds=i) for i in range(10)]
     assert A.bursts(close, [f"c{i}" for i in range(10)]) == ()
     assert A.bursts(close, [None] * 10) == ()
+    assert A.bursts(close[:4], ["c1"] * 4) == ()
 
 
-def test_fast_keying():
-    batches = [("b1", 50, 1500.0), ("b2", 40, 1300.0), ("b3", 60, 300.0), ("tiny", 2, 1.0)]
+def test_traffic_counted_in_buckets_is_never_lower_than_exact():
+    times = [T0 + timedelta(seconds=37 * i) for i in range(200)]
+    villages = ["T1" if i % 3 else "T2" for i in range(200)]
+    exact = I.Traffic.from_answers(times, villages)
+    buckets: dict = {}
+    for moment, village in zip(times, villages, strict=True):
+        start = moment.replace(second=0)
+        buckets[(village, start)] = buckets.get((village, start), 0) + 1
+    coarse = I.Traffic.from_buckets([(v, s, n) for (v, s), n in buckets.items()], timedelta(minutes=1))
+    for first in range(0, 7000, 333):
+        a, b = T0 + timedelta(seconds=first), T0 + timedelta(seconds=first + 900)
+        for village in ("T1", "T2", "T3"):
+            assert coarse.between(village, a, b) >= exact.between(village, a, b)
+    assert exact.total("T1") + exact.total("T2") == exact.grand_total() == coarse.grand_total() == 200
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40 * 24 * 3600), st.sampled_from(["a", "b", "c", None]),
+                          st.sampled_from(["T1", "T2"])), max_size=120))
+def test_any_traffic_is_judged_without_error(rows):
+    times = [T0 + timedelta(seconds=s) for s, _, _ in rows]
+    found = A.bursts(times, [a for _, a, _ in rows], [v for _, _, v in rows],
+                     meetings=[("T1", T0, T0 + timedelta(days=1))])
+    for indicator in found:
+        assert indicator.severity in I.SEVERITIES
+        as_json(indicator)
+
+
+def test_burst_parameters():
+    with pytest.raises(ValueError):
+        A.bursts([T0], ["a", "b"])
+    with pytest.raises(ValueError):
+        A.bursts([T0], ["a"], ["T1", "T2"])
+    with pytest.raises(ValueError):
+        A.bursts([T0], ["a"], gap=timedelta(0))
+    with pytest.raises(ValueError):
+        A.bursts([T0], ["a"], min_answers=2)
+
+
+# Fast keying ------------------------------------------------------------------------------------------
+
+def hours(keyer: str, pace: float, count: int = 8, forms: int = 60):
+    """``count`` hour batches of ``forms`` phiếu at about ``pace`` seconds each."""
+    return [(keyer, f"{keyer}/{h}", forms, forms * pace * (1 + 0.06 * ((h * 3) % 5 - 2))) for h in range(count)]
+
+
+def test_a_keyer_fast_by_nature_is_not_flagged():
+    batches = hours("nhanh", 9.0) + hours("cham", 25.0) + hours("vua", 16.0)
+    assert A.fast_keying(batches) == ()
+
+
+def test_an_hour_far_faster_than_the_keyers_own_pace_is_flagged():
+    batches = hours("cham", 40.0) + [("cham", "cham/99", 60, 60 * 16.0)] + hours("vua", 15.0)
     (indicator,) = A.fast_keying(batches)
-    assert indicator.subject == "b3"
-    assert indicator.evidence["seconds_per_form"] == 5.0
-    assert indicator.evidence["median_seconds_per_form"] == 30.0
+    evidence = indicator.evidence
+    assert indicator.subject == "cham/99" and evidence["keyer"] == "cham" and evidence["basis"] == "own"
+    assert evidence["seconds_per_form"] == 16.0 and 37 < evidence["own_seconds_per_form"] < 43
+    assert evidence["limit_seconds_per_form"] <= 0.5 * evidence["own_seconds_per_form"]
+    as_json(indicator)
+
+
+def test_a_keyer_far_faster_than_everybody_and_an_impossible_pace():
+    batches = hours("a", 30.0) + hours("b", 28.0) + hours("c", 32.0) + hours("d", 5.0)
+    (indicator,) = A.fast_keying(batches)
+    assert indicator.evidence["keyer"] == "d" and indicator.evidence["basis"] == "others"
+    (indicator,) = A.fast_keying(hours("a", 20.0) + [("a", "a/99", 40, 100.0)])
+    assert indicator.severity == "alert" and indicator.evidence["seconds_per_form"] == 2.5
 
 
 def test_no_fast_keying():
-    assert A.fast_keying([("b1", 50, 1500.0), ("b2", 3, 0.0)]) == ()
+    assert A.fast_keying([("a", "b1", 50, 1500.0), ("a", "b2", 3, 0.0)]) == ()
     assert A.fast_keying([]) == ()
+    with pytest.raises(ValueError):
+        A.fast_keying([("a", "b", 5, -1.0)])
+    with pytest.raises(ValueError):
+        A.fast_keying([], alpha=1.5)
 
 
-def test_identical_opinions():
-    texts = ["Đề nghị  nâng cấp đường liên thôn."] * 4 + ["đề nghị nâng cấp đường LIÊN THÔN"] + ["Không"] * 30
-    (indicator,) = A.identical_opinions(texts)
-    assert indicator.evidence["copies"] == 5
-    assert indicator.evidence["text"] == "đề nghị nâng cấp đường liên thôn"
-    assert indicator.evidence["positions"] == (0, 1, 2, 3, 4)
-
-
-def test_no_identical_opinions():
-    texts = ["Đề nghị nâng cấp đường liên thôn"] * 4 + [None, "", "Không có ý kiến.", "Nhất trí"] * 10
-    assert A.identical_opinions(texts) == ()
-
+# Other indicators -------------------------------------------------------------------------------------
 
 def test_full_coverage():
     found = A.full_coverage([("A", 100, 100), ("B", 100, 101), ("C", 100, 99), ("D", 0, 0)])
@@ -81,7 +290,11 @@ def test_outlier_village():
     assert indicator.evidence["adjusted_p_value"] < 0.001
 
 
-def test_no_outlier_village():
+def test_villages_that_differ_as_villages_do_are_not_outliers():
+    # 93 % to 97 % in villages of 1,500: a test of equal rates calls three of them outliers
+    villages = [("A", 1500, 1395), ("B", 1500, 1455), ("C", 1500, 1425), ("D", 1500, 1410), ("E", 1500, 1440),
+                ("F", 1500, 1420)]
+    assert A.outlier_villages(villages) == ()
     assert A.outlier_villages([("A", 100, 90), ("B", 100, 85), ("C", 100, 93)]) == ()
     assert A.outlier_villages([("A", 100, 100), ("B", 50, 50)]) == ()
     assert A.outlier_villages([("A", 100, 60), ("B", 0, 0)]) == ()
@@ -93,14 +306,6 @@ def test_indicator_evidence_is_read_only():
         indicator.evidence["households"] = 5  # type: ignore[index]
 
 
-def test_identical_opinions_parameters():
-    texts = ["Không có ý kiến"] * 6
-    assert A.identical_opinions(texts) == ()
-    (indicator,) = A.identical_opinions(texts, ignore=())
-    assert indicator.evidence["copies"] == 6
-    assert A.identical_opinions(texts, ignore=(), min_copies=7) == ()
-
-
 def test_one_deviant_village_does_not_flag_the_others():
     villages = [(f"v{i}", 5000, 4990 + i % 3) for i in range(50)] + [("bad", 5000, 4000)]
     found = A.outlier_villages(villages)
@@ -110,4 +315,5 @@ def test_one_deviant_village_does_not_flag_the_others():
 def test_outliers_in_both_directions_are_flagged_in_order_of_extremity():
     villages = [(f"v{i}", 500, 440 + i % 5) for i in range(30)] + [("low", 400, 250), ("high", 500, 500)]
     found = A.outlier_villages(villages)
-    assert [(i.subject, i.evidence["direction"]) for i in found] == [("low", "below"), ("high", "above")]
+    assert [(i.subject, i.evidence["direction"]) for i in found] == [("high", "above"), ("low", "below")]
+    assert found[0].evidence["p_value"] <= found[1].evidence["p_value"]

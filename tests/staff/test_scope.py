@@ -48,6 +48,9 @@ ROUTES = [
     ("GET", S + "/codes.csv", "edit", None),
     ("GET", S + "/slips.pdf", "edit", None),
     ("GET", S + "/coverage", "view", None),
+    ("GET", S + "/meetings", "view", None),
+    ("POST", S + "/meetings", "edit", {}),
+    ("POST", S + "/meetings/1/withdraw", "edit", {}),  # no such meeting: refused in words, nothing changes
     ("GET", S + "/paper", "view", None),
     ("POST", S + "/paper", "edit", {}),
     ("GET", S + "/paper/{bid}", "view", None),

@@ -5,13 +5,25 @@ published (frozen). A refused write raises StateError and changes nothing that i
 """
 from __future__ import annotations
 
+from datetime import time
+
 import pytest
 from sqlalchemy import func, select
 
 from survey_app.errors import StateError
 from survey_app.extensions import db
-from survey_app.models import AuditEntry, Channel, HouseholdCode, KeyedEntry, Response, ResponseVersion, Survey, User
-from survey_app.services import double_entry, issuing, lifecycle, paper
+from survey_app.models import (
+    AuditEntry,
+    Channel,
+    DeclaredMeeting,
+    HouseholdCode,
+    KeyedEntry,
+    Response,
+    ResponseVersion,
+    Survey,
+    User,
+)
+from survey_app.services import double_entry, issuing, lifecycle, meetings, paper
 from survey_app.services.responses import Submission, find_code, submit
 from survey_app.services.surveys import change_rules
 
@@ -71,6 +83,8 @@ def _write(app, scene: dict, path: str) -> None:
         rules = [dict(rule) for rule in survey.rules]
         rules[0]["threshold"] = "85 %"
         change_rules(survey, rules, "Theo văn bản mới của tỉnh số 12", actor=actor)
+    elif path == "declare_meeting":
+        meetings.declare_meeting(survey, survey.frame[0].id, survey.start_date, time(19), time(21), actor=actor)
 
 
 def _counted(app, survey_id: int) -> tuple:
@@ -81,7 +95,8 @@ def _counted(app, survey_id: int) -> tuple:
                                          .order_by(HouseholdCode.serial)).all())
         entries = tuple(db.session.execute(select(KeyedEntry.id, KeyedEntry.resolution)
                                            .order_by(KeyedEntry.id)).all())
-        return count(Response), count(ResponseVersion), codes, entries, db.session.get(Survey, survey_id).rules
+        return (count(Response), count(ResponseVersion), codes, entries, db.session.get(Survey, survey_id).rules,
+                count(DeclaredMeeting))
 
 
 PATHS = [write.value for write in lifecycle.Write if write is not lifecycle.Write.DELETE_DRAFT]

@@ -1,11 +1,11 @@
-"""One plain Vietnamese sentence for each statistic and integrity indicator an auditor reads."""
+"""One plain Vietnamese sentence for each rule and integrity indicator an auditor reads (the statistics beside
+the verdict are worded in `uncertainty`)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from ..formatting import datetime as format_datetime
 from ..formatting import number, percent
-from ..formatting import threshold as format_threshold
 from ..i18n import _, ngettext
 from .text import one_line
 
@@ -16,60 +16,6 @@ QUOTED = 200
 def probability(value: float) -> str:
     """A probability as a percentage, without showing a tiny one as 0."""
     return _("dưới 0,01 %") if value < 0.0001 else percent(value)
-
-
-def interval_sentence(overall: Mapping, households: int) -> str | None:
-    """The Wilson interval with the finite population correction, in words."""
-    intervals = overall.get("intervals") if overall else None
-    if not intervals:
-        return None
-    return _("Với độ tin cậy 95 %%, nếu các hộ chưa trả lời có ý kiến giống các hộ đã trả lời, "
-             "tỷ lệ hài lòng của toàn bộ %(households)s hộ nằm trong khoảng từ %(low)s đến %(high)s.",
-             households=number(households), low=percent(intervals["wilson_fpc"]["low"]),
-             high=percent(intervals["wilson_fpc"]["high"]))
-
-
-def exact_sentence(overall: Mapping) -> str | None:
-    """The exact hypergeometric interval, in words."""
-    intervals = overall.get("intervals") if overall else None
-    if not intervals:
-        return None
-    exact = intervals["hypergeometric"]
-    return _("Tính chính xác theo số hộ (phân phối siêu bội), khoảng tin cậy 95 %% là từ %(low)s "
-             "đến %(high)s.", low=percent(exact["low"]), high=percent(exact["high"]))
-
-
-def nonresponse_sentence(overall: Mapping, households: int, respondents: int) -> str | None:
-    """The worst and best cases if every household that did not answer had answered."""
-    intervals = overall.get("intervals") if overall else None
-    if not intervals:
-        return None
-    bounds = intervals["nonresponse"]
-    return _("Nếu tất cả %(missing)s hộ chưa trả lời đều không hài lòng, tỷ lệ hài lòng trên tổng số hộ là "
-             "%(worst)s; nếu tất cả đều hài lòng, tỷ lệ đó là %(best)s.",
-             missing=number(max(0, households - respondents)), worst=percent(bounds["worst"]),
-             best=percent(bounds["best"]))
-
-
-def threshold_sentence(overall: Mapping) -> str | None:
-    """The exact one-sided test of the threshold, in words."""
-    intervals = overall.get("intervals") if overall else None
-    test = intervals.get("threshold_test") if intervals else None
-    if not test:
-        return None
-    return _("Nếu thực tế chỉ dưới %(threshold)s số hộ hài lòng, khả năng vẫn thu được từ %(x)s "
-             "phiếu hài lòng trở lên như đợt này là %(p)s.", threshold=format_threshold(test["threshold"]),
-             x=number(overall["satisfied"]), p=probability(test["p_value"]))
-
-
-def stratified_sentence(overall: Mapping) -> str | None:
-    """The stratified estimate (villages as strata), in words."""
-    stratified = overall.get("stratified") if overall else None
-    if not stratified:
-        return None
-    return _("Tính theo quy mô từng thôn (mỗi thôn là một lớp), tỷ lệ hài lòng ước lượng là %(estimate)s, "
-             "khoảng tin cậy 95 %% từ %(low)s đến %(high)s.", estimate=percent(stratified["estimate"]),
-             low=percent(stratified["low"]), high=percent(stratified["high"]))
 
 
 def deciding_numbers(rule: Mapping, unit_names: Mapping[str, str], item_names: Mapping[str, str]) -> str:

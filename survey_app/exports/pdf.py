@@ -27,6 +27,7 @@ from . import explain, labels
 from .opinions import summarise
 from .tables import item_names, unit_names
 from .text import ELLIPSIS, drawable, shorten
+from .uncertainty import uncertainty
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FAMILY = "DejaVu"
@@ -202,13 +203,13 @@ def _collection(pdf: Report, document: Mapping) -> None:
             for n, item in enumerate(document["items"], 1)]
     pdf.grid([_("STT"), _("Nội dung"), _("Hài lòng"), _("Không hài lòng"), _("Không xác định"), _("Tỷ lệ")],
              rows, (6, 46, 12, 12, 12, 12), align=["C", "L", "R", "R", "R", "R"])
-    overall = document.get("overall")
-    sentences = [explain.interval_sentence(overall, coverage["households"]), explain.exact_sentence(overall),
-                 explain.nonresponse_sentence(overall, coverage["households"], coverage["respondents"]),
-                 explain.threshold_sentence(overall), explain.stratified_sentence(overall)]
-    if any(sentences):
+    statistics = uncertainty(document.get("overall"), coverage["households"], coverage["respondents"])
+    if statistics:
         pdf.paragraph(_("3. Độ tin cậy của kết quả (thông tin bổ sung, không thay thế kết luận)"), bold=True)
-        for sentence in filter(None, sentences):
+        pdf.paragraph(statistics.bounds, bold=True)
+        if statistics.assumption:
+            pdf.paragraph(statistics.assumption)
+        for sentence in statistics.model:
             pdf.paragraph("– " + sentence)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_login import current_user, login_required
 
-from ..exports import explain, labels
+from ..exports import explain, labels, uncertainty
 from ..exports.tables import item_names, unit_names
 from ..extensions import db
 from ..i18n import _
@@ -60,13 +60,10 @@ def _villages_shown(document: dict, commune: str | None) -> list[dict]:
     return document["villages"] if len(document["villages"]) <= MAX_VILLAGES_SHOWN else []
 
 
-def _statistics(document: dict) -> list[str]:
-    """The uncertainty sentences shown beside the verdict."""
-    overall, coverage = document.get("overall"), document["coverage"]
-    sentences = [explain.interval_sentence(overall, coverage["households"]), explain.exact_sentence(overall),
-                 explain.nonresponse_sentence(overall, coverage["households"], coverage["respondents"]),
-                 explain.threshold_sentence(overall), explain.stratified_sentence(overall)]
-    return [s for s in sentences if s]
+def _statistics(document: dict) -> uncertainty.Uncertainty | None:
+    """The uncertainty beside the verdict: the non-response bounds, the assumption, the model-based figures."""
+    coverage = document["coverage"]
+    return uncertainty.uncertainty(document.get("overall"), coverage["households"], coverage["respondents"])
 
 
 @bp.get("/<int:survey_id>")

@@ -58,6 +58,7 @@ ROUTES = [
     ("GET", S + "/paper/{bid}/second", "view", None),
     ("POST", S + "/paper/{bid}/second", "edit", {}),
     ("GET", S + "/paper/{bid}/report", "view", None),
+    ("GET", S + "/paper/{bid}/receipts", "view", None),
     ("POST", S + "/paper/{bid}/resolve/{eid}", "edit", {"use": "stored"}),
     ("GET", S + "/responses", "view", None),
     ("GET", S + "/responses/{rid}", "view", None),

@@ -196,6 +196,18 @@ def zalo_village(rng: np.random.Generator, households: int = 150, carriers: int 
     return traffic
 
 
+def province_web(rng: np.random.Generator, answers: int = 20000, villages: int = 1000,
+                 carriers: int = 100) -> WebTraffic:
+    """A province's web answers over four weeks: ``answers`` households of ``villages`` villages, all through
+    ``carriers`` carrier addresses that serve the whole province (sparse traffic per village and address)."""
+    traffic = WebTraffic()
+    weights = rng.dirichlet(np.full(carriers, 2.0))
+    for _ in range(answers):
+        traffic.add(_evening(rng, rng.integers(0, WINDOW_DAYS)), f"carrier-{rng.choice(carriers, p=weights)}",
+                    f"V{rng.integers(villages)}")
+    return traffic
+
+
 def meeting_village(rng: np.random.Generator, households: int = 80, *, declared: bool = True) -> WebTraffic:
     """A village meeting where ``households`` answer over the hall's one Wi-Fi in about two hours, next to
     a few households of the commune answering from home over the window."""

@@ -6,15 +6,16 @@ of collecting phiếu, the whole village may answer over the meeting hall's Wi-F
 address is judged against two honest explanations, not against a fixed count:
 
 * **Its share of the traffic.** The address's web answers are cut into sessions (consecutive answers at
-  most ``gap`` apart). In the session's villages and time, the address's count is compared with its share
-  of those villages' web answers outside the session (a beta-binomial: the share is uncertain), the
-  session's first and last answers, which define it, left out. A link shared in a village's Zalo group
-  brings a wave of answers over every address at once: each address keeps its share, nothing is flagged.
-  One person filling in a pile of slips, or an undeclared meeting, stands out.
+  most ``gap`` apart), and each session into its villages' own runs. In a run's village and time, the
+  address's count is compared with its usual share of that village's web answers (at other times, and as
+  a weaker guide in the other villages; a beta-binomial, as the share is uncertain and drifts), the run's
+  first and last answers, which define it, left out. A link shared in a village's Zalo group brings a wave
+  of answers over every address at once: each address keeps its share, nothing is flagged. One person
+  filling in a pile of a village's slips, or an undeclared meeting, stands out.
 * **Its rhythm.** Answers from different households arrive at random moments, so some come close together;
   one person entering slips one after another leaves a gap of at least one phiếu's time between any two.
-  The chance that random moments in the session's span are all at least its smallest gap apart is
-  ``(1 - (k - 1) * gap / span) ** (k - 2)``.
+  The p-value is the chance that random moments in the session's span are all at least its smallest gap
+  apart, among arrangements whose gaps stay under ``gap`` as a session's do (`_regularity`).
 
 Both p-values are Bonferroni-adjusted for every test made; a session is ``warning`` when one falls below
 ``alpha`` and ``alert`` when both do. Answers of a village during a meeting that staff declared (its village,
@@ -29,6 +30,8 @@ import statistics
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from fractions import Fraction
+from math import comb
 
 from scipy.stats import betabinom
 
@@ -55,6 +58,7 @@ class Traffic:
                  totals: Mapping[Village, int] | None = None):
         self._resolution = resolution.total_seconds()
         self._totals = None if totals is None else {v: check_count(n, "answers") for v, n in totals.items()}
+        self._grand: int | None = None
         self._starts: dict[Village, list[float]] = {}
         self._cumulative: dict[Village, list[int]] = {}
         for village, rows in buckets.items():
@@ -99,9 +103,10 @@ class Traffic:
 
     def grand_total(self) -> int:
         """Every answer of every village."""
-        if self._totals is not None:
-            return sum(self.total(v) for v in self._totals.keys() | self._cumulative.keys())
-        return sum(sums[-1] for sums in self._cumulative.values())
+        if self._grand is None:
+            villages = self._cumulative.keys() | (self._totals.keys() if self._totals is not None else set())
+            self._grand = sum(self.total(v) for v in villages)
+        return self._grand
 
 
 def _sessions(moments: list[tuple[datetime, Village]], gap: timedelta) -> list[list[tuple[datetime, Village]]]:
@@ -115,14 +120,28 @@ def _sessions(moments: list[tuple[datetime, Village]], gap: timedelta) -> list[l
     return sessions
 
 
-def _regularity(times: list[datetime]) -> tuple[float, float]:
-    """P-value of answers this evenly spaced if their moments were random in the span, and the smallest gap."""
-    k = len(times)
-    gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:], strict=False)]
-    span, smallest = sum(gaps), min(gaps)
+def _spacings(n: int, total: int, cap: int) -> int:
+    """(n - 1)! times the volume of n spacings in [0, cap] adding up to ``total`` (inclusion-exclusion, exact
+    in integers)."""
+    return sum((-1) ** j * comb(n, j) * (total - j * cap) ** (n - 1)
+               for j in range(min(n, total // cap) + 1 if cap else 1) if total - j * cap > 0)
+
+
+def _regularity(times: list[datetime], gap: timedelta) -> tuple[float, float]:
+    """P-value of answers this evenly spaced if their moments were random, and the smallest gap.
+
+    Given the session's span, random moments leave spacings uniform on the simplex; a session holds no
+    spacing above ``gap`` by construction, so the chance that every spacing is at least the smallest one
+    seen is taken among the spacings that respect that cap (in milliseconds, exactly).
+    """
+    gaps = [round((b - a).total_seconds() * 1000) for a, b in zip(times, times[1:], strict=False)]
+    n, span, smallest, cap = len(gaps), sum(gaps), min(gaps), round(gap.total_seconds() * 1000)
     if span <= 0:
         return 1.0, 0.0
-    return max(0.0, 1 - (k - 1) * smallest / span) ** (k - 2), smallest
+    whole = _spacings(n, span, cap)
+    if whole <= 0:
+        return 1.0, smallest / 1000
+    return float(Fraction(_spacings(n, span - n * smallest, cap - smallest), whole)), smallest / 1000
 
 
 def _in_meeting(moment: datetime, village: Village, meetings: list[tuple[Village, datetime, datetime]],
@@ -177,15 +196,18 @@ def bursts(
         if address is None:
             continue
         totals[(address, village)] += 1
+        totals[address] += 1  # every village's
         if meeting is None:
             streams.setdefault(address, []).append((moment, village))
     sessions = [(address, session) for address, stream in streams.items()
                 for session in _sessions(sorted(stream, key=lambda m: m[0]), gap) if len(session) >= min_answers]
+    shares = {(address, id(session)): _village_shares(address, session, gap, min_answers, traffic, totals,
+                                                      share_weight) for address, session in sessions}
+    tests = len(sessions) + sum(len(found) for found in shares.values())
     found = [_meeting_note(meetings[index], answers) for index, answers in sorted(covered.items())
              if len(answers) >= min_answers]
-    tests = 2 * len(sessions)
     for address, session in sessions:
-        indicator = _judge(address, session, traffic, totals, tests, alpha, share_weight)
+        indicator = _judge(address, session, shares[(address, id(session))], totals[address], tests, alpha, gap)
         if indicator is not None:
             found.append(indicator)
     return tuple(found)
@@ -193,8 +215,8 @@ def bursts(
 
 def _share_belief(mine_out: int, others_out: int, mine_else: int, others_else: int,
                   weight: float) -> tuple[float, float]:
-    """Beta parameters of an address's share of its villages' web answers: a uniform prior, the address's
-    share in the other villages worth `ELSEWHERE` answers, its answers and the others' in its villages
+    """Beta parameters of an address's share of a village's web answers: a uniform prior, the address's
+    share in the other villages worth `ELSEWHERE` answers, its answers and the others' in the village
     outside the session, all worth at most ``weight`` answers (an address's share drifts over four weeks)."""
     a, b = 1.0, 1.0
     if mine_else + others_else:
@@ -206,42 +228,63 @@ def _share_belief(mine_out: int, others_out: int, mine_else: int, others_else: i
     return a, b
 
 
-def _judge(address: str, session: list[tuple[datetime, Village]], traffic: Traffic, totals: Counter,
-           tests: int, alpha: float, weight: float) -> Indicator | None:
-    """The indicator of one session of one address, or None when its share and rhythm explain it."""
+def _village_shares(address: str, session: list[tuple[datetime, Village]], gap: timedelta, min_answers: int,
+                    traffic: Traffic, totals: Counter, weight: float) -> list[dict]:
+    """The share test of each village's own session within an address's session (answers of one village
+    at most ``gap`` apart): the village's answers from the address against the address's usual share of
+    that village's web answers, the session's first and last answers (which define it) left out."""
+    by_village: dict[Village, list[datetime]] = {}
+    for moment, village in session:
+        by_village.setdefault(village, []).append(moment)
+    found = []
+    for village, moments in by_village.items():
+        for run in _sessions([(moment, village) for moment in moments], gap):
+            k = len(run)
+            if k < min_answers:
+                continue
+            first, last = run[0][0], run[-1][0]
+            seen = max(k, traffic.between(village, first, last))
+            mine = totals[(address, village)]
+            everyone = max(traffic.total(village), seen + mine - k)
+            mine_out, others_out = mine - k, everyone - seen - (mine - k)
+            mine_else = totals[address] - mine
+            a, b = _share_belief(mine_out, others_out, mine_else,
+                                 max(0, traffic.grand_total() - everyone - mine_else), weight)
+            found.append({"p_share": float(betabinom.sf(k - 3, seen - 2, a, b)), "village": village,
+                          "village_session_answers": k, "village_answers": seen,
+                          "share_elsewhere": mine_out / (everyone - seen) if everyone > seen else None})
+    return found
+
+
+def _judge(address: str, session: list[tuple[datetime, Village]], shares: list[dict], address_answers: int,
+           tests: int, alpha: float, gap: timedelta) -> Indicator | None:
+    """The indicator of one session of one address, or None when its shares and rhythm explain it."""
     times = [moment for moment, _village in session]
-    first, last, k = times[0], times[-1], len(session)
-    where = Counter(village for _moment, village in session)
-    seen = max(k, sum(traffic.between(v, first, last) for v in where))
-    mine = sum(totals[(address, v)] for v in where)
-    everyone = max(sum(traffic.total(v) for v in where), seen + mine - k)
-    mine_out, others_out = mine - k, everyone - seen - (mine - k)
-    mine_else = sum(n for (owner, v), n in totals.items() if owner == address and v not in where)
-    others_else = max(0, traffic.grand_total() - everyone - mine_else)
-    a, b = _share_belief(mine_out, others_out, mine_else, others_else, weight)
-    p_share = float(betabinom.sf(k - 3, seen - 2, a, b))
-    p_regular, smallest = _regularity(times)
-    share_adj, regular_adj = min(1.0, p_share * tests), min(1.0, p_regular * tests)
+    p_regular, smallest = _regularity(times, gap)
+    share = min(shares, key=lambda s: s["p_share"], default=None)
+    share_adj = min(1.0, share["p_share"] * tests) if share else 1.0
+    regular_adj = min(1.0, p_regular * tests)
     if min(share_adj, regular_adj) >= alpha:
         return None
+    where = Counter(village for _moment, village in session)
     gaps = [(later - earlier).total_seconds() for earlier, later in zip(times, times[1:], strict=False)]
-    return Indicator("burst", "alert" if max(share_adj, regular_adj) < alpha else "warning", address, {
-        "answers": k,
-        "first": first,
-        "last": last,
+    evidence = {
+        "answers": len(session),
+        "first": times[0],
+        "last": times[-1],
         "villages": tuple(str(v) for v, _n in where.most_common() if v is not None),
-        "village_answers": seen,
-        "address_answers": mine,
-        "share_elsewhere": mine_out / (everyone - seen) if everyone > seen else None,
+        "address_answers": address_answers,
         "crowd": share_adj < alpha,
         "one_by_one": regular_adj < alpha,
         "min_gap_seconds": smallest,
         "median_gap_seconds": statistics.median(gaps),
-        "p_share": p_share,
         "p_regular": p_regular,
         "adjusted_p_value": min(share_adj, regular_adj),
         "alpha": alpha,
-    })
+    }
+    if share is not None:
+        evidence |= {**share, "village": None if share["village"] is None else str(share["village"])}
+    return Indicator("burst", "alert" if max(share_adj, regular_adj) < alpha else "warning", address, evidence)
 
 
 def _meeting_note(meeting: tuple[Village, datetime, datetime], addresses: list[str | None]) -> Indicator:

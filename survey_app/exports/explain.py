@@ -75,7 +75,7 @@ def indicator_sentence(kind: str, subject: str | None, evidence: Mapping,
     if kind == "fast_keying":
         return _keying_sentence(evidence)
     if kind == "identical_opinions":
-        return _opinion_sentence(evidence, unit_names)
+        return _opinion_sentence(place, evidence, unit_names)
     if kind == "full_coverage" and evidence["respondents"] > evidence["households"]:
         return _("%(place)s có %(n)s phiếu, nhiều hơn %(households)s hộ trong danh sách.", place=place,
                  n=number(evidence["respondents"]), households=number(evidence["households"]))
@@ -123,14 +123,20 @@ def _burst_sentence(subject: str | None, evidence: Mapping, unit_names: Mapping[
                  total=number(evidence["client_answers"]))
     where = _listing([one_line(unit_names.get(v, v)) for v in evidence.get("villages", ())])
     parts = [_("Một địa chỉ mạng (mã ẩn danh %(client)s) đã gửi %(n)s phiếu trực tuyến của %(where)s từ %(first)s "
-               "đến %(last)s, trong số %(seen)s phiếu trực tuyến của thôn trong khoảng thời gian đó; tổng cộng "
-               "địa chỉ này gửi %(total)s phiếu.", client=client, n=number(evidence["answers"]), where=where,
-               first=format_datetime(evidence["first"]), last=format_datetime(evidence["last"]),
-               seen=number(evidence["village_answers"]), total=number(evidence["address_answers"]))]
+               "đến %(last)s; tổng cộng địa chỉ này gửi %(total)s phiếu.", client=client,
+               n=number(evidence["answers"]), where=where, first=format_datetime(evidence["first"]),
+               last=format_datetime(evidence["last"]), total=number(evidence["address_answers"]))]
     if evidence.get("crowd"):
+        village = one_line(unit_names.get(evidence.get("village"), evidence.get("village") or ""))
+        counts = {"village": village, "k": number(evidence["village_session_answers"]),
+                  "seen": number(evidence["village_answers"])}
         if evidence.get("share_elsewhere") is not None:
-            parts.append(_("Lúc khác, địa chỉ này chỉ chiếm %(share)s số phiếu trực tuyến của thôn.",
-                           share=percent(evidence["share_elsewhere"], 1)))
+            parts.append(_("Riêng %(village)s, %(k)s trong %(seen)s phiếu trực tuyến của thôn trong khoảng thời gian "
+                           "đó đến từ địa chỉ này, trong khi lúc khác địa chỉ này chỉ chiếm %(share)s số phiếu "
+                           "trực tuyến của thôn.", share=percent(evidence["share_elsewhere"], 1), **counts))
+        else:
+            parts.append(_("Riêng %(village)s, %(k)s trong %(seen)s phiếu trực tuyến của thôn trong khoảng thời gian "
+                           "đó đến từ địa chỉ này.", **counts))
         parts.append(_("Nếu đó là một buổi họp thôn, hãy khai báo buổi họp (Tiến độ thu phiếu → Họp thôn): "
                        "phiếu trong buổi họp đã khai báo không bị coi là bất thường."))
     if evidence.get("one_by_one"):
@@ -181,15 +187,14 @@ def _keying_sentence(evidence: Mapping) -> str:
              who=who, n=n, hour=hour, pace=pace, own=own, limit=limit)
 
 
-def _opinion_sentence(evidence: Mapping, unit_names: Mapping[str, str]) -> str:
+def _opinion_sentence(place: str, evidence: Mapping, unit_names: Mapping[str, str]) -> str:
     """The same unusual opinion on more phiếu of a village than coincidence or its popularity explains."""
     where = _listing([one_line(unit_names.get(v, v)) for v in evidence.get("villages", ())])
     text = _("%(n)s phiếu có cùng ý kiến “%(text)s” (ở %(where)s).", n=number(evidence["copies"]),
              text=one_line(evidence["text"], QUOTED), where=where)
     if "village_copies" not in evidence:  # frozen by a publication made before the rate test
         return text
-    place = one_line(unit_names.get(evidence["villages"][0], evidence["villages"][0])) if evidence.get("villages") \
-        else _("các phiếu chưa rõ thôn")
+    place = one_line(place) if place else _("các phiếu chưa rõ thôn")
     if evidence.get("rate_elsewhere"):
         return text + " " + _("Riêng %(place)s có %(k)s trong %(m)s ý kiến, nhiều hơn hẳn mức trùng hợp ngẫu nhiên "
                               "và mức thường gặp ở các thôn khác (%(rate)s số ý kiến).", place=place,

@@ -163,6 +163,16 @@ def test_one_person_entering_slips_one_by_one_is_caught():
     as_json(indicator)
 
 
+def test_sparse_answers_just_under_the_session_gap_are_not_one_by_one():
+    # A session holds no gap over 10 minutes by construction: evenly spread sparse answers are what it keeps
+    seconds = [0, 457, 949, 1479, 2067, 2568, 3038]
+    (indicator,) = A.bursts([T0 + timedelta(seconds=s) for s in seconds] + [T0 + timedelta(minutes=10, seconds=s)
+                                                                           for s in (5, 35, 65, 95, 125, 155)],
+                            ["carrier"] * 7 + ["home"] * 6, min_answers=6)
+    assert indicator.subject == "home"  # 30 s apart, like clockwork
+    assert A.bursts([T0 + timedelta(seconds=s) for s in seconds], ["carrier"] * 7) == ()
+
+
 def test_a_pile_of_slips_on_a_busy_carrier_address_is_an_alert():
     times, addresses, villages = [], [], []
     for i in range(400):  # three weeks of ordinary traffic over 10 carrier addresses and homes

@@ -33,19 +33,24 @@ def index():
     return render_template("respond/index.html", form=form, unknown=False)
 
 
-def _unknown_code(form: CodeForm):
-    """The page for a code that matches no slip (404); it counts against the client's budget, and once the
-    budget is spent the page says to wait (429) while a valid code still works."""
+def _failed_lookup(budget: throttle.Budget, template: str, wait_message, **context):
+    """The page for a look-up that found nothing (404), counted against the client's budget of failures;
+    once the budget is spent the page says how long to wait (429). ``wait_message(minutes)`` says it."""
     try:
-        throttle.count_failure(UNKNOWN_CODES, throttle.client_key(request.remote_addr))
+        throttle.count_failure(budget, throttle.client_key(request.remote_addr))
     except throttle.Exhausted as exhausted:
-        wait = ngettext("Đã có quá nhiều lần nhập mã không đúng từ mạng này. Nếu mã đúng, Ông/Bà vẫn nhập "
-                        "được; nếu không, vui lòng thử lại sau %(num)d phút.",
-                        "Đã có quá nhiều lần nhập mã không đúng từ mạng này. Nếu mã đúng, Ông/Bà vẫn nhập "
-                        "được; nếu không, vui lòng thử lại sau %(num)d phút.", exhausted.minutes)
-        return (render_template("respond/index.html", form=form, unknown=True, blocked=wait), 429,
+        return (render_template(template, unknown=True, blocked=wait_message(exhausted.minutes), **context), 429,
                 {"Retry-After": str(exhausted.retry_after)})
-    return render_template("respond/index.html", form=form, unknown=True), 404
+    return render_template(template, unknown=True, **context), 404
+
+
+def _unknown_code(form: CodeForm):
+    """The page for a code that matches no slip; a valid code still works once the budget is spent."""
+    return _failed_lookup(UNKNOWN_CODES, "respond/index.html", lambda minutes: ngettext(
+        "Đã có quá nhiều lần nhập mã không đúng từ mạng này. Nếu mã đúng, Ông/Bà vẫn nhập "
+        "được; nếu không, vui lòng thử lại sau %(num)d phút.",
+        "Đã có quá nhiều lần nhập mã không đúng từ mạng này. Nếu mã đúng, Ông/Bà vẫn nhập "
+        "được; nếu không, vui lòng thử lại sau %(num)d phút.", minutes), form=form)
 
 
 def _closed_page(code: HouseholdCode, survey: Survey):
@@ -142,14 +147,7 @@ def receipt(receipt: str):
 def _unknown_receipt(typed: str):
     """The page for a receipt number that matches no phiếu (404), counted against the client's budget of
     failed look-ups like an unknown household code; once spent, the page says to wait (429)."""
-    typed = typed[:40]
-    try:
-        throttle.count_failure(UNKNOWN_RECEIPTS, throttle.client_key(request.remote_addr))
-    except throttle.Exhausted as exhausted:
-        wait = ngettext("Đã có quá nhiều lần nhập số biên nhận không đúng từ mạng này. Vui lòng thử lại sau "
-                        "%(num)d phút.",
-                        "Đã có quá nhiều lần nhập số biên nhận không đúng từ mạng này. Vui lòng thử lại sau "
-                        "%(num)d phút.", exhausted.minutes)
-        return (render_template("respond/receipt_check.html", typed=typed, unknown=True, blocked=wait), 429,
-                {"Retry-After": str(exhausted.retry_after)})
-    return render_template("respond/receipt_check.html", typed=typed, unknown=True), 404
+    return _failed_lookup(UNKNOWN_RECEIPTS, "respond/receipt_check.html", lambda minutes: ngettext(
+        "Đã có quá nhiều lần nhập số biên nhận không đúng từ mạng này. Vui lòng thử lại sau %(num)d phút.",
+        "Đã có quá nhiều lần nhập số biên nhận không đúng từ mạng này. Vui lòng thử lại sau %(num)d phút.",
+        minutes), typed=typed[:40])

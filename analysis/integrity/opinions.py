@@ -158,6 +158,8 @@ def repeated_opinions(
     """
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
         raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha!r}")
+    if isinstance(min_copies, bool) or not isinstance(min_copies, int) or min_copies < 2:
+        raise ValueError(f"min_copies must be a whole number of at least 2, got {min_copies!r}")
     pieces = (_ORDINARY if ordinary is None else _phrases(ordinary)) | _FILLERS
     opinions, per_village = 0, Counter()
     copies: dict[str, Counter] = {}

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from ..errors import StateError
 from ..extensions import db
 from ..i18n import _
 from ..models import KeyedEntry, KeyingBatch, Survey
@@ -65,3 +66,16 @@ def pending_work(survey: Survey) -> list[PendingWork]:
             if mismatches:
                 pending.append(PendingWork(batch.id, village, label, "mismatches", len(mismatches)))
     return pending
+
+
+def waiver_details(survey: Survey, waiver: str | None, min_length: int) -> dict:
+    """The audit details of a publication: the pending work waived and why; refuses unexplained work."""
+    pending = pending_work(survey)
+    if not pending:
+        return {}
+    waiver = (waiver or "").strip()
+    if len(waiver) < min_length:
+        raise StateError(_("Còn việc chưa xong nên chưa công bố được: %(work)s Hãy hoàn tất, hoặc ghi rõ lý do "
+                           "vẫn công bố (ít nhất %(n)s ký tự; lý do được ghi vào nhật ký).",
+                           work=" ".join(work.describe() for work in pending), n=min_length))
+    return {"waived": [work.as_audit() for work in pending], "waiver": waiver}

@@ -144,7 +144,7 @@ def transition(survey: Survey, action: str, *, actor=None, actor_name: str | Non
 
     The survey row is locked first (``lifecycle``), so no write checked against the old state is still
     running when the new one is committed. Publishing refuses while paper work is pending
-    (``pending_work.pending_work``) unless ``waiver`` explains, in at least MIN_JUSTIFICATION characters,
+    (``pending_work.waiver_details``) unless ``waiver`` explains, in at least MIN_JUSTIFICATION characters,
     why it is published anyway; the waived work and the reason go to the audit log. Publishing stores the
     results as published (``snapshots.prepare`` then ``record``); publishing again after a reopening needs ``reason``.
     """
@@ -162,7 +162,7 @@ def transition(survey: Survey, action: str, *, actor=None, actor_name: str | Non
                            day=format_date(survey.start_date)))
     details, snapshot = {}, None
     if action == "publish":
-        details = _publication_waiver(survey, waiver)
+        details = pending_work.waiver_details(survey, waiver, MIN_JUSTIFICATION)
     survey.status = target
     setattr(survey, stamp, utcnow())
     db.session.flush()
@@ -174,19 +174,6 @@ def transition(survey: Survey, action: str, *, actor=None, actor_name: str | Non
     if snapshot is not None:
         snapshots.record(survey, snapshot, actor=actor, actor_name=actor_name)
     return survey
-
-
-def _publication_waiver(survey: Survey, waiver: str | None) -> dict:
-    """The audit details of a publication: the pending work waived and why; refuses unexplained work."""
-    pending = pending_work.pending_work(survey)
-    if not pending:
-        return {}
-    waiver = (waiver or "").strip()
-    if len(waiver) < MIN_JUSTIFICATION:
-        raise StateError(_("Còn việc chưa xong nên chưa công bố được: %(work)s Hãy hoàn tất, hoặc ghi rõ lý do "
-                           "vẫn công bố (ít nhất %(n)s ký tự; lý do được ghi vào nhật ký).",
-                           work=" ".join(work.describe() for work in pending), n=MIN_JUSTIFICATION))
-    return {"waived": [work.as_audit() for work in pending], "waiver": waiver}
 
 
 def status_label(status: SurveyStatus) -> str:

@@ -80,7 +80,9 @@ def test_the_notice_of_twenty_villages_prints_on_one_a4_page(new_page, live_serv
     for needed in (VILLAGE_NAMES[0], VILLAGE_NAMES[-1], "Số:", "/TB-MTTQ", "Độc lập - Tự do - Hạnh phúc",
                    "ỦY BAN MẶT TRẬN TỔ QUỐC VIỆT NAM", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "TM. BAN THƯỜNG TRỰC",
                    "Bình Sơn, ngày", publication.sha256[:12], "Kiểm tra biên nhận"):
-        assert needed in flat, f"{needed!r} is not on the printed page"
+        # a long run such as the hash prefix may wrap at the end of a printed line
+        assert needed in flat or needed.replace(" ", "") in "".join(text.split()), \
+            f"{needed!r} is not on the printed page"
     assert "Kết quả công bố lần 2" in flat and "Đính chính 3 phiếu giấy" in flat
     assert "(*) Không công bố tỷ lệ hài lòng" in flat
 

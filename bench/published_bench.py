@@ -13,17 +13,15 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from bench._machine import describe  # noqa: E402
-from bench.tally_bench import PG_ADMIN, load  # noqa: E402
+from bench.tally_bench import bench_database, load  # noqa: E402
 from survey_app import create_app  # noqa: E402
 from survey_app.extensions import db  # noqa: E402
 
@@ -91,29 +89,14 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
     print(describe())
-    with tempfile.TemporaryDirectory() as tmp:
-        admin = name = None
-        if args.postgres:
-            name = f"bench_{uuid.uuid4().hex[:8]}"
-            admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-            url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-        else:
-            url = f"sqlite:///{tmp}/bench.db"
-        try:
-            started = time.perf_counter()
-            load(url, args.size)
-            print(f"{'postgresql' if args.postgres else 'sqlite'}: loaded {args.size:,} phiếu in "
-                  f"{time.perf_counter() - started:.0f} s")
-            print(f"{'served from':<14} {'request':<26} {'first ms':>9} {'median ms':>10} {'bytes':>11}")
-            for source, name_, first, median, size in measure(url):
-                print(f"{source:<14} {name_:<26} {first * 1000:>9.0f} {median * 1000:>10.1f} {size:>11,}")
-        finally:
-            if admin is not None:
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                admin.dispose()
+    backend = "postgresql" if args.postgres else "sqlite"
+    with bench_database(backend) as url:
+        started = time.perf_counter()
+        load(url, args.size)
+        print(f"{backend}: loaded {args.size:,} phiếu in {time.perf_counter() - started:.0f} s")
+        print(f"{'served from':<14} {'request':<26} {'first ms':>9} {'median ms':>10} {'bytes':>11}")
+        for source, name, first, median, size in measure(url):
+            print(f"{source:<14} {name:<26} {first * 1000:>9.0f} {median * 1000:>10.1f} {size:>11,}")
 
 
 if __name__ == "__main__":

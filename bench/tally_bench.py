@@ -17,6 +17,7 @@ import tempfile
 import time
 import tracemalloc
 import uuid
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -86,6 +87,25 @@ def rows(responses: int, seed: int = 1):
                      "is_current"), answers()
 
 
+@contextmanager
+def bench_database(backend: str):
+    """The URL of an empty throw-away database (an SQLite file, or a PostgreSQL database dropped after)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        if backend == "sqlite":
+            yield f"sqlite:///{tmp}/bench.db"
+            return
+        name = f"bench_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
 def load(url: str, responses: int) -> None:
     """Create the schema and bulk-load the synthetic province."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SURVEY_CODE_KEY": "bench"})
@@ -153,29 +173,14 @@ def main() -> None:
           f"{'py peak MiB':>11} {'RSS MiB':>8} verdict")
     for size in (int(s) for s in args.sizes.split(",")):
         for backend in backends:
-            with tempfile.TemporaryDirectory() as tmp:
-                admin = None
-                if backend == "sqlite":
-                    url = f"sqlite:///{tmp}/bench.db"
-                else:
-                    name = f"bench_{uuid.uuid4().hex[:8]}"
-                    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-                    with admin.connect() as conn:
-                        conn.execute(text(f'CREATE DATABASE "{name}"'))
-                    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-                try:
-                    started = time.perf_counter()
-                    load(url, size)
-                    loaded = time.perf_counter() - started
-                    seconds, peak, rss, doc = measure(url)
-                    print(f"{backend:<11} {doc['coverage']['respondents']:>9,} "
-                          f"{doc['coverage']['respondents'] * len(doc['items']):>10,} {loaded:>7.1f} "
-                          f"{seconds:>17.2f} {peak:>11.1f} {rss:>8.0f} {doc['verdict']}", flush=True)
-                finally:
-                    if admin is not None:
-                        with admin.connect() as conn:
-                            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                        admin.dispose()
+            with bench_database(backend) as url:
+                started = time.perf_counter()
+                load(url, size)
+                loaded = time.perf_counter() - started
+                seconds, peak, rss, doc = measure(url)
+                print(f"{backend:<11} {doc['coverage']['respondents']:>9,} "
+                      f"{doc['coverage']['respondents'] * len(doc['items']):>10,} {loaded:>7.1f} "
+                      f"{seconds:>17.2f} {peak:>11.1f} {rss:>8.0f} {doc['verdict']}", flush=True)
 
 
 if __name__ == "__main__":

@@ -46,8 +46,12 @@ class Defaults:
     SURVEY_LOGIN_ADDRESS_LIMIT = "30 per 5 minutes"
     #: Base URL printed on slips and in the CLI (the QR code points there).
     SURVEY_PUBLIC_URL = "http://127.0.0.1:5000"
-    #: Extra days off (ISO dates) not counted in the 20-day survey window, besides weekends.
+    #: Extra days off (ISO dates) not counted in the 20-day survey window, besides weekends and public holidays.
+    #: Only for surveys created to skip public holidays (python-holidays supplies the official ones).
     SURVEY_HOLIDAYS: tuple[str, ...] = ()
+    #: Saturdays and Sundays declared working days (làm bù, ISO dates) announced after the installed
+    #: python-holidays: counted in every survey window.
+    SURVEY_WORKING_WEEKENDS: tuple[str, ...] = ()
     SURVEY_WINDOW_WORKING_DAYS = 20
     #: Share of spare codes issued per village on top of its household count.
     SURVEY_SPARE_SHARE = 0.05

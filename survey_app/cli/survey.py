@@ -21,14 +21,18 @@ survey = AppGroup("survey", help="Create and run a survey.")
 @click.option("--frame", "frame_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV: village_code, village_name, households[, commune_code].")
 @click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="First day (YYYY-MM-DD).")
-def create_command(template_key: str, unit_code: str, frame_path: Path, start) -> None:
+@click.option("--skip-holidays", is_flag=True,
+              help="Leave public holidays out of the window too (guidance 90/HD leaves out weekends only).")
+def create_command(template_key: str, unit_code: str, frame_path: Path, start, skip_holidays: bool) -> None:
     """Create a draft survey; prints its id alone on the last line."""
     with unit_of_work():
         frame = read_frame(frame_path.read_bytes(), source=frame_path.name)
         created = create_survey(template_key, unit_code, frame, start=start.date() if start else None,
-                                actor_name=CLI_ACTOR)
+                                skip_holidays=skip_holidays, actor_name=CLI_ACTOR)
+    counting = "Saturdays, Sundays and public holidays" if skip_holidays else "Saturdays and Sundays"
     click.echo(f"Created survey “{created.title}”: {len(frame)} villages, "
-               f"{sum(r.households for r in frame)} households, window {created.start_date} – {created.end_date}.")
+               f"{sum(r.households for r in frame)} households, window {created.start_date} – {created.end_date} "
+               f"({counting} not counted; working weekends counted).")
     click.echo(str(created.id))
 
 

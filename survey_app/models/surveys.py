@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -41,6 +41,9 @@ class Survey(db.Model):
     unit_level: Mapped[str] = mapped_column(String(10))  # commune | province
     start_date: Mapped[date]
     end_date: Mapped[date]
+    #: Whether the window also leaves out public holidays (not only Saturdays and Sundays, as guidance 90/HD
+    #: says); chosen when the survey is created (services/window.py).
+    skip_holidays: Mapped[bool] = mapped_column(default=False, server_default=false())
     status: Mapped[SurveyStatus] = mapped_column(
         Enum(SurveyStatus, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]),
         default=SurveyStatus.DRAFT,

@@ -1,7 +1,9 @@
 """Configuration checks run when a production worker starts (gunicorn.conf.py)."""
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from datetime import date
 from urllib.parse import urlsplit
 
 from ..config import Defaults
@@ -23,9 +25,32 @@ def whole_number(value) -> int | None:
         return None
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def calendar_problems(config: Mapping) -> list[str]:
+    """Why the configured days off and working weekends (ISO dates, services/window.py) cannot be read."""
+    problems = []
+    for name, weekend in (("SURVEY_HOLIDAYS", False), ("SURVEY_WORKING_WEEKENDS", True)):
+        values = config.get(name, ())
+        if isinstance(values, str) or not isinstance(values, list | tuple):
+            problems.append(f'{name} must be a list of dates, e.g. ["2027-05-08"]')
+            continue
+        for value in values:
+            try:
+                day = date.fromisoformat(value) if isinstance(value, str) and _ISO_DATE.fullmatch(value) else None
+            except ValueError:
+                day = None
+            if day is None:
+                problems.append(f"{name}: {str(value)[:40]!r} is not a date written YYYY-MM-DD")
+            elif weekend and day.weekday() < 5:
+                problems.append(f"{name}: {value} is not a Saturday or a Sunday")
+    return problems
+
+
 def production_problems(config: Mapping, *, workers: int = 1) -> tuple[list[str], list[str]]:
     """Return (fatal problems, warnings) of a configuration about to serve real traffic."""
-    fatal, warnings = [], []
+    fatal, warnings = calendar_problems(config), []
     secret = config.get("SECRET_KEY")
     if not secret or secret == Defaults.SECRET_KEY or len(str(secret)) < 16:
         fatal.append("SURVEY_SECRET_KEY is unset, the development default, or shorter than 16 characters")

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from fractions import Fraction
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from analysis import to_fraction
@@ -14,7 +13,7 @@ from analysis import to_fraction
 from ..extensions import db
 from ..models import Channel, CodeStatus, FrameVillage, HouseholdCode, Response, Survey, SurveyStatus, Village
 from ..models.surveys import vietnam_today
-from .window import is_day_off, public_holidays
+from .window import days_left
 
 
 @dataclass(frozen=True)
@@ -74,16 +73,10 @@ def quorum_rule(survey: Survey) -> dict | None:
 
 
 def working_days_left(survey: Survey, today: date | None = None) -> int | None:
-    """Counted days (weekends and holidays excluded) left in the window, today included; None if not open."""
+    """Counted days left in the window, today included, counted as the window was; None if not open."""
     if survey.status is not SurveyStatus.OPEN:
         return None
-    today = today or vietnam_today()
-    holidays = public_holidays(current_app.config["SURVEY_HOLIDAYS"], survey.start_date.year, survey.end_date.year)
-    day, left = max(today, survey.start_date), 0
-    while day <= survey.end_date:
-        left += not is_day_off(day, holidays)
-        day += timedelta(days=1)
-    return left
+    return days_left(survey.start_date, survey.end_date, survey.skip_holidays, today or vietnam_today())
 
 
 def survey_coverage(survey: Survey, today: date | None = None) -> Coverage:

@@ -6,7 +6,6 @@ import unicodedata
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import select
 
 from ..errors import InputError, StateError
@@ -19,7 +18,7 @@ from ..models.surveys import vietnam_today
 from ..survey_templates import TemplateError, load_template
 from . import audit, lifecycle, pending_work
 from .units import FrameRow, households_problem, upsert_village
-from .window import holidays_between, official_holidays, public_holidays, window_end
+from .window import default_window_end
 
 #: How far from today the console lets a new survey start: a collection begun on paper a few weeks ago
 #: can be registered, and a survey prepared a year ahead; anything else is a mistyped year.
@@ -38,25 +37,13 @@ def start_problem(start: date, today: date | None = None) -> str | None:
              before=START_DAYS_BEFORE_TODAY)
 
 
-def holidays_from(start: date) -> frozenset[date]:
-    """Public holidays (official and configured) from the year of ``start`` to the next one."""
-    return public_holidays(current_app.config["SURVEY_HOLIDAYS"], start.year, start.year + 1)
-
-
-def holidays_skipped(start: date, end: date, locale: str) -> list[tuple[date, str]]:
-    """The holidays on weekdays of a window, with their names in ``locale`` ("" for a configured day)."""
-    names = official_holidays(start.year, start.year + 1, locale)
-    return [(day, names.get(day, "")) for day in holidays_between(start, end, holidays_from(start))]
-
-
-def default_window_end(start: date) -> date:
-    """The end of the window from the configured working days and the public holidays."""
-    return window_end(start, current_app.config["SURVEY_WINDOW_WORKING_DAYS"], holidays_from(start))
-
-
 def create_survey(template_key: str, unit_code: str, frame: list[FrameRow], *, start: date | None = None,
-                  actor=None, actor_name: str | None = None) -> Survey:
-    """Create a draft survey of a commune or a province with its frame of villages (flushes)."""
+                  skip_holidays: bool = False, actor=None, actor_name: str | None = None) -> Survey:
+    """Create a draft survey of a commune or a province with its frame of villages (flushes).
+
+    Its window counts the configured number of days leaving out Saturdays and Sundays, and also public
+    holidays when ``skip_holidays`` (services/window.py).
+    """
     try:
         template = load_template(template_key)
     except TemplateError as exc:
@@ -114,7 +101,8 @@ def create_survey(template_key: str, unit_code: str, frame: list[FrameRow], *, s
         unit_code=unit_code,
         unit_level=level,
         start_date=start,
-        end_date=default_window_end(start),
+        end_date=default_window_end(start, skip_holidays),
+        skip_holidays=skip_holidays,
         status=SurveyStatus.DRAFT,
         created_by_id=getattr(actor, "id", None),
     )
@@ -127,7 +115,7 @@ def create_survey(template_key: str, unit_code: str, frame: list[FrameRow], *, s
     audit.record("survey.create", actor=actor, actor_name=actor_name, survey_id=survey.id,
                  template=template.key, unit=unit_code, villages=len(frame),
                  households=sum(r.households for r in frame), start=start.isoformat(),
-                 end=survey.end_date.isoformat())
+                 end=survey.end_date.isoformat(), skip_holidays=skip_holidays)
     return survey
 
 

@@ -170,6 +170,8 @@ class SurveyForm(FlaskForm):
     unit_code = HiddenField(validators=[InputRequired(REQUIRED), UNIT_CODE])
     start = DateField(_l("Ngày bắt đầu"),
                       validators=[InputRequired(_l("Ngày phải theo dạng năm-tháng-ngày.")), _start_in_range])
+    #: Guidance 90/HD leaves out Saturdays and Sundays only; leaving out public holidays too is a choice.
+    skip_holidays = BooleanField(_l("Không tính cả ngày nghỉ lễ, Tết (ngoài thứ Bảy, Chủ nhật)"))
     margin = SelectField(_l("Sai số mong muốn khi lập kế hoạch mẫu"), default="0.05",
                          choices=options([("0.03", "± 3 %"), ("0.05", "± 5 %"), ("0.1", "± 10 %")]))
     villages = FieldList(FormField(FrameRowForm))

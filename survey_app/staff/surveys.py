@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 import analysis
 
 from ..extensions import db
-from ..formatting import date as format_date
 from ..i18n import _, _l
 from ..models import Commune, FrameVillage, Province, Response, SurveyStatus, Village
 from ..models.surveys import vietnam_today
@@ -25,13 +24,12 @@ from ..services.surveys import (
     MIN_JUSTIFICATION,
     change_rules,
     create_survey,
-    default_window_end,
-    holidays_skipped,
     start_problem,
     status_label,
     transition,
 )
 from ..services.units import FrameRow
+from ..services.window import counting_text, window_options
 from ..survey_templates import TemplateError, load_all
 from ..web import translate_text
 from . import bp
@@ -40,6 +38,7 @@ from ._frame import FrameChoice, frame_choice
 from .forms import ActionForm, RulesForm, SurveyForm, options
 
 bp.add_app_template_filter(status_label, "status_label")
+bp.add_app_template_global(counting_text, "window_counting")
 
 #: What closing or publishing means, confirmed with a tick before it happens (neither can be undone).
 CONFIRMATIONS = {
@@ -139,7 +138,8 @@ def new_survey():
                                                                             else [])
         elif not (errors := choice.errors) and "create" in request.form:
             survey, errors = attempt(create_survey, form.template.data, unit.code, choice.rows,
-                                     start=form.start.data, actor=current_user._get_current_object())
+                                     start=form.start.data, skip_holidays=form.skip_holidays.data,
+                                     actor=current_user._get_current_object())
             if survey is not None:
                 flash(_("Đã tạo đợt khảo sát (bản nháp). Kiểm tra lại rồi bấm “Mở lấy ý kiến”."), "success")
                 return redirect(url_for(".survey", survey_id=survey.id))
@@ -154,12 +154,11 @@ def new_survey():
     template = templates.get(form.template.data or next(iter(templates), ""))
     plan = _plan(rows, template, margin) | {"margin": margin}
     status = 422 if errors else 200
-    end = default_window_end(start)
-    skipped = ", ".join(f"{format_date(day)} ({name})" if name else format_date(day)
-                        for day, name in holidays_skipped(start, end, str(get_locale())))
+    windows = window_options(start, str(get_locale()))
     return render_template("staff/survey_new.html", form=form, unit=unit, level=level, errors=errors,
                            village_rows=list(zip(villages, form.villages, strict=False)), plan=plan,
-                           start=start, end=end, skipped=skipped, frame_file=choice.file_name,
+                           start=start, windows=windows, chosen=windows[bool(form.skip_holidays.data)],
+                           frame_file=choice.file_name,
                            frame_file_ok=choice.file_name is not None and bool(choice.rows)), status
 
 

@@ -67,7 +67,7 @@ def test_empty_database_to_closed_survey(app, runner):
     assert created.status_code == 302, created.get_data(as_text=True)
     survey_url = created.headers["Location"]
     survey_id = int(survey_url.rstrip("/").rsplit("/", 1)[1])
-    with app.app_context():  # public holidays skipped: today + 20 working days can fall on 1 January
+    with app.app_context():  # today + 20 days not counting Saturdays and Sundays
         end = default_window_end(vietnam_today())
     assert end.strftime("%d/%m/%Y") in staff.get(survey_url).get_data(as_text=True)
 

@@ -1,4 +1,7 @@
-"""Survey lifecycle through the console, and the window arithmetic (weekends and holidays not counted)."""
+"""Survey lifecycle through the console, and the window arithmetic (weekends, and holidays when chosen, not counted).
+
+More on the window's two ways of counting in test_window.py.
+"""
 from __future__ import annotations
 
 from datetime import date
@@ -8,7 +11,7 @@ import pytest
 from survey_app.extensions import db
 from survey_app.models import AuditEntry, Survey, SurveyStatus
 from survey_app.services.coverage import working_days_left
-from survey_app.services.window import window_end
+from survey_app.services.window import Counting, window_end
 
 from ..conftest import make_survey
 from .conftest import token
@@ -22,17 +25,19 @@ from .conftest import token
     (date(2026, 8, 24), ("2026-09-01", "2026-09-02"), date(2026, 9, 22)),  # National Day
 ])
 def test_window_end_skips_weekends_and_holidays(start, holidays, end):
-    assert window_end(start, 20, [date.fromisoformat(h) for h in holidays]) == end
+    counting = Counting(True, frozenset(date.fromisoformat(h) for h in holidays), frozenset())
+    assert window_end(start, 20, counting) == end
 
 
+@pytest.mark.parametrize(("skip", "end"), [(True, "30/03/2026"), (False, "27/03/2026")])
 @pytest.mark.usefixtures("planning_day")
-def test_configured_holiday_moves_the_end_of_a_new_survey(app, as_user):
+def test_configured_holiday_moves_the_end_of_a_new_survey_that_skips_holidays(app, as_user, skip, end):
     app.config["SURVEY_HOLIDAYS"] = ("2026-03-10",)
     client = as_user("staff_commune")
     page = client.post("/staff/surveys/new?unit=21040", data={
         "csrf_token": token(client), "unit_code": "21040", "template": "xa-ntm-2026", "start": "2026-03-02",
-        "margin": "0.05", "preview": "1"}).get_data(as_text=True)
-    assert "30/03/2026" in page  # one holiday: 27 March becomes Monday 30 March
+        "margin": "0.05", "preview": "1"} | ({"skip_holidays": "y"} if skip else {})).get_data(as_text=True)
+    assert f"<strong>{end}</strong>" in page  # one holiday: 27 March becomes Monday 30 March, if chosen
 
 
 @pytest.mark.parametrize(("start", "end", "skipped"), [
@@ -45,12 +50,12 @@ def test_configured_holiday_moves_the_end_of_a_new_survey(app, as_user):
                                  "20/02/2026 (Mùng bốn Tết Nguyên Đán)"),
 ])
 @pytest.mark.usefixtures("planning_day")
-def test_official_holidays_are_never_counted_even_unconfigured(app, as_user, start, end, skipped):
+def test_official_holidays_are_skipped_when_chosen_even_unconfigured(app, as_user, start, end, skipped):
     app.config["SURVEY_HOLIDAYS"] = ()
     client = as_user("staff_commune")
     page = client.post("/staff/surveys/new?unit=21040", data={
         "csrf_token": token(client), "unit_code": "21040", "template": "xa-ntm-2026", "start": start,
-        "margin": "0.05", "preview": "1"}).get_data(as_text=True)
+        "margin": "0.05", "preview": "1", "skip_holidays": "y"}).get_data(as_text=True)
     assert f"<strong>{end}</strong>" in page
     assert f"Ngày nghỉ lễ không tính: {skipped}." in page
     assert "SURVEY_HOLIDAYS" in page  # days off announced after the release of python-holidays are configured
@@ -87,14 +92,17 @@ def test_a_survey_cannot_be_closed_before_its_first_day(app, as_user, world):
         assert db.session.get(Survey, survey_id).status is SurveyStatus.OPEN
 
 
-def test_days_left_counts_working_days_only(app):
+@pytest.mark.parametrize(("skip", "left"), [(True, (5, 19)), (False, (6, 20))])
+def test_days_left_counts_working_days_only(app, skip, left):
     survey_id, _ = make_survey(app, start=date(2026, 3, 2))
     app.config["SURVEY_HOLIDAYS"] = ("2026-03-25",)
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
+        survey.skip_holidays = skip
         assert survey.end_date == date(2026, 3, 27)
-        assert working_days_left(survey, date(2026, 3, 20)) == 5  # today (Friday 20), 23, 24, 26, 27 March
-        assert working_days_left(survey, date(2026, 3, 1)) == 19  # not started: the window less the holiday
+        # today (Friday 20), 23, 24, (25 if holidays are counted,) 26, 27 March
+        assert working_days_left(survey, date(2026, 3, 20)) == left[0]
+        assert working_days_left(survey, date(2026, 3, 1)) == left[1]  # not started: the window (less the holiday)
         assert working_days_left(survey, date(2026, 4, 1)) == 0
 
 

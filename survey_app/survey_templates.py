@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -14,52 +14,61 @@ from typing import Any
 
 import yaml
 
-__all__ = ["SurveyTemplate", "TemplateError", "TemplateItem", "TemplateRule", "check_all",
-           "load_all", "load_template", "templates_dir"]
+from .template_rules import (
+    AVERAGE_KINDS,
+    ITEM_SELECTIONS,
+    RULE_FIELDS,
+    RULE_KINDS,
+    RULE_TYPE_NAMES,
+    SLUG,
+    SUBUNITS,
+    check,
+    check_rules,
+    rule_snapshot,
+    selection,
+)
+
+__all__ = ["AVERAGE_KINDS", "ITEM_SELECTIONS", "RULE_KINDS", "SUBUNITS", "TO_CONFIRM", "SurveyTemplate",
+           "TemplateError", "TemplateItem", "TemplateRule", "check_all", "load_all", "load_template",
+           "templates_dir", "to_confirm_of"]
 
 FORMAT = 1
 LEVELS = ("commune", "district", "town", "province")
-RULE_KINDS = ("overall_min", "item_min", "subunit_item_min", "coverage_min")
-SUBUNITS = ("village", "commune")
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+#: What may still have to be confirmed against the official form; a template without ``to_confirm`` (every
+#: survey snapshot taken before the field existed) is taken to need both.
+TO_CONFIRM = ("item_count", "wording")
 TEXTS = ("title", "short_title", "legal_basis", "purpose", "wording_note")
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "surveys"
 _SOURCE_LINES = {"default_factory": dict, "compare": False, "hash": False, "repr": False}
 
 
-def _check(test: Callable[[Any], Any], message: str) -> Callable[[Any], str | None]:
-    return lambda value: None if test(value) else message.format(value)
-
-
-def _check_threshold(value: str) -> str | None:
-    if not re.fullmatch(r"\d+(\.\d+)?", value):
-        return f"threshold '{value}' is not a decimal string"
-    return None if 0 < Decimal(value) <= 1 else f"threshold '{value}' is not in (0, 1]"
+def _check_to_confirm(value: list) -> str | None:
+    if not all(isinstance(v, str) and v in TO_CONFIRM for v in value) or len(set(value)) < len(value):
+        return f"to_confirm must list distinct values of {', '.join(TO_CONFIRM)} (or be [])"
+    return None
 
 
 #: The fields of each mapping: name -> (type, check returning an error message or None).
-#: All are required but a rule's ``subunit``: required by subunit_item_min, optional for coverage_min.
+#: All are required but ``OPTIONAL`` ones: a rule's ``subunit`` (required by the sub-unit kinds, allowed for
+#: coverage_min) and ``items`` (required by the average kinds), and the template's ``to_confirm``.
+OPTIONAL = ("subunit", "items", "to_confirm")
 TOP_FIELDS: dict[str, tuple] = {
-    "format": (int, _check(lambda v: v == FORMAT, f"format {{}} is not supported (expected {FORMAT})")),
-    "key": (str, _check(SLUG.match, "template key '{}' is not a lowercase slug")),
-    "version": (int, _check(lambda v: v >= 1, "version {} must be 1 or more")),
-    "level": (str, _check(LEVELS.__contains__, f"level '{{}}' is not one of {', '.join(LEVELS)}")),
-    "period": (str, _check(re.compile(r"\d{4}-\d{4}\Z").match, "period '{}' is not like \"2021-2025\"")),
+    "format": (int, check(lambda v: v == FORMAT, f"format {{}} is not supported (expected {FORMAT})")),
+    "key": (str, check(SLUG.match, "template key '{}' is not a lowercase slug")),
+    "version": (int, check(lambda v: v >= 1, "version {} must be 1 or more")),
+    "level": (str, check(LEVELS.__contains__, f"level '{{}}' is not one of {', '.join(LEVELS)}")),
+    "period": (str, check(re.compile(r"\d{4}-\d{4}\Z").match, "period '{}' is not like \"2021-2025\"")),
     **dict.fromkeys(TEXTS, (str, None)),
     "blank_items_valid": (bool, None), "overall_item": (str, None), "answer_options": (dict, None),
-    "items": (list, _check(len, "a template needs at least one item")),
-    "rules": (list, _check(len, "a template needs at least one rule")),
+    "items": (list, check(len, "a template needs at least one item")),
+    "rules": (list, check(len, "a template needs at least one rule")),
+    "to_confirm": (list, _check_to_confirm),
 }
 ANSWER_FIELDS = {"satisfied": (str, None), "not_satisfied": (str, None)}
-ITEM_FIELDS = {"key": (str, _check(SLUG.match, "item key '{}' is not a lowercase slug")),
+ITEM_FIELDS = {"key": (str, check(SLUG.match, "item key '{}' is not a lowercase slug")),
                "criterion": (str, None), "question": (str, None)}
-RULE_FIELDS = {
-    "kind": (str, _check(RULE_KINDS.__contains__, f"unknown rule kind '{{}}' ({', '.join(RULE_KINDS)})")),
-    "threshold": (str, _check_threshold),
-    "subunit": ((str, type(None)), _check(SUBUNITS.__contains__, "subunit '{}' is not village or commune")),
-    "source": (str, None), "verified": (bool, None), "note": (str, None),
-}
-_TYPE_NAMES = {int: "an integer", str: "a text", bool: "true or false", list: "a list", dict: "a mapping"}
+_TYPE_NAMES = {int: "an integer", str: "a text", bool: "true or false", list: "a list", dict: "a mapping",
+               **RULE_TYPE_NAMES}
 
 
 class TemplateError(ValueError):
@@ -95,6 +104,7 @@ class TemplateRule:
     source: str
     verified: bool
     note: str
+    items: tuple[str, ...] | str | None = None  # average kinds: the item keys, "all" or "all_except_overall"
     lines: Mapping[str, int] = field(**_SOURCE_LINES)
 
 
@@ -117,6 +127,8 @@ class SurveyTemplate:
     answer_options: Mapping[str, str] = field(hash=False)
     items: tuple[TemplateItem, ...]
     rules: tuple[TemplateRule, ...]
+    to_confirm: tuple[str, ...]
+    """What is still to be confirmed against the official form: ``item_count``, ``wording``; () for neither."""
     lines: Mapping[str, int] = field(**_SOURCE_LINES)
 
     def to_snapshot(self) -> dict:
@@ -124,8 +136,8 @@ class SurveyTemplate:
         return {name: getattr(self, name) for name in TOP_FIELDS} | {
             "answer_options": dict(self.answer_options),
             "items": [{name: getattr(item, name) for name in ITEM_FIELDS} for item in self.items],
-            "rules": [{name: getattr(rule, name) for name in RULE_FIELDS} | {"threshold": str(rule.threshold)}
-                      for rule in self.rules],
+            "rules": [rule_snapshot(rule) for rule in self.rules],
+            "to_confirm": list(self.to_confirm),
         }
 
     @classmethod
@@ -135,6 +147,11 @@ class SurveyTemplate:
         if errors:
             raise errors[0]
         return template
+
+
+def to_confirm_of(snapshot: Mapping) -> tuple[str, ...]:
+    """What a survey's template snapshot leaves to confirm (both when it predates the field)."""
+    return tuple(snapshot.get("to_confirm", TO_CONFIRM))
 
 
 class _Map(dict):
@@ -178,22 +195,23 @@ def _validate(data: Any, path: str | Path, stem: str | None) -> tuple[SurveyTemp
         for name in mapping.keys() - spec.keys():
             error(_line(mapping, name), f"unknown field '{name}' in {what}")
         values = {}
-        for name, (kind, check) in spec.items():
+        for name, (kind, test) in spec.items():
             value, at, problem = mapping.get(name), _line(mapping, name), None
-            if name not in mapping and name != "subunit":
-                at, problem = _line(mapping, default=line), f"missing field '{name}' in {what}"
+            if name not in mapping:
+                at, problem = _line(mapping, default=line), (None if name in OPTIONAL else
+                                                             f"missing field '{name}' in {what}")
             elif name == "threshold" and isinstance(value, int | float):
                 problem = f"threshold {value} must be a quoted decimal string, e.g. \"0.90\""
             elif not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
                 problem = f"field '{name}' in {what} must be {_TYPE_NAMES.get(kind, 'a text or null')}"
             elif isinstance(value, str) and not (value.strip() and unicodedata.is_normalized("NFC", value)):
                 problem = f"field '{name}' in {what} must be non-empty, NFC-normalised text"
-            elif check and value is not None:
-                problem = check(value)
+            elif test and value is not None:
+                problem = test(value)
             if problem:
                 error(at, problem)
             else:
-                values[name] = value
+                values[name] = value  # an optional field left out is None
         return values
 
     top = fields(data, TOP_FIELDS, "template", 1)
@@ -213,23 +231,15 @@ def _validate(data: Any, path: str | Path, stem: str | None) -> tuple[SurveyTemp
             error(_line(item, "key"), f"duplicate item key '{values['key']}'")
     if "overall_item" in top and None not in keys and top["overall_item"] not in keys:
         error(_line(data, "overall_item"), f"overall_item '{top['overall_item']}' is not an item key")
-    seen_rules: set[tuple] = set()
-    for n, (rule, values) in enumerate(rules, 1):
-        kind, subunit = values.get("kind"), values.get("subunit")
-        if kind == "subunit_item_min" and "subunit" in values and subunit is None:
-            at = _line(rule, "subunit" if "subunit" in rule else "kind")
-            error(at, f"rule {n}: subunit_item_min needs a subunit")
-        elif kind in ("overall_min", "item_min") and subunit is not None:
-            error(_line(rule, "subunit"), f"rule {n}: only subunit_item_min and coverage_min take a subunit")
-        elif kind and (kind, subunit) in seen_rules:
-            error(_line(rule, "kind"), f"duplicate rule '{kind}'")
-        seen_rules.add((kind, subunit))
+    check_rules(rules, keys, top.get("overall_item"), error, _line)
     if errors:
         return None, sorted(errors, key=lambda found: found.line or 0)
     return SurveyTemplate(**top | {
         "items": tuple(TemplateItem(**values, lines=getattr(item, "lines", {})) for item, values in items),
-        "rules": tuple(TemplateRule(**values | {"threshold": Decimal(values["threshold"])},
+        "rules": tuple(TemplateRule(**values | {"threshold": Decimal(values["threshold"]),
+                                                "items": selection(values.get("items"))},
                                     lines=getattr(rule, "lines", {})) for rule, values in rules),
+        "to_confirm": tuple(TO_CONFIRM if top.get("to_confirm") is None else top["to_confirm"]),
         "lines": getattr(data, "lines", {}) | {f"answer_options.{k}": n for k, n in answer_lines.items()},
     }), []
 

@@ -8,18 +8,26 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
 from flask import Flask
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from analysis import rules as analysis_rules
 from survey_app.cli.surveys import surveys
 from survey_app.i18n_extract import iter_messages
 from survey_app.survey_templates import (
+    AVERAGE_KINDS,
     DEFAULT_DIR,
+    ITEM_SELECTIONS,
+    RULE_KINDS,
     SurveyTemplate,
     TemplateError,
     check_all,
     load_all,
     load_template,
     templates_dir,
+    to_confirm_of,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,11 +157,82 @@ def test_district_kinds_without_a_source_are_not_verified(templates, key):
     assert not any(rule.verified for rule in templates[key].rules)
 
 
-def test_province_practice_is_verified_but_the_overall_stand_in_is_not(templates):
-    assert rule_table(templates["tinh-2021"]) == {
+def test_province_rules_are_the_practice_of_tien_giang_2024(templates):
+    template = templates["tinh-2021"]
+    assert rule_table(template) == {
         ("subunit_item_min", Decimal("0.90"), "commune", True),
-        ("overall_min", Decimal("0.90"), None, False),
+        ("subunit_average_min", Decimal("0.90"), "commune", True),
     }
+    average = next(rule for rule in template.rules if rule.kind == "subunit_average_min")
+    assert average.items == "all" and "Tiền Giang, 2024" in average.source and "bình quân" in average.source
+
+
+#: The published Tiền Giang 2024 province form: 9 questions; 1 planning information, 2 roads with roadside
+#: trees, 6 contributions of money, workdays and land; 9 the overall question.
+TINH_KEYS = ["thong-tin-quy-hoach", "giao-thong-cay-xanh", "dien-nuoc-thuy-loi", "y-te-giao-duc-van-hoa",
+             "san-xuat-thu-nhap", "huy-dong-dong-gop", "moi-truong", "an-ninh-chinh-quyen", "hai-long-chung"]
+
+
+def test_province_template_follows_the_published_tien_giang_form(templates):
+    template = templates["tinh-2021"]
+    assert template.version >= 2 and [item.key for item in template.items] == TINH_KEYS
+    questions = [item.question for item in template.items]
+    assert "được thông tin về quy hoạch của xã, huyện và tỉnh" in questions[0]
+    assert "cứng hóa" in questions[1] and "cây xanh dọc các tuyến đường" in questions[1]
+    assert "(tiền, ngày công, hiến đất)" in questions[5]
+    stand_ins = [n for n, item in enumerate(template.items, 1) if "(nội dung tạm đặt)" in item.criterion]
+    assert stand_ins == [3, 4, 5, 7, 8]
+    assert "Tiền Giang năm 2024" in template.legal_basis and "Tiền Giang năm 2024" in template.wording_note
+    assert template.to_confirm == ("wording",)
+
+
+def test_district_coverage_cites_tan_phuoc_and_is_verified_as_the_domain_says(templates):
+    rule = next(rule for rule in templates["huyen-ntm-2021"].rules if rule.kind == "coverage_min")
+    assert rule.verified and "Tân Phước" in rule.source and "huyện nông thôn mới là 70%" in rule.source
+
+
+def test_district_nang_cao_follows_the_trieu_son_plan_all_to_confirm(templates):
+    template = templates["huyen-ntm-nang-cao-2021"]
+    assert rule_table(template) == {
+        ("overall_min", Decimal("0.98"), None, False),
+        ("items_average_min", Decimal("0.95"), None, False),
+        ("coverage_min", Decimal("0.92"), None, False),
+    }
+    assert all("Triệu Sơn" in rule.source for rule in template.rules)
+    average = next(rule for rule in template.rules if rule.kind == "items_average_min")
+    assert average.items == "all_except_overall" and len(template.items) == 10  # questions 1-9
+
+
+TO_CONFIRM = {"huyen-ntm-2021": ("wording",), "huyen-ntm-nang-cao-2021": ("wording",), "tinh-2021": ("wording",),
+              **dict.fromkeys([*COMMUNE_2021, "thi-xa-thanh-pho-2021", "xa-ntm-2026"], ("item_count", "wording"))}
+
+
+@pytest.mark.parametrize(("key", "flags"), TO_CONFIRM.items())
+def test_what_is_still_to_confirm_against_the_official_form(templates, key, flags):
+    assert templates[key].to_confirm == flags
+    assert templates[key].to_snapshot()["to_confirm"] == list(flags)
+
+
+def test_a_template_or_snapshot_without_to_confirm_needs_everything_confirmed(templates, tmp_path):
+    snapshot = templates["tinh-2021"].to_snapshot()
+    del snapshot["to_confirm"]
+    assert SurveyTemplate.from_snapshot(snapshot).to_confirm == ("item_count", "wording")
+    assert to_confirm_of(snapshot) == ("item_count", "wording")
+    assert to_confirm_of(templates["tinh-2021"].to_snapshot()) == ("wording",)
+    text = (DEFAULT_DIR / "tinh-2021.yaml").read_text(encoding="utf-8")
+    (tmp_path / "tinh-2021.yaml").write_text(re.sub(r"\nto_confirm: .*", "", text), encoding="utf-8")
+    assert load_template("tinh-2021", tmp_path).to_confirm == ("item_count", "wording")
+
+
+def test_the_loader_knows_the_rule_kinds_of_the_rules_engine():
+    assert RULE_KINDS == analysis_rules.RULE_KINDS and AVERAGE_KINDS == analysis_rules.AVERAGE_KINDS
+    assert ITEM_SELECTIONS == analysis_rules.ITEM_SELECTIONS
+
+
+def test_only_average_rules_keep_items_in_the_snapshot(templates):
+    rules = templates["huyen-ntm-nang-cao-2021"].to_snapshot()["rules"]
+    assert [rule.get("items") for rule in rules] == [None, "all_except_overall", None]
+    assert ["items" in rule for rule in rules] == [False, True, False]
 
 
 # --- snapshots and messages ------------------------------------------------------------------------------
@@ -206,8 +285,15 @@ BROKEN_CASES = [
     ("threshold-too-big", 26, "threshold '1.5' is not in (0, 1]"),
     ("threshold-not-decimal", 26, "threshold 'abc' is not a decimal string"),
     ("threshold-unquoted", 26, 'threshold 0.9 must be a quoted decimal string, e.g. "0.90"'),
-    ("unknown-rule-kind", 25,
-     "unknown rule kind 'max_rate' (overall_min, item_min, subunit_item_min, coverage_min)"),
+    ("unknown-rule-kind", 25, "unknown rule kind 'max_rate' (overall_min, item_min, subunit_item_min, "
+                              "coverage_min, items_average_min, subunit_average_min)"),
+    ("average-items-missing", 25,
+     "rule 1: items_average_min needs items (a list of item keys, all or all_except_overall)"),
+    ("average-items-unknown", 27, "rule 1: items names 'giao-thong', which is not an item key"),
+    ("average-items-bad", 27, "items 'most' is not all, all_except_overall or a list"),
+    ("average-subunit-missing", 25, "rule 1: subunit_average_min needs a subunit"),
+    ("items-on-item-rule", 27, "rule 1: only items_average_min and subunit_average_min take items"),
+    ("to-confirm-bad", 11, "to_confirm must list distinct values of item_count, wording (or be [])"),
     ("subunit-missing", 25, "rule 1: subunit_item_min needs a subunit"),
     ("overall-item-missing", 13, "overall_item 'chung' is not an item key"),
     ("key-mismatch", 3, "key 'xa-khac' does not match the file name 'key-mismatch.yaml'"),
@@ -260,7 +346,7 @@ def test_cli_list(cli_app):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert [line.split()[0] for line in lines] == sorted(ITEM_COUNTS)
-    assert re.match(r"xa-ntm-2026 +v1 +commune +11 items +Phiếu lấy ý kiến", lines[-3])
+    assert re.match(r"xa-ntm-2026 +v2 +commune +11 items +Phiếu lấy ý kiến", lines[-3])
 
 
 def test_cli_check_passes_on_the_shipped_templates(cli_app):
@@ -286,3 +372,95 @@ def test_cli_uses_the_configured_directory(cli_app, tmp_path):
     assert checked.exit_code == 1 and "bad-level.yaml:5: level 'village'" in checked.stderr
     listed = runner.invoke(args=["surveys", "list"])
     assert listed.exit_code == 1 and "flask surveys check" in listed.stderr
+
+
+# --- average rules and to_confirm: more broken variants, and hostile values --------------------------------
+
+AVERAGE_RULE = '''  - kind: {kind}
+    threshold: "0.95"{extra}
+    source: "Chưa tìm thấy văn bản quy định – cần xác nhận"
+    verified: false
+    note: "Thử."
+'''
+
+
+def _with_rule(kind: str, extra: str, items_text: str | None = None) -> str:
+    """The subunit-missing fixture with its one rule replaced (the rule's kind stays on line 25)."""
+    text = (BROKEN / "subunit-missing.yaml").read_text(encoding="utf-8")
+    head = text.split("rules:\n")[0].replace("key: subunit-missing", "key: variant")
+    if items_text is not None:
+        head = head.replace("  - key: quy-hoach\n    criterion: \"Tiêu chí 1: Quy hoạch\"\n"
+                            "    question: \"Ông/Bà có hài lòng với việc thực hiện quy hoạch của xã không?\"\n",
+                            items_text)
+    return head + "rules:\n" + AVERAGE_RULE.format(kind=kind, extra=extra)
+
+
+VARIANTS = [
+    ("items_average_min", "\n    items: [quy-hoach, quy-hoach]", 27, "items lists an item key twice"),
+    ("items_average_min", "\n    items: []", 27,
+     "items must be a non-empty list of item keys, all or all_except_overall"),
+    ("items_average_min", "\n    items: [Quy Hoach]", 27,
+     "items must be a non-empty list of item keys, all or all_except_overall"),
+    ("items_average_min", "\n    items: 3", 27,
+     "field 'items' in rule 1 must be a list of item keys, all or all_except_overall"),
+    ("items_average_min", "\n    items: null", 27,
+     "rule 1: items_average_min needs items (a list of item keys, all or all_except_overall)"),
+    ("items_average_min", "\n    items: all\n    subunit: village", 28, "rule 1: items_average_min takes no subunit"),
+    ("coverage_min", "\n    items: [quy-hoach]", 27,
+     "rule 1: only items_average_min and subunit_average_min take items"),
+    ("subunit_average_min", "\n    items: all\n    subunit: null", 28, "rule 1: subunit_average_min needs a subunit"),
+]
+
+
+@pytest.mark.parametrize(("kind", "extra", "line", "message"), VARIANTS)
+def test_broken_average_rules_report_message_and_line(tmp_path, kind, extra, line, message):
+    (tmp_path / "variant.yaml").write_text(_with_rule(kind, extra), encoding="utf-8")
+    assert [(e.line, e.message) for e in check_all(tmp_path)] == [(line, message)]
+
+
+def test_all_except_overall_on_a_form_with_only_the_overall_item_averages_nothing(tmp_path):
+    (tmp_path / "variant.yaml").write_text(_with_rule("items_average_min", "\n    items: all_except_overall",
+                                                      items_text=""), encoding="utf-8")
+    assert [(e.line, e.message) for e in check_all(tmp_path)] == [
+        (24, "rule 1: all_except_overall leaves no item to average")]
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("wording", "field 'to_confirm' in template must be a list"),
+    ("[wording, wording]", "to_confirm must list distinct values of item_count, wording (or be [])"),
+    ("[null]", "to_confirm must list distinct values of item_count, wording (or be [])"),
+])
+def test_broken_to_confirm(tmp_path, value, message):
+    text = _with_rule("item_min", "").replace("blank_items_valid:", f"to_confirm: {value}\nblank_items_valid:")
+    (tmp_path / "variant.yaml").write_text(text, encoding="utf-8")
+    assert [(e.line, e.message) for e in check_all(tmp_path)] == [(12, message)]
+
+
+def test_an_empty_to_confirm_says_the_form_is_followed(tmp_path):
+    text = _with_rule("item_min", "").replace("blank_items_valid:", "to_confirm: []\nblank_items_valid:")
+    (tmp_path / "variant.yaml").write_text(text, encoding="utf-8")
+    assert load_template("variant", tmp_path).to_confirm == ()
+
+
+_YAML_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=3),
+    max_leaves=8)
+
+
+@given(kind=st.sampled_from(["items_average_min", "subunit_average_min", "item_min"]), items=_YAML_VALUES,
+       to_confirm=_YAML_VALUES)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_hostile_items_and_to_confirm_give_located_errors_or_a_template(tmp_path, kind, items, to_confirm):
+    dumped = yaml.safe_dump({"items": items}, allow_unicode=True, default_flow_style=True, width=10_000).strip()
+    flags = yaml.safe_dump({"to_confirm": to_confirm}, allow_unicode=True, default_flow_style=True,
+                           width=10_000).strip()
+    text = _with_rule(kind, "\n    subunit: village\n    items: " + dumped[len("{items: "):-1]
+                      if kind == "subunit_average_min" else "\n    items: " + dumped[len("{items: "):-1])
+    text = text.replace("blank_items_valid:", flags[1:-1] + "\nblank_items_valid:")
+    (tmp_path / "variant.yaml").write_text(text, encoding="utf-8")
+    errors = check_all(tmp_path)
+    assert all(error.line for error in errors), errors
+    if not errors:
+        template = load_template("variant", tmp_path)
+        assert SurveyTemplate.from_snapshot(json.loads(json.dumps(template.to_snapshot()))) == template

@@ -22,6 +22,8 @@ def deciding_numbers(rule: Mapping, unit_names: Mapping[str, str], item_names: M
     """The counts that decided a rule and where they come from."""
     if not rule["trials"]:
         text = _("chưa có phiếu")
+    elif rule.get("averaged_items"):
+        text = _average(rule, item_names)
     else:
         text = _("%(x)s/%(n)s = %(rate)s", x=number(rule["successes"]), n=number(rule["trials"]),
                  rate=percent(rule["observed"]))
@@ -41,6 +43,14 @@ def deciding_numbers(rule: Mapping, unit_names: Mapping[str, str], item_names: M
                         "%(numbers)s; %(count)s nội dung không đạt: %(names)s", len(failing), numbers=text,
                         count=number(len(failing)), names=_listing(failing))
     return text
+
+
+def _average(rule: Mapping, item_names: Mapping[str, str]) -> str:
+    """An average rule's deciding numbers: the mean of the items' rates, and the answers it comes from."""
+    keys = rule["averaged_items"]
+    return _("bình quân %(k)s nội dung (%(names)s) = %(rate)s, tức %(x)s trên %(n)s lượt trả lời là hài lòng",
+             k=number(len(keys)), names=_listing([item_names.get(key, key) for key in keys], shown=3),
+             rate=percent(rule["observed"]), x=number(rule["successes"]), n=number(rule["trials"]))
 
 
 def _listing(names: list[str], shown: int = 5) -> str:

@@ -30,6 +30,9 @@ def rule_label(kind: str, subunit: str | None = None) -> str:
     """What a rule checks, in words."""
     if kind == "subunit_item_min":
         return _("Từng nội dung, ở mỗi thôn") if subunit == "village" else _("Từng nội dung, ở mỗi xã")
+    if kind == "subunit_average_min":
+        return (_("Bình quân các nội dung, ở mỗi thôn") if subunit == "village"
+                else _("Bình quân các nội dung, ở mỗi xã"))
     if kind == "coverage_min" and subunit == "village":
         return _("Tỷ lệ hộ tham gia ở mỗi thôn")
     if kind == "coverage_min" and subunit == "commune":
@@ -37,6 +40,7 @@ def rule_label(kind: str, subunit: str | None = None) -> str:
     return {
         "overall_min": _("Tỷ lệ hài lòng chung"),
         "item_min": _("Tỷ lệ hài lòng từng nội dung"),
+        "items_average_min": _("Tỷ lệ hài lòng bình quân các nội dung"),
         "coverage_min": _("Tỷ lệ hộ tham gia ý kiến"),
     }.get(kind, kind)
 

@@ -83,7 +83,8 @@ def rules_of(survey: Survey) -> list[Rule]:
     """The survey's rules as analysis objects."""
     return [
         Rule(kind=r["kind"], threshold=str(r["threshold"]), source=r.get("source", ""),
-             verified=bool(r.get("verified")), subunit=r.get("subunit"), note=r.get("note", ""))
+             verified=bool(r.get("verified")), subunit=r.get("subunit"), note=r.get("note", ""),
+             items=r.get("items"))
         for r in survey.rules
     ]
 
@@ -111,6 +112,7 @@ def _rule(result: analysis.RuleResult) -> m.Rule:
         trials=result.trials,
         deciding_unit=result.deciding_unit,
         deciding_item=result.deciding_item,
+        averaged_items=list(result.averaged_items) or None,
         failing_units=list(result.failing_units),
         failing_items=list(result.failing_items),
         shortfall_count=len(result.shortfalls),

@@ -3,7 +3,8 @@ downloads, the API's results and survey listing, and the OpenAPI schema generate
 
 Every model forbids fields it does not name, so the data cannot carry what the schema does not describe.
 Contract fields (product.md) are required; fields present only in a published document (``published``,
-``integrity``, a village's ``receipt_fingerprints``) are optional and absent, never null, when unset.
+``integrity``, a village's ``receipt_fingerprints``) or only for some rule kinds (a rule's ``averaged_items``)
+are optional and absent, never null, when unset.
 Values are kept exactly as built: counts as integers, rates as floats, times as ISO 8601 text to the second.
 """
 from __future__ import annotations
@@ -229,7 +230,11 @@ class Rule(_Model):
     deciding_unit: str | None
     """Where the deciding (worst) counts are: a village or commune code, null for the whole survey."""
     deciding_item: str | None
-    """Which item the deciding counts are of; null for a coverage rule or a pooled overall rate."""
+    """Which item the deciding counts are of; null for a coverage rule, a pooled overall rate or an average."""
+    averaged_items: list[str] | SkipJsonSchema[None] = _optional(
+        "Average rules (items_average_min, subunit_average_min): the keys of the items whose rates are averaged. "
+        "Their deciding counts are the satisfied answers to those items over their answers (items × phiếu "
+        "collected), whose ratio is the mean of the items' rates.")
     failing_units: list[str]
     failing_items: list[str]
     shortfall_count: Count
@@ -289,4 +294,7 @@ class ResultsDocument(_Model):
         for village in data.get("villages", ()):
             if village.get("receipt_fingerprints") is None:
                 village.pop("receipt_fingerprints", None)
+        for rule in data.get("rules", ()):
+            if rule.get("averaged_items") is None:
+                rule.pop("averaged_items", None)
         return data

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import random
 from collections import Counter
+from fractions import Fraction
 
 from openpyxl import load_workbook
 
@@ -17,6 +18,7 @@ from survey_app.services.units import FrameRow
 
 from .conftest import add_user, log_in
 from .test_exports import download, read_csv_as_excel
+from .test_exports_hostile import pdf_text
 
 COMMUNES = {"21040": "Xã Bình Sơn", "21043": "Xã Bình Chánh"}
 FRAME = [("21040", "A1", "Thôn An Phú", 9), ("21040", "A2", "Thôn Phước Thạnh", 7),
@@ -107,3 +109,40 @@ def test_many_villages_are_listed_one_commune_at_a_time(app, client, monkeypatch
     assert "Tỷ lệ hộ tham gia theo xã" in html
     html = client.get(f"/results/{survey_id}?xa=21043").get_data(as_text=True)
     assert "Kết quả theo thôn – Xã Bình Chánh" in html and "Thôn Vạn Tường" in html
+
+
+def _mean_of_rates(count: Counter, unit: str, keys: list[str]) -> Fraction:
+    """The plain mean of the items' rates in one commune, from the count made while answering."""
+    return sum(Fraction(count[(unit, key, 1)], count[("respondents", unit)]) for key in keys) / len(keys)
+
+
+def test_province_average_rule_of_tien_giang_in_the_document(app):
+    """No commune whose average over the 9 questions is below 90 %: kind, source, verified and the deciding commune
+    in the JSON, decided on the mean of the item rates."""
+    survey_id, count = build_province_survey(app)
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        keys = [item["key"] for item in survey.template["items"]]
+        document = results_document(survey)
+    rule = next(r for r in document["rules"] if r["kind"] == "subunit_average_min")
+    assert {"kind", "threshold", "met", "source", "verified"} <= set(rule)
+    assert (rule["subunit"], rule["threshold_text"], rule["verified"]) == ("commune", "0.90", True)
+    assert "Tiền Giang" in rule["source"] and rule["averaged_items"] == keys
+    means = {code: _mean_of_rates(count, code, keys) for code in COMMUNES}
+    worst = min(means, key=lambda code: (means[code], list(COMMUNES).index(code)))
+    assert rule["deciding_unit"] == worst and rule["deciding_item"] is None
+    assert Fraction(rule["successes"], rule["trials"]) == means[worst]
+    assert rule["failing_units"] == [code for code in COMMUNES if means[code] < Fraction(9, 10)]
+    assert rule["met"] == all(mean >= Fraction(9, 10) for mean in means.values())
+
+
+def test_province_average_rule_in_the_page_and_the_downloads(app, client, tmp_path):
+    survey_id, _count = build_province_survey(app)
+    log_in(app, client, add_user(app, "kiemtra"))
+    html = client.get(f"/results/{survey_id}").get_data(as_text=True)
+    assert "Bình quân các nội dung, ở mỗi xã" in html and "bình quân 9 nội dung" in html
+    book = load_workbook(io.BytesIO(download(client, survey_id, "xlsx")))
+    labels = [row[0].value for row in book["Quy định"].iter_rows(min_row=2)]
+    assert "Bình quân các nội dung, ở mỗi xã" in labels
+    text = " ".join(pdf_text(download(client, survey_id, "pdf"), tmp_path).split())
+    assert "Bình quân các nội dung, ở mỗi xã" in text and "bình quân 9 nội dung" in text

@@ -73,9 +73,9 @@ def test_intervals_and_bounds_bracket_the_rate(app, hand_counted):
     assert intervals["nonresponse"] == {"worst": 3 / 7, "best": 5 / 7}
 
 
-def _cell(document: dict, unit: str | None, item: str | None, coverage: bool) -> tuple[int, int]:
+def _cell(document: dict, unit: str | None, item: str | list[str] | None, coverage: bool) -> tuple[int, int]:
     """The (successes, trials) the document shows at a place: a village (``commune/code`` in a province), a
-    commune, or the survey; an item or coverage."""
+    commune, or the survey; an item, several items added up (an average rule) or coverage."""
     province = document["survey"]["unit_level"] == "province"
     units = {None: document["coverage"] if coverage else document}
     units |= {(f"{v['commune_code']}/{v['code']}" if province else v["code"]): v for v in document["villages"]}
@@ -83,8 +83,9 @@ def _cell(document: dict, unit: str | None, item: str | None, coverage: bool) ->
     place = units[unit]
     if coverage:
         return place["respondents"], place["households"]
-    row = next(row for row in place["items"] if row["key"] == item)
-    return row["satisfied"], row["satisfied"] + row["not_satisfied"] + row["blank"]
+    rows = [row for row in place["items"] if row["key"] in ([item] if isinstance(item, str) else item)]
+    return (sum(row["satisfied"] for row in rows),
+            sum(row["satisfied"] + row["not_satisfied"] + row["blank"] for row in rows))
 
 
 def _strict_rules(survey: Survey) -> list[dict]:
@@ -93,7 +94,11 @@ def _strict_rules(survey: Survey) -> list[dict]:
             {"kind": "subunit_item_min", "threshold": "1.0", "subunit": "village", "source": "kế hoạch xã",
              "verified": False},
             {"kind": "coverage_min", "threshold": "1.0", "subunit": "village", "source": "kế hoạch xã",
-             "verified": False}]
+             "verified": False},
+            {"kind": "subunit_average_min", "threshold": "1.0", "subunit": "village", "items": "all_except_overall",
+             "source": "kế hoạch xã", "verified": False},
+            {"kind": "items_average_min", "threshold": "1.0", "items": [i["key"] for i in survey.template["items"][:2]],
+             "source": "kế hoạch", "verified": True}]
 
 
 def test_each_rule_names_the_place_of_its_deciding_counts(app, hand_counted):
@@ -108,10 +113,12 @@ def test_each_rule_names_the_place_of_its_deciding_counts(app, hand_counted):
         db.session.rollback()
     for document in documents:
         names = unit_names(document)
+        assert {"items_average_min", "subunit_average_min"} <= {rule["kind"] for rule in document["rules"]}
         for rule in document["rules"]:
             coverage = rule["kind"] == "coverage_min"
-            assert _cell(document, rule["deciding_unit"], rule["deciding_item"], coverage) == (
-                rule["successes"], rule["trials"]), rule
+            item = rule.get("averaged_items") or rule["deciding_item"]
+            assert _cell(document, rule["deciding_unit"], item, coverage) == (rule["successes"], rule["trials"]), rule
+            assert ("averaged_items" in rule) == rule["kind"].endswith("_average_min")
             if rule["subunit"] == "village":  # named as the failing units are, so every table can name it
                 assert rule["deciding_unit"] in rule["failing_units"] and rule["deciding_unit"] in names
             if rule["kind"] == "overall_min":

@@ -10,6 +10,7 @@ def register_commands(app: Flask) -> None:
     from .audit import audit
     from .codes import codes
     from .demo import demo
+    from .paper import paper
     from .results import results
     from .survey import survey
     from .surveys import surveys
@@ -17,5 +18,5 @@ def register_commands(app: Flask) -> None:
     from .units import units
     from .users import users
 
-    for group in (audit, backup, codes, demo, privacy, results, survey, surveys, translate, units, users):
+    for group in (audit, backup, codes, demo, paper, privacy, results, survey, surveys, translate, units, users):
         app.cli.add_command(group)

@@ -47,6 +47,7 @@ ROUTES = [
     ("POST", S + "/codes/void", "edit", {}),
     ("GET", S + "/codes.csv", "edit", None),
     ("GET", S + "/slips.pdf", "edit", None),
+    ("GET", S + "/paper-forms.pdf", "edit", None),
     ("GET", S + "/coverage", "view", None),
     ("GET", S + "/meetings", "view", None),
     ("POST", S + "/meetings", "edit", {}),

@@ -11,6 +11,8 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from survey_app.extensions import db
 from survey_app.models import AuditEntry, Survey
@@ -18,7 +20,7 @@ from survey_app.services import coverage
 from survey_app.services.coverage import working_days_left
 from survey_app.services.surveys import create_survey, transition
 from survey_app.services.units import FrameRow
-from survey_app.services.window import counting_from, window_end
+from survey_app.services.window import Counting, counting_from, window_end
 
 from .conftest import token
 
@@ -153,3 +155,19 @@ def test_the_command_line_offers_the_option(app, runner, world, tmp_path, skip):
     with app.app_context():
         survey = db.session.get(Survey, int(result.output.strip().splitlines()[-1]))
         assert (survey.end_date, survey.skip_holidays) == (TET_END[skip], skip)
+
+
+_DAYS = st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31))
+
+
+@given(_DAYS, st.integers(1, 60), st.booleans(), st.frozensets(st.integers(0, 90), max_size=30),
+       st.frozensets(st.integers(0, 90), max_size=10))
+def test_the_end_is_the_last_of_exactly_that_many_counted_days(start, days, skip, off, worked):
+    """Any holidays and working weekends: the window ends on a counted day, the n-th from the start."""
+    near = [start + timedelta(days=n) for n in range(91)]
+    counting = Counting(skip, frozenset(near[n] for n in off) if skip else frozenset(),
+                        frozenset(near[n] for n in worked if near[n].weekday() >= 5))
+    end = window_end(start, days, counting)
+    assert counting.counts(end) and counting.counted(start, end) == days
+    assert counting.counted(start, end - timedelta(days=1)) == days - 1
+    assert counting.counted(end + timedelta(days=1), end) == 0  # an empty stretch counts nothing

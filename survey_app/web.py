@@ -133,4 +133,5 @@ def configure_web(app: Flask) -> None:
         format_number=formatting.number,
         format_date=formatting.date,
         format_datetime=formatting.datetime,
+        shown_zone=formatting.shown_zone,
     )

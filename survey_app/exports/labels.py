@@ -84,3 +84,25 @@ def severity_label(severity: str) -> str:
 def scope_label(level: str) -> str:
     """The whole surveyed unit, as the first row of a table."""
     return _("Toàn tỉnh") if level == "province" else _("Toàn xã")
+
+
+def count_label(field: str, short: bool = False) -> str:
+    """The one name of each count of households and phiếu (``short``: in a table's header).
+
+    Households that did not answer and slips handed out that did not come back are different numbers:
+    slips are handed out with spares on top of the households, so more slips than households stay out.
+    """
+    if short:
+        names = {"households": _("Số hộ"), "handed_out": _("Phát ra"), "respondents": _("Thu về"),
+                 "not_answered": _("Hộ chưa trả lời"), "missing": _("Chưa thu về"), "coverage": _("Tỷ lệ tham gia")}
+    else:
+        names = {"households": _("Số hộ trong danh sách"), "handed_out": _("Số phiếu phát ra"),
+                 "respondents": _("Số phiếu thu về"), "not_answered": _("Số hộ chưa trả lời"),
+                 "missing": _("Số phiếu phát ra chưa thu về"), "coverage": _("Tỷ lệ hộ tham gia")}
+    return names.get(field, field)
+
+
+def counts_note() -> str:
+    """Why the phiếu not returned may outnumber the households that did not answer."""
+    return _("Số phiếu phát ra gồm cả phiếu dự phòng, nên số phiếu phát ra chưa thu về có thể nhiều hơn số hộ "
+             "chưa trả lời.")

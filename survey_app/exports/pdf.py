@@ -18,14 +18,14 @@ from fpdf.enums import XPos, YPos
 
 from ..formatting import date as format_date
 from ..formatting import datetime as format_datetime
-from ..formatting import number, percent
+from ..formatting import number, percent, zone_name
 from ..formatting import threshold as format_threshold
 from ..i18n import _
 from ..models import Survey
 from ..web import translate_text
 from . import explain, labels
 from .opinions import summarise
-from .tables import item_names, unit_names
+from .tables import item_names, not_answered, unit_names
 from .text import ELLIPSIS, drawable, shorten
 from .uncertainty import uncertainty
 
@@ -159,6 +159,7 @@ def _process(pdf: Report, document: Mapping) -> None:
     pdf.paragraph(_("Mở lấy ý kiến lúc %(opened)s; kết thúc lúc %(closed)s; công bố lúc %(published)s.",
                opened=_moment(survey.get("opened_at")), closed=_moment(survey.get("closed_at")),
                published=_moment(survey.get("published_at"))))
+    pdf.paragraph(_("Múi giờ của các thời điểm trong báo cáo: %(zone)s.", zone=zone_name()), size=9)
     channels = ", ".join(_("%(channel)s: %(n)s phiếu", channel=labels.channel_label(c), n=number(n))
                          for c, n in coverage.get("channels", {}).items())
     pdf.paragraph(_("Hình thức: %(channels)s.", channels=channels or "–"))
@@ -182,7 +183,8 @@ def _unit_tables(pdf: Report, document: Mapping) -> None:
             rows.append([unit["name"], number(unit["households"]), number(unit["handed_out"]),
                          number(unit["respondents"]), number(unit["missing"]), percent(unit["coverage"]),
                          percent(overall["rate"]) if overall else "–"])
-        pdf.grid([first, _("Số hộ"), _("Phát ra"), _("Thu về"), _("Thiếu"), _("Tỷ lệ tham gia"),
+        pdf.grid([first, *(labels.count_label(field, short=True) for field in
+                           ("households", "handed_out", "respondents", "missing", "coverage")),
                   _("Hài lòng chung")], rows, (34, 11, 11, 11, 10, 12, 12))
 
 
@@ -190,19 +192,21 @@ def _collection(pdf: Report, document: Mapping) -> None:
     coverage = document["coverage"]
     pdf.heading(_("II. KẾT QUẢ LẤY Ý KIẾN"))
     pdf.paragraph(_("1. Số hộ và số phiếu"), bold=True)
-    pdf.paragraph(_("Tổng số hộ: %(households)s; số phiếu phát ra: %(out)s; số phiếu thu về: %(back)s; "
-                    "số phiếu thiếu: %(missing)s; tỷ lệ hộ tham gia: %(rate)s.",
-                    households=number(coverage["households"]), out=number(coverage["handed_out"]),
-                    back=number(coverage["respondents"]), missing=number(coverage["missing"]),
-                    rate=percent(coverage["rate"])))
+    pdf.paragraph(_("Số hộ trong danh sách: %(households)s; số phiếu thu về: %(back)s; số hộ chưa trả lời: "
+                    "%(not_answered)s; tỷ lệ hộ tham gia: %(rate)s. Số phiếu phát ra: %(out)s; số phiếu phát ra "
+                    "chưa thu về: %(missing)s.",
+                    households=number(coverage["households"]), back=number(coverage["respondents"]),
+                    not_answered=number(not_answered(coverage)), rate=percent(coverage["rate"]),
+                    out=number(coverage["handed_out"]), missing=number(coverage["missing"])))
+    pdf.paragraph(labels.counts_note(), size=9)
     _unit_tables(pdf, document)
     pdf.paragraph(_("2. Kết quả theo từng nội dung"), bold=True)
     names = item_names(document)
-    rows = [[str(n), names[item["key"]], number(item["satisfied"]),
+    rows = [[names[item["key"]], number(item["satisfied"]),
              number(item["not_satisfied"]), number(item["blank"]), percent(item["rate"])]
-            for n, item in enumerate(document["items"], 1)]
-    pdf.grid([_("STT"), _("Nội dung"), _("Hài lòng"), _("Không hài lòng"), _("Không xác định"), _("Tỷ lệ")],
-             rows, (6, 46, 12, 12, 12, 12), align=["C", "L", "R", "R", "R", "R"])
+            for item in document["items"]]
+    pdf.grid([_("Nội dung"), _("Hài lòng"), _("Không hài lòng"), _("Không xác định"), _("Tỷ lệ")],
+             rows, (52, 12, 12, 12, 12), align=["L", "R", "R", "R", "R"])
     statistics = uncertainty(document.get("overall"), coverage["households"], coverage["respondents"])
     if statistics:
         pdf.paragraph(_("3. Độ tin cậy của kết quả (thông tin bổ sung, không thay thế kết luận)"), bold=True)

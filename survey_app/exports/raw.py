@@ -20,11 +20,11 @@ from ..extensions import db
 from ..i18n import _
 from ..models import Answer, FrameVillage, Response, ResponseVersion, Survey, Village
 from ..models.surveys import VIETNAM
-from ..web import translate_text
 from . import labels
 from .csvfile import BOM
 from .opinions import current_answers
 from .safe import neutralise, sheet_text
+from .tables import item_names, item_tags
 
 YIELD_PER = 5000
 ROWS_PER_CHUNK = 1000
@@ -51,12 +51,11 @@ def prepare_raw(survey: Survey, as_of: datetime | None = None) -> RawExport:
 
 def raw_headers(survey: Survey) -> list[str]:
     """Headers: the phiếu, then one answer code and one reason per item, then the opinion."""
-    items = survey.template["items"]
+    form = {"items": survey.template["items"]}
     headers = [_("STT"), _("Mã xã"), _("Mã thôn"), _("Tên thôn"), _("Hình thức"), _("Ngày ghi nhận"),
                _("Số lần sửa")]
-    headers += [f"{n}. {translate_text(item.get('criterion') or item['key'])}"
-                for n, item in enumerate(items, 1)]
-    headers += [_("%(n)s. Lý do chưa hài lòng", n=n) for n in range(1, len(items) + 1)]
+    headers += list(item_names(form).values())
+    headers += [_("%(item)s: lý do chưa hài lòng", item=tag) for tag in item_tags(form).values()]
     return headers + [_("Ý kiến khác")]
 
 

@@ -1,12 +1,13 @@
 """The results document as typed tables with Vietnamese headers, shared by the CSV, XLSX and PDF exports."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from ..formatting import percent
+from ..formatting import date, datetime, percent, percent_plain, rate_cut, zone_name
 from ..i18n import _
 from ..web import translate_text
 from . import labels
@@ -25,20 +26,16 @@ class Rate:
 
     @classmethod
     def from_float(cls, value: float | None) -> Rate:
-        """A rate known only as a float (interval limits)."""
-        return cls(None if value is None else Fraction(value))
+        """A rate known only as a float (interval limits), read as the decimal it prints as, as pages read it."""
+        return cls(None if value is None else Fraction(repr(value)))
 
     def truncated(self, digits: int = 4) -> Decimal | None:
         """The rate cut to ``digits`` decimals: 0.9319 for 93.19 %."""
-        if self.value is None:
-            return None
-        scale = 10**digits
-        return Decimal(int(self.value * scale)) / scale
+        return rate_cut(self.value, digits)
 
     def percent_text(self) -> str:
         """The rate as a plain percentage with two decimals and a dot, e.g. ``93.19``."""
-        cut = self.truncated(4)
-        return "" if cut is None else f"{cut * 100:.2f}"
+        return percent_plain(self.value)
 
     def __str__(self) -> str:
         return percent(self.value)
@@ -48,9 +45,39 @@ def _collected(item: Mapping) -> int:
     return item["satisfied"] + item["not_satisfied"] + item["blank"]
 
 
+#: A criterion that carries its own number: "Tiêu chí 1: Quy hoạch", "Nội dung 2: …", "Tiêu chí 7 và 8: …"
+#: (and their English translations, "Criterion 1: …").
+OWN_NUMBER = re.compile(r"^\s*((?:tiêu chí|nội dung|câu(?: hỏi)?|chỉ tiêu|criteria|criterion|item|question)?\s*"
+                        r"\d+(?:\s*(?:và|and|,|-|–|&)\s*\d+)*)\s*[:.)]", re.IGNORECASE)
+
+
+def _numbered_by_the_form(items: Sequence[Mapping]) -> bool:
+    return any(OWN_NUMBER.match(item.get("criterion") or "") for item in items)
+
+
 def item_names(document: Mapping) -> dict[str, str]:
-    """Item key → criterion, in the form's order."""
-    return {item["key"]: translate_text(item.get("criterion") or item["key"]) for item in document["items"]}
+    """Item key → its name as every page and file shows it, numbered once, in the form's order: as the form
+    numbers its criteria ("Tiêu chí 1: Quy hoạch"), or by place ("1. Quy hoạch") when none carries a number."""
+    items = document["items"]
+    own = _numbered_by_the_form(items)
+    names = {}
+    for number, item in enumerate(items, 1):
+        name = translate_text(item.get("criterion") or item["key"])
+        names[item["key"]] = name if own else f"{number}. {name}"
+    return names
+
+
+def item_tags(document: Mapping) -> dict[str, str]:
+    """Item key → the number ``item_names`` shows, for a column header: "Tiêu chí 1" or "1" (an item the form
+    leaves unnumbered among numbered ones, like "Đánh giá chung", by its name)."""
+    names = item_names(document)
+    if not _numbered_by_the_form(document["items"]):
+        return {key: str(number) for number, key in enumerate(names, 1)}
+    tags = {}
+    for key, name in names.items():
+        match = OWN_NUMBER.match(name)
+        tags[key] = match.group(1).strip() if match else name
+    return tags
 
 
 def unit_names(document: Mapping) -> dict[str, str]:
@@ -72,13 +99,14 @@ def summary_rows(document: Mapping) -> list[tuple[str, object]]:
         (_("Đợt khảo sát"), survey["title"]),
         (_("Đơn vị"), survey["unit_name"]),
         (_("Mẫu phiếu"), f"{survey['template_key']} v{survey['template_version']}"),
-        (_("Thời gian lấy ý kiến"), f"{survey['start_date']} – {survey['end_date']}"),
+        (_("Thời gian lấy ý kiến"), f"{date(survey['start_date'])} – {date(survey['end_date'])}"),
         (_("Trạng thái"), labels.status_label(survey["status"])),
-        (_("Số hộ trong danh sách"), coverage["households"]),
-        (_("Số phiếu phát ra"), coverage["handed_out"]),
-        (_("Số phiếu thu về"), coverage["respondents"]),
-        (_("Số phiếu thiếu"), coverage["missing"]),
-        (_("Tỷ lệ hộ tham gia"), Rate.of(coverage["respondents"], coverage["households"])),
+        (labels.count_label("households"), coverage["households"]),
+        (labels.count_label("respondents"), coverage["respondents"]),
+        (labels.count_label("not_answered"), not_answered(coverage)),
+        (labels.count_label("coverage"), Rate.of(coverage["respondents"], coverage["households"])),
+        (labels.count_label("handed_out"), coverage["handed_out"]),
+        (labels.count_label("missing"), coverage["missing"]),
     ]
     for channel, count in coverage.get("channels", {}).items():
         rows.append((_("Phiếu: %(channel)s", channel=labels.channel_label(channel)), count))
@@ -86,23 +114,30 @@ def summary_rows(document: Mapping) -> list[tuple[str, object]]:
         rows.append((_("Số phiếu hài lòng chung"), overall["satisfied"]))
         rows.append((_("Tỷ lệ hài lòng chung"), Rate.of(overall["satisfied"], overall["respondents"])))
     rows.append((_("Kết luận"), labels.verdict_label(document["verdict"])))
-    rows.append((_("Thời điểm lập"), document["generated_at"]))
+    rows.append((_("Thời điểm lập"), datetime(document["generated_at"])))
+    rows.append((_("Múi giờ"), zone_name()))
     return rows
+
+
+def not_answered(unit: Mapping) -> int:
+    """Households of a unit (or the whole survey) that did not answer."""
+    return max(0, unit["households"] - unit["respondents"])
 
 
 def item_headers() -> list[str]:
     """Headers of the per-item table."""
-    return [_("STT"), _("Mã nội dung"), _("Nội dung"), _("Hài lòng"), _("Không hài lòng"),
+    return [_("Mã nội dung"), _("Nội dung"), _("Hài lòng"), _("Không hài lòng"),
             _("Không xác định"), _("Số phiếu"), _("Tỷ lệ hài lòng"), _("Khoảng tin cậy 95 % – thấp"),
             _("Khoảng tin cậy 95 % – cao")]
 
 
 def item_rows(document: Mapping) -> list[list[object]]:
-    """One row per item over the whole survey."""
+    """One row per item over the whole survey, named as ``item_names`` (numbered once)."""
     rows = []
-    for number, item in enumerate(document["items"], 1):
+    names = item_names(document)
+    for item in document["items"]:
         interval = item.get("interval") or {}
-        rows.append([number, item["key"], translate_text(item.get("criterion", "")), item["satisfied"],
+        rows.append([item["key"], names[item["key"]], item["satisfied"],
                      item["not_satisfied"], item["blank"], _collected(item),
                      Rate.of(item["satisfied"], _collected(item)), Rate.from_float(interval.get("low")),
                      Rate.from_float(interval.get("high"))])
@@ -112,10 +147,10 @@ def item_rows(document: Mapping) -> list[list[object]]:
 def unit_headers(document: Mapping, kind: str) -> list[str]:
     """Headers of the per-village (or per-commune) table: the unit, then count and rate per item."""
     first = [_("Mã xã"), _("Mã thôn"), _("Tên thôn")] if kind == "villages" else [_("Mã xã"), _("Tên xã")]
-    headers = first + [_("Số hộ"), _("Số phiếu phát ra"), _("Số phiếu thu về"), _("Số phiếu thiếu"),
-                       _("Tỷ lệ hộ tham gia")]
-    for number in range(1, len(document["items"]) + 1):
-        headers += [_("%(n)s. Hài lòng", n=number), _("%(n)s. Tỷ lệ", n=number)]
+    headers = first + [labels.count_label(field) for field in ("households", "handed_out", "respondents",
+                                                               "missing", "coverage")]
+    for tag in item_tags(document).values():
+        headers += [_("%(item)s: hài lòng", item=tag), _("%(item)s: tỷ lệ", item=tag)]
     return headers
 
 

@@ -98,7 +98,7 @@ def render_xlsx(survey: Survey, document: Mapping, as_of: datetime | None = None
     book.properties.creator = _("Ủy ban Mặt trận Tổ quốc Việt Nam")
     book.properties.title = one_line(document["survey"]["title"], 255)
     _sheet(book, _("Tổng hợp"), [_("Chỉ tiêu"), _("Giá trị")], summary_rows(document))
-    _sheet(book, _("Theo nội dung"), item_headers(), item_rows(document), freeze="D2")
+    _sheet(book, _("Theo nội dung"), item_headers(), item_rows(document), freeze="C2")
     _sheet(book, _("Theo thôn"), unit_headers(document, "villages"), unit_rows(document, "villages"),
            freeze="D2")
     if len(document.get("communes", [])) > 1:
@@ -110,6 +110,7 @@ def render_xlsx(survey: Survey, document: Mapping, as_of: datetime | None = None
     _sheet(book, _("Quy định"), rule_headers(), rule_rows(document), freeze="B2")
     notes = [[_("Tỷ lệ được cắt bớt sau hai chữ số thập phân, không làm tròn lên; kết luận dựa trên số đếm "
                 "chính xác.")],
+             [labels.counts_note()],
              [_("Kết luận: %(verdict)s", verdict=labels.verdict_label(document["verdict"]))]]
     _sheet(book, _("Ghi chú"), [_("Ghi chú")], notes)
     out = io.BytesIO()

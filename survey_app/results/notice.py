@@ -16,6 +16,7 @@ from flask import Response, abort, current_app, render_template, request, url_fo
 
 from ..exports import labels
 from ..exports.fingerprints import fingerprints_csv
+from ..exports.tables import item_names, not_answered
 from ..extensions import db
 from ..models import Survey, SurveyStatus
 from ..services import snapshots
@@ -63,6 +64,7 @@ def notice(survey_id: int):
     current = versions[0]
     return render_template(
         "results/notice.html", survey=survey, document=document, labels=labels, qr=qr, overall_key=overall_key,
+        items=item_names(document), not_answered=not_answered,
         publication=publication, current=current, hash_prefix=publication.sha256[:HASH_PREFIX],
         url=public_url("results.notice", survey_id=survey.id), check_url=check_url,
         place=place_name(document["survey"].get("unit_name") or ""),

@@ -5,12 +5,11 @@ from flask import render_template, request
 from flask_login import current_user, login_required
 
 from ..exports import explain, labels, uncertainty
-from ..exports.tables import item_names, unit_names
+from ..exports.tables import item_names, item_tags, not_answered, unit_names
 from ..extensions import db
 from ..i18n import _
 from ..scope import survey_for, surveys_in_scope
 from ..services import snapshots
-from ..web import translate_text
 from . import bp
 from .charts import bar_chart
 
@@ -37,11 +36,12 @@ def _threshold(document: dict, kind: str, subunit: str | None = None) -> str | N
 def _charts(document: dict, villages: list[dict]) -> dict:
     """The item chart (against the per-item threshold) and the coverage chart of villages or communes."""
     item_threshold = _threshold(document, "item_min")
+    names = item_names(document)
     coverage_threshold = _threshold(document, "coverage_min")
     charts = {"items": bar_chart(
         _("Tỷ lệ hài lòng theo từng nội dung"),
-        [(f"{n}. {translate_text(i.get('criterion') or i['key'])}", i["satisfied"],
-          i["satisfied"] + i["not_satisfied"] + i["blank"]) for n, i in enumerate(document["items"], 1)],
+        [(names[i["key"]], i["satisfied"], i["satisfied"] + i["not_satisfied"] + i["blank"])
+         for i in document["items"]],
         item_threshold, _("ngưỡng từng nội dung") if item_threshold else "")}
     units, title = villages, _("Tỷ lệ hộ tham gia theo thôn")
     if len(document["communes"]) > 1 and len(villages) != len(document["villages"]):
@@ -77,7 +77,8 @@ def survey(survey_id: int):
     villages = _villages_shown(document, commune)
     return render_template(
         "results/survey.html", survey=survey, document=document, labels=labels, explain=explain,
-        units=units, items=items, charts=_charts(document, villages), statistics=_statistics(document),
+        units=units, items=items, tags=item_tags(document), not_answered=not_answered,
+        charts=_charts(document, villages), statistics=_statistics(document),
         indicators=indicators, downloads=DOWNLOADS, several_communes=len(document["communes"]) > 1,
         villages=villages, commune=commune, publication=publication,
         publications=snapshots.versions(survey) if publication else [],

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import render_template
 
+from ..exports.labels import count_label
 from ..scope import roles_required, survey_for
 from ..services.coverage import survey_coverage
 from ..services.surveys import status_label
@@ -16,4 +17,4 @@ def coverage(survey_id: int):
     """Show households, codes, answers by channel and coverage against the quorum, per village and total."""
     survey = survey_for(survey_id)
     return render_template("staff/coverage.html", survey=survey, coverage=survey_coverage(survey),
-                           status_label=status_label(survey.status))
+                           status_label=status_label(survey.status), count_label=count_label)

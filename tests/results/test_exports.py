@@ -49,16 +49,16 @@ def test_xlsx_holds_the_right_numbers_as_numbers(app, auditor_client, hand_count
     book = load_workbook(io.BytesIO(download(auditor_client, hand_counted.survey_id, "xlsx")))
     assert book.sheetnames == ["Tổng hợp", "Theo nội dung", "Theo thôn", "Ý kiến", "Quy định", "Ghi chú"]
     items = book["Theo nội dung"]
-    assert items.freeze_panes == "D2"
+    assert items.freeze_panes == "C2"
     header = [cell.value for cell in items[1]]
-    assert header[:8] == ["STT", "Mã nội dung", "Nội dung", "Hài lòng", "Không hài lòng", "Không xác định",
+    assert header[:7] == ["Mã nội dung", "Nội dung", "Hài lòng", "Không hài lòng", "Không xác định",
                           "Số phiếu", "Tỷ lệ hài lòng"]
-    rows = {row[1].value: row for row in items.iter_rows(min_row=2)}
+    rows = {row[0].value: row for row in items.iter_rows(min_row=2)}
     first = rows[FIRST]
-    assert [c.value for c in first[3:7]] == [2, 2, 1, 5]
-    assert first[7].value == 0.4 and first[7].number_format == "0.00%"
-    assert rows[OVERALL][7].value == 0.6 and rows[OTHER][3].value == 4
-    assert items.column_dimensions["C"].width > items.column_dimensions["A"].width
+    assert [c.value for c in first[2:6]] == [2, 2, 1, 5]
+    assert first[6].value == 0.4 and first[6].number_format == "0.00%"
+    assert rows[OVERALL][6].value == 0.6 and rows[OTHER][2].value == 4
+    assert items.column_dimensions["B"].width > items.column_dimensions["A"].width
     villages = book["Theo thôn"]
     assert villages.freeze_panes == "D2"
     by_code = {row[1].value: [c.value for c in row] for row in villages.iter_rows(min_row=2)}
@@ -114,8 +114,9 @@ def test_raw_responses_stream_without_codes_and_with_inert_text(app, auditor_cli
     assert {r["Mã thôn"] for r in rows} == {"T01", "T02"}
     opinions = {r["Ý kiến khác"] for r in rows}
     assert {"'" + HYPERLINK, "'-2", "'@SUM(A1:A2)", ""} == opinions
-    assert any(r["1. Lý do chưa hài lòng"] == "'+1" for r in rows)
-    first = next(k for k in rows[0] if k.startswith("1. "))
+    assert any(r["Tiêu chí 1: lý do chưa hài lòng"] == "'+1" for r in rows)
+    first = next(k for k in rows[0] if k.startswith("Tiêu chí 1:"))
+    assert first == "Tiêu chí 1: Quy hoạch"  # numbered once, as the form numbers it
     assert sorted(r[first] for r in rows) == ["0", "1", "1", "2", "2"]
     text = data.decode("utf-8-sig")
     assert "receipt" not in text.lower() and "client" not in text.lower()
@@ -134,7 +135,8 @@ def test_pdf_report_text_has_vietnamese_headings(auditor_client, hand_counted, t
                     "IV. Ý KIẾN, KIẾN NGHỊ CỦA NGƯỜI DÂN", "V. DẤU HIỆU CẦN KIỂM TRA",
                     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập – Tự do – Hạnh phúc"):
         assert heading in text, heading
-    assert "số phiếu phát ra: 7; số phiếu thu về: 5; số phiếu" in " ".join(text.split())
+    assert ("Số hộ trong danh sách: 7; số phiếu thu về: 5; số hộ chưa trả lời: 2; tỷ lệ hộ tham gia: 71,42 %. "
+            "Số phiếu phát ra: 7; số phiếu phát ra chưa thu về: 2.") in " ".join(text.split())
     assert "Kết luận: Không đạt." in text
     assert "Tiêu chí 1: Quy hoạch" in text and "40,00 %" in text
 

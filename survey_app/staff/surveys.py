@@ -30,7 +30,7 @@ from ..services.surveys import (
 )
 from ..services.units import FrameRow
 from ..services.window import counting_text, window_options
-from ..survey_templates import TemplateError, load_all
+from ..survey_templates import TemplateError, load_all, to_confirm_of
 from ..web import translate_text
 from . import bp
 from ._common import ALL_ROLES, EDITORS, attempt, flash_problems, paginate
@@ -158,7 +158,7 @@ def new_survey():
     return render_template("staff/survey_new.html", form=form, unit=unit, level=level, errors=errors,
                            village_rows=list(zip(villages, form.villages, strict=False)), plan=plan,
                            start=start, windows=windows, chosen=windows[bool(form.skip_holidays.data)],
-                           frame_file=choice.file_name,
+                           frame_file=choice.file_name, template=template,
                            frame_file_ok=choice.file_name is not None and bool(choice.rows)), status
 
 
@@ -177,6 +177,7 @@ def survey(survey_id: int):
                            days_left=coverage_service.working_days_left(survey),
                            households=sum(f.households for f in survey.frame),
                            undeletable=delete_problem(survey) if survey.status is SurveyStatus.DRAFT else None,
+                           to_confirm=to_confirm_of(survey.template),
                            has_results="results.survey" in current_app.view_functions)
 
 

@@ -92,3 +92,23 @@ def test_the_survey_page_shows_what_its_snapshot_leaves_to_confirm(app, as_user,
     assert (WORDING in notice) == wording
     with app.app_context():
         assert ("to_confirm" in db.session.get(Survey, survey_id).template) == (not drop_flag)
+
+
+def test_an_average_rule_is_named_on_the_survey_and_rules_pages_and_a_change_keeps_its_items(app, as_user):
+    survey_id = _survey(app, "tinh-2021", "51")
+    client = as_user("staff_province")
+    label = "Bình quân các nội dung, ở từng xã, tối thiểu (mọi nội dung)"
+    assert label in client.get(f"/staff/surveys/{survey_id}").get_data(as_text=True)
+    assert label in client.get(f"/staff/surveys/{survey_id}/rules").get_data(as_text=True)
+    with app.app_context():
+        old = db.session.get(Survey, survey_id).rules
+    assert [rule.get("items") for rule in old] == [None, "all"]
+    data = {"csrf_token": token(client), "justification": "Theo công văn số 12/MTTQ-BTT của Ban Thường trực tỉnh"}
+    for n, rule in enumerate(old):
+        data |= {f"rules-{n}-threshold": rule["threshold"], f"rules-{n}-source": rule["source"],
+                 f"rules-{n}-note": rule["note"]} | ({f"rules-{n}-verified": "y"} if rule["verified"] else {})
+    data["rules-1-threshold"] = "92 %"
+    assert client.post(f"/staff/surveys/{survey_id}/rules", data=data).status_code == 302
+    with app.app_context():
+        rules = db.session.get(Survey, survey_id).rules
+    assert rules[1] == old[1] | {"threshold": "0.92"} and rules[0] == old[0]

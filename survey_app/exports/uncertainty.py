@@ -4,7 +4,9 @@ These surveys ask every household on the list; some do not answer. The non-respo
 over all households if every household that did not answer were dissatisfied / satisfied) hold without
 any assumption and come first. Every confidence interval and p-value assumes that the households that
 answered are a random subset of all households, which a census attempt cannot check: one sentence
-says so before them. The results page and the PDF report both read `uncertainty`.
+says so before them. The results page and the PDF report both read `uncertainty`, which words the figures in
+the order the results document gives them (``overall.uncertainty``, built in
+``services/results_uncertainty.py``) with the document's assumption sentence.
 """
 from __future__ import annotations
 
@@ -14,7 +16,12 @@ from dataclasses import dataclass
 from ..formatting import number, percent
 from ..formatting import threshold as format_threshold
 from ..i18n import _
+from ..services.results_uncertainty import ASSUMPTION
+from ..web import translate_text
 from .explain import probability
+
+#: The order of a document published before it said its own (``overall.uncertainty``).
+OLDER_ORDER = ("wilson_fpc", "hypergeometric", "stratified")
 
 
 @dataclass(frozen=True)
@@ -46,11 +53,13 @@ def uncertainty(overall: Mapping | None, households: int, respondents: int) -> U
                  "nằm trong khoảng từ %(worst)s (nếu tất cả %(missing)s hộ chưa trả lời đều không hài lòng) đến "
                  "%(best)s (nếu tất cả đều hài lòng).", households=number(households),
                  missing=number(missing), worst=percent(bounds["worst"]), best=percent(bounds["best"]))
-    assumption = _("Các khoảng tin cậy và xác suất sau đây giả định rằng các hộ đã trả lời là ngẫu nhiên trong "
-                   "số các hộ (hộ chưa trả lời hài lòng như hộ đã trả lời); đợt lấy ý kiến hỏi mọi hộ chứ "
-                   "không chọn mẫu ngẫu nhiên, nên giả định này không kiểm chứng được.")
-    model = (interval_sentence(overall, households), exact_sentence(overall), threshold_sentence(overall),
-             stratified_sentence(overall))
+    reading = overall.get("uncertainty") or {}
+    assumption = translate_text(reading.get("assumption") or ASSUMPTION)
+    order = [r["figure"] for r in reading.get("ranges", ()) if r["figure"] != "nonresponse"] or OLDER_ORDER
+    words = {"wilson_fpc": (interval_sentence(overall, households),),
+             "hypergeometric": (exact_sentence(overall), threshold_sentence(overall)),
+             "stratified": (stratified_sentence(overall),)}
+    model = [sentence for figure in order for sentence in words[figure]]
     return Uncertainty(sentence, assumption, tuple(s for s in model if s))
 
 

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import Commune, Province, Survey, SurveyStatus
 from ..models._types import utcnow
 from . import results_model as m
+from .results_uncertainty import intervals, uncertainty
 from .tally import Tallies, compute_tallies
 
 FORMAT_VERSION = 1
@@ -55,28 +56,8 @@ def _survey_items(items: dict[str, ItemCounts], template_items: list[dict], hous
             bounds = analysis.nonresponse_bounds(x, n, households)
             interval = m.Bounds(low=fpc.low, high=fpc.high)
             nonresponse = m.NonresponseBounds(worst=bounds.worst, best=bounds.best)
-        rows.append(m.SurveyItem(**_item(item["key"], item, counts), interval=interval, nonresponse=nonresponse))
+        rows.append(m.SurveyItem(**_item(item["key"], item, counts), nonresponse=nonresponse, interval=interval))
     return rows
-
-
-def _intervals(successes: int, trials: int, population: int, threshold: Fraction | None) -> m.Intervals | None:
-    """Intervals shown beside the verdict: Wilson with FPC and the exact hypergeometric one."""
-    if trials == 0 or population < trials:
-        return None
-    fpc = analysis.proportion_interval(successes, trials, method="wilson", population=population)
-    exact = analysis.proportion_interval(successes, trials, method="exact", population=population)
-    bounds = analysis.nonresponse_bounds(successes, trials, population)
-    test = None
-    if threshold is not None and 0 < threshold <= 1:
-        test = m.ThresholdTest(threshold=float(threshold),
-                               p_value=analysis.threshold_test(successes, trials, population, threshold).p_value)
-    return m.Intervals(
-        confidence=0.95,
-        wilson_fpc=m.Bounds(low=fpc.low, high=fpc.high),
-        hypergeometric=m.Bounds(low=exact.low, high=exact.high),
-        nonresponse=m.NonresponseBounds(worst=bounds.worst, best=bounds.best),
-        threshold_test=test,
-    )
 
 
 def rules_of(survey: Survey) -> list[Rule]:
@@ -215,21 +196,22 @@ def _overall(tallies: Tallies, verdict: analysis.Verdict, pooled: dict[str, Item
     threshold = next((r.rule.value for r in verdict.rules if r.rule.kind == "overall_min"), None)
     strata = [(u.households, u.respondents, u.items[key].satisfied) for u in tally.units
               if u.households >= u.respondents]
-    stratified = analysis.stratified_proportion(strata) if any(s[1] for s in strata) else None
+    estimated = analysis.stratified_proportion(strata) if any(s[1] for s in strata) else None
+    stratified = None if estimated is None else m.Stratified(
+        estimate=estimated.estimate, standard_error=estimated.standard_error, low=estimated.low,
+        high=estimated.high, degrees_of_freedom=estimated.degrees_of_freedom, design_effect=estimated.design_effect,
+        interval_method=estimated.interval_method, unestimable_villages=len(estimated.unestimable_strata),
+        variance_complete=estimated.variance_complete,
+    )
+    found = intervals(counts.satisfied, counts.collected, tally.households, threshold)
     return m.Overall(
         item=key,
         satisfied=counts.satisfied,
         respondents=counts.collected,
         rate=_rate(counts.rate),
-        intervals=_intervals(counts.satisfied, counts.collected, tally.households, threshold),
-        stratified=None if stratified is None else m.Stratified(
-            estimate=stratified.estimate, standard_error=stratified.standard_error,
-            low=stratified.low, high=stratified.high,
-            degrees_of_freedom=stratified.degrees_of_freedom,
-            design_effect=stratified.design_effect, interval_method=stratified.interval_method,
-            unestimable_villages=len(stratified.unestimable_strata),
-            variance_complete=stratified.variance_complete,
-        ),
+        intervals=found,
+        stratified=stratified,
+        uncertainty=uncertainty(found, stratified, tally.respondents, tally.households),
     )
 
 

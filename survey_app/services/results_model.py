@@ -9,46 +9,38 @@ Values are kept exactly as built: counts as integers, rates as floats, times as 
 """
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from datetime import date
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, NonNegativeInt, PlainSerializer, model_serializer
+from pydantic import Field, JsonValue, model_serializer
 from pydantic.json_schema import SkipJsonSchema
 from typing_extensions import TypedDict
 
 from analysis.integrity import SEVERITIES
 from analysis.rules import RULE_KINDS, SUBUNITS
 
+from .results_statistics import (
+    Bounds,
+    Interval,
+    Intervals,
+    NonresponseBounds,
+    Range,
+    Stratified,
+    ThresholdTest,
+    Uncertainty,
+)
+from .results_types import CONFIG as _CONFIG
+from .results_types import Count, Rate, Share, Timestamp
+from .results_types import Model as _Model
+from .results_types import optional as _optional
+
 __all__ = [
-    "Bounds", "Commune", "Coverage", "IntegrityIndicator", "Intervals", "Item", "ListedSurvey", "NonresponseBounds",
-    "Overall", "Published", "ResultsDocument", "Rule", "Shortfall", "Stratified", "Survey", "SurveyItem",
-    "ThresholdTest", "Village",
+    "Bounds", "Commune", "Coverage", "IntegrityIndicator", "Interval", "Intervals", "Item", "ListedSurvey",
+    "NonresponseBounds", "Overall", "Published", "Range", "ResultsDocument", "Rule", "Shortfall", "Stratified",
+    "Survey", "SurveyItem", "ThresholdTest", "Uncertainty", "Village",
 ]
 
-Count = NonNegativeInt
-#: A proportion in [0, 1] (a satisfaction rate, an interval limit, a probability).
-Rate = Annotated[float, Field(ge=0, le=1)]
-#: Respondents / households: may pass 1 when spare slips were answered.
-Share = Annotated[float, Field(ge=0)]
-#: A moment, written as ISO 8601 text to the second with its offset (``2026-03-02T08:15:00+00:00``).
-Timestamp = Annotated[datetime, PlainSerializer(lambda value: value.isoformat(timespec="seconds"), return_type=str)]
 Channels = dict[Literal["web", "paper", "meeting"], Count]
-
-
-def _absent_when_unset(schema: dict[str, Any]) -> None:
-    """An optional field's schema: absent when unset, so no ``default: null`` to describe."""
-    schema.pop("default", None)
-
-
-_CONFIG = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
-
-
-class _Model(BaseModel):
-    model_config = _CONFIG
-
-
-def _optional(description: str):
-    return Field(default=None, description=description, json_schema_extra=_absent_when_unset)
 
 
 class Survey(_Model):
@@ -94,60 +86,15 @@ class Item(TypedDict):
     """Satisfied / phiếu collected (blanks included); null when there is no phiếu."""
 
 
-class Bounds(_Model):
-    """A confidence interval as proportions."""
-
-    low: Rate
-    high: Rate
-
-
-class NonresponseBounds(_Model):
-    """The rate over all households if every household that did not answer were dissatisfied (worst) or
-    satisfied (best)."""
-
-    worst: Rate
-    best: Rate
-
-
 class SurveyItem(Item):
     """One item over the whole survey, with its uncertainty over all households."""
 
     __pydantic_config__ = _CONFIG  # type: ignore[misc]
 
-    interval: Bounds | None
-    """Wilson interval with finite-population correction; null without phiếu."""
     nonresponse: NonresponseBounds | None
-
-
-class ThresholdTest(_Model):
-    """Exact one-sided test against the ``overall_min`` threshold."""
-
-    threshold: Annotated[float, Field(gt=0, le=1)]
-    p_value: Rate
-
-
-class Intervals(_Model):
-    """Intervals shown beside the verdict."""
-
-    confidence: Annotated[float, Field(gt=0, lt=1)]
-    wilson_fpc: Bounds
-    hypergeometric: Bounds
-    nonresponse: NonresponseBounds
-    threshold_test: ThresholdTest | None
-
-
-class Stratified(_Model):
-    """The overall rate estimated with villages as strata."""
-
-    estimate: Rate
-    standard_error: Annotated[float, Field(ge=0)]
-    low: Rate
-    high: Rate
-    degrees_of_freedom: Count
-    design_effect: Annotated[float, Field(ge=0)] | None
-    interval_method: str
-    unestimable_villages: Count
-    variance_complete: bool
+    """What the counts prove over all households (no assumption); null without phiếu."""
+    interval: Bounds | None
+    """Wilson interval with finite-population correction (assumes random response); null without phiếu."""
 
 
 class Overall(_Model):
@@ -159,6 +106,8 @@ class Overall(_Model):
     rate: Rate | None
     intervals: Intervals | None
     stratified: Stratified | None
+    uncertainty: Uncertainty | None
+    """The figures beside the verdict in the order to read them, with what they assume; null without phiếu."""
 
 
 class Coverage(_Model):

@@ -157,6 +157,10 @@ def test_openapi_document_describes_the_api(client):
     assert {"version", "sha256", "at"} <= set(schemas["Published"]["required"])
     listing = schemas["SurveyListing"]["properties"]["surveys"]["items"]["$ref"].rsplit("/", 1)[1]
     assert set(schemas["Survey"]["properties"]) < set(schemas[listing]["properties"])  # one survey model
+    assert "uncertainty" in schemas["Overall"]["required"]  # what the figures assume, in reading order
+    assert {"assumption", "ranges"} <= set(schemas["Uncertainty"]["required"])
+    assert {"figure", "method", "low", "high", "assumes_random_response"} <= set(schemas["Range"]["required"])
+    assert "method" in schemas["Interval"]["required"] and "method" in schemas["ThresholdTest"]["required"]
 
 
 def _component(document: dict, name: str):
@@ -219,6 +223,34 @@ def test_the_schema_describes_every_field_so_a_drifted_document_fails_it(served_
             old = target[key]
             target[key] = 12345 if isinstance(old, str) else "x" if old is not None else [old]
     assert not validator.is_valid(document), (how, path, _at(document, path))
+
+
+def test_results_json_gives_the_bounds_first_then_the_assumption_then_the_intervals(served_documents):
+    """Issue 15, item 4: 7 households, 5 phiếu, 3 satisfied overall. The document, computed or published,
+    reads the non-response bounds (3/7 if both missing households were dissatisfied, 5/7 if not) before the
+    model-based intervals, names each interval's method, and says what they assume; and keeps to the schema."""
+    openapi, documents = served_documents
+    validator = _component(openapi, "ResultsDocument")
+    for document in documents:
+        assert validator.is_valid(document)
+        overall = document["overall"]
+        reading = overall["uncertainty"]
+        first, *model = reading["ranges"]
+        assert first == {"figure": "nonresponse", "method": "nonresponse-bounds", "low": 3 / 7, "high": 5 / 7,
+                         "assumes_random_response": False}
+        assert [r["figure"] for r in model] == ["wilson_fpc", "hypergeometric", "stratified"]
+        assert [r["method"] for r in model[:2]] == ["wilson-fpc", "exact-hypergeometric"]
+        assert model[2]["method"] == overall["stratified"]["interval_method"]
+        assert all(r["assumes_random_response"] for r in model)
+        assert "giả định rằng các hộ đã trả lời là ngẫu nhiên" in reading["assumption"]
+        intervals = overall["intervals"]
+        assert intervals["nonresponse"] == {"worst": 3 / 7, "best": 5 / 7}
+        assert (intervals["wilson_fpc"]["method"], intervals["hypergeometric"]["method"]) == (
+            "wilson-fpc", "exact-hypergeometric")
+        assert intervals["threshold_test"]["method"] == "exact-hypergeometric"
+        for figure in model[:2]:
+            assert (figure["low"], figure["high"]) == (intervals[figure["figure"]]["low"],
+                                                       intervals[figure["figure"]]["high"])
 
 
 def test_api_conforms_to_its_openapi_document(app, hand_counted, auditor_token):

@@ -1,12 +1,14 @@
 """The audit log: entries in the user's scope, and a check of the whole hash chain."""
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from .. import formatting
 from ..models import AuditEntry, Role, Survey
 from ..scope import roles_required, survey_for, surveys_in_scope
 from ..services import audit as audit_log
@@ -15,6 +17,8 @@ from ._common import ALL_ROLES, paginate
 
 #: Problems listed on the page (all are counted): a chain sealed with another key has one per entry.
 MAX_SHOWN = 50
+#: A detail written as ISO 8601 (a moment in UTC, or a day): shown as every page shows times and dates.
+ISO_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:\d{2}|Z)?)?")
 
 
 def entries_in_scope(user):
@@ -40,9 +44,19 @@ def readable(value, nested: bool = False) -> str:
         text = ", ".join(f"{key}: {readable(item, True)}" for key, item in value.items())
     elif isinstance(value, (list, tuple)):
         text = ", ".join(readable(item, True) for item in value)
+    elif isinstance(value, str) and ISO_TEXT.fullmatch(value):
+        return _when(value)
     else:
         return str(value)
     return f"({text})" if nested else text or "–"
+
+
+def _when(text: str) -> str:
+    """An ISO 8601 detail in local time (``HH:mm dd/mm/yyyy``) or as a date; as written if it is no real date."""
+    try:
+        return formatting.datetime(text) if "T" in text else formatting.date(text)
+    except ValueError:
+        return text
 
 
 @bp.get("/audit")

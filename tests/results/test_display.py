@@ -6,6 +6,7 @@ import io
 import re
 import subprocess
 from dataclasses import dataclass
+from datetime import time
 
 import pytest
 from hypothesis import given
@@ -15,7 +16,8 @@ from openpyxl import load_workbook
 from survey_app import create_app
 from survey_app.exports.tables import item_names, item_tags
 from survey_app.extensions import db
-from survey_app.models import Channel, Role, Survey
+from survey_app.models import Channel, FrameVillage, Role, Survey
+from survey_app.services.meetings import declare_meeting
 from survey_app.services.responses import Submission, find_code, submit
 from survey_app.services.surveys import transition
 
@@ -43,7 +45,8 @@ class Demo:
 
 def build_demo(app, status: str = "closed") -> Demo:
     """A demo-like survey: two villages (4 + 3 households) with spare slips (11 handed out), five phiếu
-    (one on paper), so 2 households did not answer and 6 slips did not come back."""
+    (one on paper), so 2 households did not answer and 6 slips did not come back; a declared village meeting
+    (its audit entry holds its times)."""
     survey_id, issued = make_survey(app, villages=(("T01", "Thôn Một", 4), ("T02", "Thôn Hai", 3)), spare=0.5)
     chosen = [c for c in issued if c.village_code == "T01"][:3] + [c for c in issued if c.village_code == "T02"][:2]
     with app.app_context():
@@ -52,6 +55,8 @@ def build_demo(app, status: str = "closed") -> Demo:
         receipts = [submit(survey, find_code(slip.code),
                            Submission(_answers(items), channel=Channel.PAPER if n == 4 else Channel.WEB)).receipt
                     for n, slip in enumerate(chosen)]
+        frame = db.session.scalars(db.select(FrameVillage).where(FrameVillage.survey_id == survey_id)).first()
+        declare_meeting(survey, frame.id, survey.start_date, time(8), time(9), "Họp thôn")
         if status in ("closed", "published"):
             transition(survey, "close", actor_name="test")
         if status == "published":
@@ -131,6 +136,7 @@ def test_no_page_shows_a_machine_time_and_each_names_its_zone_once(app, client, 
     log_in(app, client, add_user(app, "kiemtra"))
     pages |= _walk(client, ["/results/", f"/results/{demo.survey_id}"], limit=20)
     assert f"/results/{demo.survey_id}" in pages and f"/staff/surveys/{demo.survey_id}/coverage" in pages
+    assert "meeting.declare" in pages["/staff/audit"]  # its details hold the meeting's times
     with_times = 0
     for path, html in pages.items():
         assert not MACHINE_TIME.search(html), (path, MACHINE_TIME.search(html).group())

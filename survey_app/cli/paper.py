@@ -30,3 +30,49 @@ def print_command(survey_id: int, village_code: str | None, out_path: Path) -> N
         data, count = print_forms(survey, frame_village_id=frame.id if frame else None, actor_name=CLI_ACTOR)
     out_path.write_bytes(data)
     click.echo(f"Wrote {count} phiếu to {out_path}.")
+
+
+#: Files a scan folder may hold: PDFs from an office scanner, photos from a phone.
+SCAN_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp"}
+
+
+def _scan_files(paths: tuple[Path, ...]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SCAN_SUFFIXES)
+        else:
+            files.append(path)
+    return files
+
+
+@paper.command("scan")
+@click.argument("survey_id", type=int)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+def scan_command(survey_id: int, paths: tuple[Path, ...]) -> None:
+    """Read scanned or photographed phiếu (PDF, JPEG, PNG, TIFF; files or folders) and store the sure ones.
+
+    Each page is committed on its own. A sheet is stored only when all its pages are in and every answer is
+    sure; the rest waits in the review queue; pages of no phiếu of this survey, or of a household that has
+    already answered, are rejected. The last line is "stored N, review M, rejected K" (sheets).
+    """
+    import hashlib
+
+    from ..paper_scan.images import pages
+    from ..services.scans import ScanRun
+
+    with unit_of_work():
+        run = ScanRun(load_survey(survey_id), actor_name=CLI_ACTOR)
+    skipped = 0
+    for file in _scan_files(paths):
+        data = file.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        for page in pages(file.name, data):
+            with unit_of_work():
+                outcome = run.add_page(page, sha)
+            skipped += outcome.status is None
+            click.echo(f"{outcome.source}: {outcome.message}")
+    counts = run.summary()
+    if skipped:
+        click.echo(f"skipped {skipped} pages read before")
+    click.echo(f"stored {counts['stored']}, review {counts['review']}, rejected {counts['rejected']}")

@@ -6,11 +6,12 @@ from .meetings import DeclaredMeeting
 from .paper import KeyedEntry, KeyingBatch, Resolution
 from .publication import Publication
 from .responses import Answer, AnswerValue, Channel, Response, ResponseVersion
+from .scans import ScanPage, ScanStatus
 from .surveys import FrameVillage, Survey, SurveyStatus
 from .units import Commune, Province, Village
 
 __all__ = [
     "Answer", "AnswerValue", "ApiToken", "AuditEntry", "Channel", "CodeStatus", "Commune", "DeclaredMeeting",
     "FrameVillage", "HouseholdCode", "KeyedEntry", "KeyingBatch", "Province", "Publication", "Resolution",
-    "Response", "ResponseVersion", "Role", "Survey", "SurveyStatus", "User", "Village",
+    "Response", "ResponseVersion", "Role", "ScanPage", "ScanStatus", "Survey", "SurveyStatus", "User", "Village",
 ]

@@ -59,6 +59,10 @@ class KeyedEntry(db.Model):
     #: Item key -> reason typed for it.
     reasons: Mapped[dict] = mapped_column(JSON, default=dict)
     opinion: Mapped[str] = mapped_column(Text, default="")
+    #: "keyed" (typed by a person) or "scan" (read from scanned pages by ``flask paper scan``).
+    provenance: Mapped[str] = mapped_column(String(10), default="keyed", server_default="keyed")
+    #: For a scan: "<file SHA-256>#<page>" of each page image read, in page order.
+    scan_images: Mapped[list | None] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Set on a second keying once its mismatch with the stored phiếu is settled.

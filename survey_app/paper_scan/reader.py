@@ -13,7 +13,7 @@ label) is UNSURE, for a person to decide. Pure: NumPy, OpenCV and zxing-cpp; no 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -77,6 +77,9 @@ class PageReading:
     items: tuple[ItemReading, ...]
     residual: float  # mm
     straight: np.ndarray | None  # the page warped onto the layout, grey, SCALE px per mm
+    #: mm² of ink in each item's reason line (by item key) and in the opinion box ("opinion"): writing
+    #: to be transcribed by a person, never read by machine.
+    writing: dict[str, float] = field(default_factory=dict)
 
     @property
     def confident(self) -> bool:
@@ -286,5 +289,14 @@ def read(image: np.ndarray, found: Found, layout: FormLayout) -> PageReading:
     page: PageLayout = layout.pages[page_id.page - 1]
     if border_ink(dark, page) < MIN_BORDER:
         return PageReading(page_id, "marks", (), residual, None)
-    return PageReading(page_id, "", tuple(decide(dark, item) for item in page.items), residual, straight)
+    return PageReading(page_id, "", tuple(decide(dark, item) for item in page.items), residual, straight,
+                       writing(dark, page))
+
+
+def writing(dark: np.ndarray, page: PageLayout) -> dict[str, float]:
+    """Ink (mm²) written on each reason line (above its printed dots) and inside the opinion box."""
+    areas = {item.key: Rect(item.reason.x, item.reason.y, item.reason.w, item.reason.h - 1.6) for item in page.items}
+    if page.opinion is not None:
+        areas["opinion"] = page.opinion.grow(-1.0)
+    return {key: round(float((_cut(dark, rect) >= INK).sum()) / (SCALE * SCALE), 2) for key, rect in areas.items()}
 

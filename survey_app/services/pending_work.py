@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from ..errors import StateError
 from ..extensions import db
 from ..i18n import _
-from ..models import KeyedEntry, KeyingBatch, Survey
+from ..models import KeyedEntry, KeyingBatch, ScanPage, ScanStatus, Survey
 from .double_entry import batch_report
 
 
@@ -19,13 +19,15 @@ class PendingWork:
     batch_id: int
     village: str
     label: str
-    kind: str  # "empty" | "second_unfinished" | "mismatches"
+    kind: str  # "empty" | "second_unfinished" | "mismatches" | "scans" (scanned sheets awaiting a person)
     count: int
 
     def describe(self) -> str:
         """The work in the user's language."""
         label = ", " + self.label if self.label else ""
         batch = _("Tập %(id)s (%(village)s%(label)s)", id=self.batch_id, village=self.village, label=label)
+        if self.kind == "scans":
+            return _("Còn %(n)s phiếu quét chờ người xem hoặc chờ trang còn thiếu.", n=self.count)
         if self.kind == "empty":
             return _("%(batch)s: chưa nhập phiếu nào.", batch=batch)
         if self.kind == "second_unfinished":
@@ -37,7 +39,7 @@ class PendingWork:
 
 
 def pending_work(survey: Survey) -> list[PendingWork]:
-    """Every batch of the survey that is not settled, in batch order.
+    """Every batch of the survey that is not settled, in batch order, then scanned sheets left for a person.
 
     A batch is settled when it has phiếu keyed and, if a second keying was started, every phiếu was
     keyed twice and every disagreement resolved. Double keying stays optional: a batch never keyed a
@@ -65,6 +67,10 @@ def pending_work(survey: Survey) -> list[PendingWork]:
                 pending.append(PendingWork(batch.id, village, label, "second_unfinished", awaiting))
             if mismatches:
                 pending.append(PendingWork(batch.id, village, label, "mismatches", len(mismatches)))
+    scans = db.session.execute(select(func.count(func.distinct(ScanPage.household_code_id))).where(
+        ScanPage.survey_id == survey.id, ScanPage.status.in_([ScanStatus.REVIEW, ScanStatus.WAITING]))).scalar_one()
+    if scans:
+        pending.append(PendingWork(0, "", "", "scans", scans))
     return pending
 
 

@@ -63,6 +63,8 @@ class Defaults:
     SURVEY_CODE_KEY: str | None = None
     #: Public outputs (the notice) give no rate or answer count resting on fewer phiếu than this (docs/privacy.md).
     SURVEY_PUBLIC_MIN_RESPONDENTS = 5
+    #: Characters of rendered published-results pages kept per worker process (results/fragments.py; 0: off).
+    SURVEY_PUBLISHED_PAGE_CACHE = 32_000_000
     #: Key of the audit log's hash chain (HMAC-SHA256, docs/deploy.md); default: instance/audit-chain.key, made once.
     SURVEY_AUDIT_KEY: str | None = None
     #: Days after publication before a survey's client data (client hashes) is purged (flask privacy purge).

@@ -22,7 +22,7 @@ from ..models import Survey, SurveyStatus
 from ..services import snapshots
 from ..services.disclosure import public_version
 from ..services.receipts import HASH_PREFIX
-from . import bp
+from . import bp, fragments
 
 #: Words naming a unit's type, left out of the place name of the date line ("Bình Sơn, ngày …").
 UNIT_TYPES = ("Thành phố ", "Thị trấn ", "Thị xã ", "Đặc khu ", "Phường ", "Tỉnh ", "Huyện ", "Xã ")
@@ -55,20 +55,29 @@ def _published(survey_id: int):
 
 @bp.get("/<int:survey_id>/niem-yet")
 def notice(survey_id: int):
-    """Show the printable public notice of a published survey (no login needed; small numbers withheld)."""
+    """Show the printable public notice of a published survey (no login needed; small numbers withheld).
+
+    The sheet is rendered once per publication, later versions and survey state (``fragments``)."""
     survey, publication, versions = _published(survey_id)
-    document = public_version(publication, versions)
-    check_url = public_url("respond.receipt_check")
-    qr = segno.make(check_url, error="m").png_data_uri(scale=4, border=2)
-    overall_key = (document.get("overall") or {}).get("item")
     current = versions[0]
-    return render_template(
-        "results/notice.html", survey=survey, document=document, labels=labels, qr=qr, overall_key=overall_key,
-        items=item_names(document), not_answered=not_answered,
-        publication=publication, current=current, hash_prefix=publication.sha256[:HASH_PREFIX],
-        url=public_url("results.notice", survey_id=survey.id), check_url=check_url,
-        place=place_name(document["survey"].get("unit_name") or ""),
-        correcting=publication == current and survey.status is not SurveyStatus.PUBLISHED)
+    correcting = publication == current and survey.status is not SurveyStatus.PUBLISHED
+
+    def render() -> str:
+        document = public_version(publication, versions)
+        check_url = public_url("respond.receipt_check")
+        return render_template(
+            "results/_notice_sheet.html", survey=survey, document=document, labels=labels,
+            qr=segno.make(check_url, error="m").png_data_uri(scale=4, border=2),
+            overall_key=(document.get("overall") or {}).get("item"), items=item_names(document),
+            not_answered=not_answered, publication=publication, current=current,
+            hash_prefix=publication.sha256[:HASH_PREFIX], url=public_url("results.notice", survey_id=survey.id),
+            check_url=check_url, place=place_name(document["survey"].get("unit_name") or ""), correcting=correcting)
+
+    config = current_app.config
+    sheet = fragments.rendered(("notice", survey.id, survey.title, survey.start_date, survey.end_date, correcting,
+                                publication.id, tuple(p.id for p in versions), config["SURVEY_PUBLIC_URL"],
+                                config["SURVEY_PUBLIC_MIN_RESPONDENTS"]), render)
+    return render_template("results/notice.html", survey=survey, sheet=sheet)
 
 
 @bp.get("/<int:survey_id>/niem-yet/dau-bien-nhan.csv")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import render_template, request
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from ..exports import explain, labels, uncertainty
 from ..exports.tables import item_names, item_tags, not_answered, unit_names
@@ -10,7 +11,7 @@ from ..extensions import db
 from ..i18n import _
 from ..scope import survey_for, surveys_in_scope
 from ..services import snapshots
-from . import bp
+from . import bp, fragments
 from .charts import bar_chart
 
 DOWNLOADS = ("xlsx", "csv", "pdf", "json", "raw", "bundle")
@@ -69,17 +70,27 @@ def _statistics(document: dict) -> uncertainty.Uncertainty | None:
 @bp.get("/<int:survey_id>")
 @login_required
 def survey(survey_id: int):
-    """Show one survey's results: verdict, rules, items, villages, uncertainty and integrity indicators."""
+    """Show one survey's results: verdict, rules, items, villages, uncertainty and integrity indicators.
+
+    Published results are rendered once per publication (``fragments``); live ones at every view."""
     survey = survey_for(survey_id)
     document, indicators, publication = snapshots.document_for(survey)
-    units, items = unit_names(document), item_names(document)
     commune = request.args.get("xa") or None
-    villages = _villages_shown(document, commune)
-    return render_template(
-        "results/survey.html", survey=survey, document=document, labels=labels, explain=explain,
-        units=units, items=items, tags=item_tags(document), not_answered=not_answered,
-        charts=_charts(document, villages), statistics=_statistics(document),
-        indicators=indicators, downloads=DOWNLOADS, several_communes=len(document["communes"]) > 1,
-        villages=villages, commune=commune, publication=publication,
-        publications=snapshots.versions(survey) if publication else [],
-    )
+    publications = snapshots.versions(survey) if publication else []
+
+    def render() -> str:
+        units, items = unit_names(document), item_names(document)
+        villages = _villages_shown(document, commune)
+        return render_template(
+            "results/_survey_body.html", survey=survey, document=document, labels=labels, explain=explain,
+            units=units, items=items, tags=item_tags(document), not_answered=not_answered,
+            charts=_charts(document, villages), statistics=_statistics(document),
+            indicators=indicators, downloads=DOWNLOADS, several_communes=len(document["communes"]) > 1,
+            villages=villages, commune=commune, publication=publication, publications=publications)
+
+    if publication is None:
+        body = Markup(render())  # noqa: S704 (rendered by Jinja with autoescape)
+    else:
+        body = fragments.rendered(("results", survey.id, survey.status.value, survey.title, survey.start_date,
+                                   survey.end_date, tuple(p.id for p in publications), commune), render)
+    return render_template("results/survey.html", survey=survey, body=body)

@@ -22,7 +22,8 @@ __all__ = ["STRATIFIED_METHODS", "StratifiedEstimate", "stratified_proportion"]
 
 #: Interval methods on the stratified estimate.
 STRATIFIED_METHODS = ("logit-t", "wald-t")
-#: The fallback used when the design variance is 0 at an estimate of 0 or 1.
+#: The fallback used when the design variance is 0 at an estimate of 0 or 1 with at most one village
+#: partly surveyed (its exact interval, exact counts elsewhere).
 EXACT_FALLBACK = "exact-hypergeometric"
 #: The same beyond `analysis.hypergeometric.EXACT_MAX_POPULATION` households: its binomial limit.
 EXACT_LIMIT_FALLBACK = "exact-binomial-limit"
@@ -55,13 +56,16 @@ class StratifiedEstimate:
     interval_method : str
         ``wald-t`` or ``logit-t`` as asked, unless a fallback was needed:
 
-        - ``exact-hypergeometric`` when the design variance is 0 at an estimate of 0 or 1: the
-          exact interval on the pooled counts of the estimable strata (``exact-binomial-limit``
-          above `analysis.hypergeometric.EXACT_MAX_POPULATION`);
-        - ``exact-hypergeometric-strata`` when the design variance is 0 at another estimate
-          although some village was partly surveyed (each such village at 0 % or 100 %, or with a
-          single respondent), or when no degrees of freedom are left (one respondent per village):
-          the exact hypergeometric limits of every partly surveyed village,
+        - ``exact-hypergeometric`` when the design variance is 0 at an estimate of 0 or 1 and at most
+          one village was partly surveyed: that village's exact interval plus the exact counts of the
+          others (``exact-binomial-limit`` above `analysis.hypergeometric.EXACT_MAX_POPULATION`).
+          The counts of several partly surveyed villages are never pooled into one sample: with
+          unequal shares surveyed, a pooled interval would overstate what is known;
+        - ``exact-hypergeometric-strata`` when the design variance is 0 with several villages partly
+          surveyed, or at another estimate although some village was partly surveyed (each such
+          village at 0 % or 100 %, or with a single respondent), or when no degrees of freedom are
+          left (one respondent per village): the exact hypergeometric limits of every partly
+          surveyed village,
           each at level 1 - alpha/K for K such villages (Bonferroni), summed over the villages, so
           that the interval holds with at least the stated confidence;
         - ``nonresponse-bounds`` when the interval would still have zero width although not every
@@ -190,12 +194,10 @@ def stratified_proportion(
     deff = variance / v_srs if v_srs > 0.0 else None
 
     limit = half_alpha(level)
-    if estimate in (0.0, 1.0) and variance == 0.0:
-        low_count, high_count, route = count_limits(x, n, big_n, limit)
-        low, high = low_count / big_n, high_count / big_n
-        used = EXACT_LIMIT_FALLBACK if route == BINOMIAL_LIMIT else EXACT_FALLBACK
-    elif variance == 0.0 or df == 0:
+    if variance == 0.0 or df == 0:
         low, high, used = _strata_limits([s for _, s in estimable], limit)
+        if estimate in (0.0, 1.0) and variance == 0.0 and sum(s[1] < s[0] for _, s in estimable) <= 1:
+            used = EXACT_LIMIT_FALLBACK if used == STRATA_LIMIT_FALLBACK else EXACT_FALLBACK
     else:
         t_quantile = float(student_t.ppf(0.5 + 0.5 * level, df))
         if method == "wald-t":

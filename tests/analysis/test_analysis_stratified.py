@@ -75,16 +75,38 @@ def test_census_village_contributes_no_variance():
     assert with_census.standard_error == pytest.approx(math.sqrt(weight**2 * 0.5 * 0.09 / 49), rel=1e-12)
 
 
-@pytest.mark.parametrize(("satisfied", "expected"), [((50, 40), 1.0), ((0, 0), 0.0)])
-def test_all_or_nothing_falls_back_to_exact(satisfied, expected):
-    strata = [(100, 50, satisfied[0]), (60, 40, satisfied[1])]
+@pytest.mark.parametrize(("satisfied", "expected"), [((50, 30), 1.0), ((0, 0), 0.0)])
+def test_all_or_nothing_in_one_sampled_village_falls_back_to_its_exact_interval(satisfied, expected):
+    strata = [(100, 50, satisfied[0]), (30, 30, satisfied[1])]  # the second village fully surveyed
     result = A.stratified_proportion(strata)
     assert result.estimate == expected
     assert result.standard_error == 0.0
     assert result.interval_method == "exact-hypergeometric"
-    pooled = A.proportion_interval(sum(satisfied), 90, population=160, method="exact")
-    assert (result.low, result.high) == (pooled.low, pooled.high)
+    village = A.proportion_interval(satisfied[0], 50, population=100, method="exact")
+    assert result.low == pytest.approx((village.low * 100 + satisfied[1]) / 130, abs=1e-12)
+    assert result.high == pytest.approx((village.high * 100 + satisfied[1]) / 130, abs=1e-12)
     assert result.design_effect is None
+
+
+@pytest.mark.parametrize("strata", [
+    [(1000, 1, 1), (10, 9, 9)],  # the big village's 1 of 1 says almost nothing about its 999 others
+    [(1000, 1, 0), (10, 9, 0)],
+    [(100, 50, 50), (60, 40, 40)],
+])
+def test_all_or_nothing_in_several_sampled_villages_never_pools_them(strata):
+    """Pooling counts of villages surveyed at different shares overstated: at [(1000, 1, 1), (10, 9, 9)]
+    the pooled interval was [0.69, 1] although a big village 10 % satisfied gives 1 of 1 one time in ten."""
+    result = A.stratified_proportion(strata)
+    assert result.interval_method == "exact-hypergeometric-strata"
+    assert result.low < result.estimate or result.estimate == 0.0
+    assert result.high > result.estimate or result.estimate == 1.0
+    if strata[0] == (1000, 1, 1):
+        assert result.low <= (100 + 9) / 1010  # 100 of 1,000 satisfied is not excluded
+    if strata[0] == (1000, 1, 0):
+        assert result.high >= (900 + 0) / 1010
+    pooled = A.proportion_interval(sum(s[2] for s in strata), sum(s[1] for s in strata),
+                                   population=sum(s[0] for s in strata), method="exact")
+    assert result.low <= pooled.low and result.high >= pooled.high
 
 
 def test_full_census_everywhere_is_exact():
@@ -202,10 +224,13 @@ def test_a_point_interval_falls_back_to_the_nonresponse_bounds(strata):
     assert result.low < result.high
 
 
-def test_pooled_fallback_beyond_the_exact_size_bound_is_labelled():
-    result = A.stratified_proportion([(10**7, 100, 100), (10**7, 50, 50)])
+def test_exact_fallbacks_beyond_the_exact_size_bound_are_labelled():
+    result = A.stratified_proportion([(2 * 10**7, 100, 100), (50, 50, 50)])
     assert result.interval_method == "exact-binomial-limit"
     assert result.low < result.high == 1.0
+    several = A.stratified_proportion([(2 * 10**7, 100, 100), (10**7, 50, 50)])
+    assert several.interval_method == "exact-binomial-limit-strata"
+    assert several.low < several.high == 1.0
 
 
 @st.composite

@@ -6,12 +6,18 @@ from collections.abc import Mapping
 from flask import Flask
 
 
-def create_app(test_config: Mapping | None = None) -> Flask:
-    """Create and configure the application; no database work happens here."""
-    app = Flask(__name__, instance_relative_config=True)
+def create_app(test_config: Mapping | None = None, instance_path: str | None = None) -> Flask:
+    """Create and configure the application; no database work happens here.
+
+    Missing key files are made here, at start-up, never while a request is served (survey_app/keys).
+    ``instance_path`` (absolute) replaces the ``instance/`` folder beside the package.
+    """
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    from . import keys
     from .config import load_config
 
     load_config(app, test_config)
+    keys.init_app(app)
     configure_extensions(app)
     configure_blueprints(app)
     configure_cli(app)

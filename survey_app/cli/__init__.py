@@ -10,6 +10,7 @@ def register_commands(app: Flask) -> None:
     from .audit import audit
     from .codes import codes
     from .demo import demo
+    from .keys import keys
     from .paper import paper
     from .results import results
     from .survey import survey
@@ -18,5 +19,5 @@ def register_commands(app: Flask) -> None:
     from .units import units
     from .users import users
 
-    for group in (audit, backup, codes, demo, paper, privacy, results, survey, surveys, translate, units, users):
+    for group in (audit, backup, codes, demo, keys, paper, privacy, results, survey, surveys, translate, units, users):
         app.cli.add_command(group)

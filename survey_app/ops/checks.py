@@ -7,6 +7,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from ..config import Defaults
+from ..keys import config_problems
 
 
 def local_public_url(url: str) -> bool:
@@ -50,7 +51,7 @@ def calendar_problems(config: Mapping) -> list[str]:
 
 def production_problems(config: Mapping, *, workers: int = 1) -> tuple[list[str], list[str]]:
     """Return (fatal problems, warnings) of a configuration about to serve real traffic."""
-    fatal, warnings = calendar_problems(config), []
+    fatal, warnings = calendar_problems(config) + config_problems(config), []
     secret = config.get("SECRET_KEY")
     if not secret or secret == Defaults.SECRET_KEY or len(str(secret)) < 16:
         fatal.append("SURVEY_SECRET_KEY is unset, the development default, or shorter than 16 characters")

@@ -1,23 +1,18 @@
 """API token management: users create and revoke their own tokens; administrators may revoke any."""
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import os
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from flask import abort, current_app, flash, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
+from .. import keys
 from ..errors import InputError
 from ..extensions import db
 from ..i18n import _, _l
 from ..models import ApiToken, Role
+from ..scope import in_scope
 from ..services import api_tokens
 from . import bp
 
@@ -25,26 +20,17 @@ from . import bp
 CREATED_KEY = "api_token_created"
 
 
-def _cipher() -> AESGCM:
-    secret = current_app.config["SECRET_KEY"]
-    secret = secret.encode() if isinstance(secret, str) else secret
-    return AESGCM(hmac.new(secret, b"api-token-shown-once", hashlib.sha256).digest())
+#: Purpose of the key that seals a just-created token in the session (survey_app/keys).
+SEAL_PURPOSE = "api-token-shown-once"
 
 
 def _seal(token: str) -> str:
     """Encrypt a token for the (signed, not encrypted) session cookie: it never travels in clear."""
-    nonce = os.urandom(12)
-    return base64.urlsafe_b64encode(nonce + _cipher().encrypt(nonce, token.encode(), b"api-token")).decode()
+    return keys.seal_text(keys.session_keyring(), SEAL_PURPOSE, token)
 
 
 def _unseal(sealed: str | None) -> str | None:
-    if not sealed:
-        return None
-    try:
-        blob = base64.urlsafe_b64decode(sealed)
-        return _cipher().decrypt(blob[:12], blob[12:], b"api-token").decode()
-    except (InvalidTag, ValueError):
-        return None
+    return keys.open_text(keys.session_keyring(), SEAL_PURPOSE, sealed)
 
 
 class TokenForm(FlaskForm):
@@ -105,11 +91,7 @@ def revoke_token(token_id: int):
     """Revoke a token: the owner's own, or any token for an administrator."""
     if not RevokeForm().validate_on_submit():
         abort(400)
-    token = db.session.get(ApiToken, token_id)
-    if token is None:
-        abort(404)
-    if not api_tokens.can_revoke(current_user, token):
-        abort(403)
+    token = in_scope(ApiToken, token_id, edit=True)
     api_tokens.revoke(token, actor=current_user)
     db.session.commit()
     flash(_("Đã thu hồi mã truy cập “%(name)s”.", name=token.name), "success")

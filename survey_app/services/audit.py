@@ -17,15 +17,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
-from flask import current_app
-from sqlalchemy import select, text
+from sqlalchemy import func, select
 
+from .. import keys
 from ..extensions import db
 from ..models import AuditEntry
 from ..models._types import utcnow
@@ -35,45 +33,24 @@ GENESIS = "0" * 64
 LEGACY = "sha256"
 #: Scheme of keyed entries, followed by the key's id (which key sealed them, not the key).
 KEYED = "hmac-sha256:"
-KEY_FILE = "audit-chain.key"
+KEY_FILE = keys.AUDIT_CHAIN.file_name
 HEAD = re.compile(r"[0-9a-f]{64}", re.ASCII)
 
-def _master_key(create: bool) -> bytes | None:
-    """The audit key: SURVEY_AUDIT_KEY, else the instance key file (made once when ``create``)."""
-    key = current_app.config.get("SURVEY_AUDIT_KEY")
-    if not key:
-        path = Path(current_app.instance_path) / KEY_FILE
-        if create and not path.exists():
-            _create_key_file(path)
-        if not path.exists():
-            return None
-        key = path.read_text().strip()
-        if not key:
-            raise RuntimeError(f"{path} is empty: restore it from the backup of the audit key")
-        current_app.config["SURVEY_AUDIT_KEY"] = key
-    return key.encode() if isinstance(key, str) else key
+#: PostgreSQL advisory lock (one bigint key, the whole chain) that serialises appenders so that the chain never
+#: forks. An arbitrary constant, used here only; the per-survey locks (lifecycle.NUMBERING_LOCK,
+#: meetings.MEETING_LOCK) take two int keys, a key space PostgreSQL keeps apart from single bigint keys.
+AUDIT_CHAIN_LOCK = 727274
 
 
-def _create_key_file(path: Path) -> None:
-    """Write a new random key to ``path`` (mode 0600) unless another process did first: the key is written
-    to a file of its own, then linked into place, so no reader ever sees a half-written key."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    draft = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}")
-    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+def _chain_key(required: bool = True) -> tuple[bytes, str] | None:
+    """The HMAC key of the chain (derived from the audit key) and its scheme; without an audit key,
+    ``keys.KeyUnavailable`` when ``required``, else None. Never makes a key: the app's start-up and
+    ``flask keys create`` do (survey_app/keys)."""
     try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(os.urandom(32).hex() + "\n")
-        os.link(draft, path)
-    except FileExistsError:
-        pass  # another worker made it first: use theirs
-    finally:
-        draft.unlink(missing_ok=True)
-
-
-def _chain_key(create: bool = True) -> tuple[bytes, str] | None:
-    """The HMAC key of the chain (derived from the audit key) and its scheme, or None without a key."""
-    master = _master_key(create)
-    if master is None:
+        master = keys.keyring(keys.AUDIT_CHAIN).primary.secret
+    except keys.KeyUnavailable:
+        if required:
+            raise
         return None
     key = hmac.new(master, b"audit-chain", hashlib.sha256).digest()
     return key, KEYED + hmac.new(key, b"key-id", hashlib.sha256).hexdigest()[:12]
@@ -112,7 +89,7 @@ def record(action: str, *, actor=None, actor_name: str | None = None, survey_id:
     session = db.session
     if session.get_bind().dialect.name == "postgresql":
         # Serialise appenders so that the chain never forks.
-        session.execute(text("SELECT pg_advisory_xact_lock(727274)"))
+        session.execute(select(func.pg_advisory_xact_lock(AUDIT_CHAIN_LOCK)))
     key, scheme = _chain_key()
     last = session.execute(select(AuditEntry.id, AuditEntry.entry_hash).order_by(AuditEntry.id.desc())
                            .limit(1)).first()
@@ -158,7 +135,7 @@ def verify(known_heads: Iterable[str] = ()) -> tuple[int, list[ChainProblem]]:
     malformed = [h for h in heads if not is_head(h)]
     if malformed:
         raise ValueError(f"not a head of the audit chain (64 hexadecimal digits): {malformed[0][:80]}")
-    chain_key = _chain_key(create=False)
+    chain_key = _chain_key(required=False)
     key, scheme = chain_key if chain_key else (None, None)
     problems: list[ChainProblem] = []
     prev, count, keyed, unchecked = GENESIS, 0, 0, 0

@@ -2,26 +2,33 @@
 
 A code is 10 symbols from an alphabet without look-alikes (no 0/O, 1/I/L): 31^10 ≈ 2^49.5.
 The database keeps only an HMAC of the code (for look-up) and the code sealed with AES-GCM (for
-re-printing a slip), both under the household-code key, which never enters the database: it comes from
-SURVEY_CODE_KEY or, failing that, from ``instance/household-code.key`` (created on first use, mode 0600).
+re-printing a slip), both under the household-code keyring (survey_app/keys), which never enters the
+database: SURVEY_CODE_KEY (older keys in SURVEY_CODE_KEY_FALLBACKS) or, failing that,
+``instance/household-code.key`` (made at start-up or by ``flask keys create``, mode 0600, primary first).
 Someone who reads the database but does not hold that key can neither find nor use a household's code.
-The key is separate from SURVEY_SECRET_KEY so that rotating the session secret never invalidates slips.
+The key is separate from SURVEY_SECRET_KEY so that rotating the session secret never invalidates slips, and
+rotating the code key (``flask keys rotate``) keeps the old keys, so issued codes keep working.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
 import secrets
-from pathlib import Path
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
+from sqlalchemy import select
+
+from .. import keys
+from ..extensions import db
+from ..models import HouseholdCode
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
 GROUPS = (4, 4, 2)
-KEY_FILE = "household-code.key"
+#: Purposes of the household-code key (survey_app/keys derives one key per purpose).
+LOOKUP, SEAL = "household-code:lookup", "household-code:seal"
+#: Associated data of codes sealed before the keyring (read only: survey_app/keys/ring.py, "Legacy format").
+LEGACY_AAD = b"household-code"
+#: Hashes per query when looking for codes stored under older keys (under SQLite's bound-parameter limit).
+QUERY_CHUNK = 5000
 _LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
@@ -47,44 +54,55 @@ def display(code: str) -> str:
     return "-".join(parts)
 
 
-def _master_key() -> bytes:
-    """The household-code key: SURVEY_CODE_KEY, else the instance key file (created once)."""
-    key = current_app.config.get("SURVEY_CODE_KEY")
-    if not key:
-        path = Path(current_app.instance_path) / KEY_FILE
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32) + "\n")
-        key = path.read_text().strip()
-        if not key:
-            raise RuntimeError(f"{path} is empty: restore it from the backup of the household-code key")
-        current_app.config["SURVEY_CODE_KEY"] = key
-    return key.encode() if isinstance(key, str) else key
-
-
-def _key(purpose: bytes) -> bytes:
-    return hmac.new(_master_key(), b"household-code:" + purpose, hashlib.sha256).digest()
+def _ring() -> keys.Keyring:
+    return keys.keyring(keys.HOUSEHOLD_CODES)
 
 
 def lookup_hash(code: str) -> str:
-    """Keyed hash of a canonical code, the only form in which codes are searchable."""
-    return hmac.new(_key(b"lookup"), code.encode(), hashlib.sha256).hexdigest()
+    """Keyed hash of a canonical code under the primary key: the form in which a new code is searchable."""
+    return _ring().mac(LOOKUP, code.encode())
+
+
+def lookup_hashes(code: str) -> list[str]:
+    """The keyed hashes a stored code may have: under every key of the ring, in the current and the legacy
+    derivation (rows issued before a rotation, or before the keyring, until ``flask keys reseal``)."""
+    return _ring().macs(LOOKUP, code.encode(), legacy=True)
+
+
+def lookup_clause(code: str):
+    """The WHERE clause that finds a canonical code's row, whichever key its hash was made under."""
+    return HouseholdCode.lookup_hash.in_(lookup_hashes(code))
+
+
+def stored_under_older_keys(codes: list[str]) -> set[str]:
+    """The codes among ``codes`` already stored with a hash under an older key or the legacy derivation:
+    clashes that the unique index on the primary key's hash cannot see (until ``flask keys reseal``)."""
+    ring = _ring()
+    owner = {digest: code for code in codes for digest in ring.macs(LOOKUP, code.encode(), legacy=True)[1:]}
+    digests, found = list(owner), set()
+    for start in range(0, len(digests), QUERY_CHUNK):
+        found.update(db.session.execute(select(HouseholdCode.lookup_hash).where(
+            HouseholdCode.lookup_hash.in_(digests[start:start + QUERY_CHUNK]))).scalars())
+    return {owner[digest] for digest in found}
 
 
 def seal(code: str) -> bytes:
-    """Encrypt a code so that staff can print its slip again."""
-    nonce = os.urandom(12)
-    return nonce + AESGCM(_key(b"seal")).encrypt(nonce, code.encode(), b"household-code")
+    """Encrypt a code under the primary key so that staff can print its slip again."""
+    return _ring().seal(SEAL, code.encode())
 
 
 def unseal(blob: bytes) -> str:
-    """Decrypt a sealed code."""
-    return AESGCM(_key(b"seal")).decrypt(blob[:12], blob[12:], b"household-code").decode()
+    """Decrypt a sealed code (any key of the ring; the legacy format too): ``keys.Unreadable`` if altered."""
+    return _ring().open(SEAL, blob, legacy_aad=LEGACY_AAD).decode()
+
+
+def resealed(blob: bytes) -> tuple[str, bytes] | None:
+    """The lookup hash and sealed copy of a stored code under the primary key, or None when it is already
+    there (``keys.Unreadable`` when it does not open). The code itself, printed on the slip, never changes."""
+    if not _ring().needs_reseal(SEAL, blob, legacy_aad=LEGACY_AAD):
+        return None
+    code = unseal(blob)
+    return lookup_hash(code), seal(code)
 
 
 def household_url(code: str) -> str:

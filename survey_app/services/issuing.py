@@ -48,7 +48,8 @@ def _insert_codes(survey: Survey, slots: list[tuple[FrameVillage, int]], *,
     """Insert a new code for each (village, serial) slot: (row id, village, serial, clear code) per slot.
 
     INSERT … ON CONFLICT DO NOTHING RETURNING: a slot whose random code clashed with an existing one is
-    drawn again (at most MAX_DRAWS times), with no savepoint. Serials cannot clash: the caller holds the
+    drawn again (at most MAX_DRAWS times), with no savepoint; so is a code already stored under an older
+    key of the ring, whose hash the unique index cannot compare. Serials cannot clash: the caller holds the
     survey's numbering lock.
     """
     table = HouseholdCode.__table__
@@ -59,10 +60,11 @@ def _insert_codes(survey: Survey, slots: list[tuple[FrameVillage, int]], *,
             break
         drawn = {serial: (frame, household_codes.generate_code()) for frame, serial in pending}
         inserted: dict[int, int] = {}
+        clashing = household_codes.stored_under_older_keys([code for _frame, code in drawn.values()])
         rows = [dict(survey_id=survey.id, frame_village_id=frame.id, serial=serial,
                      lookup_hash=household_codes.lookup_hash(code), sealed_code=household_codes.seal(code),
                      status=CodeStatus.ISSUED, issued_at=utcnow(), replaces_id=replaces_id)
-                for serial, (frame, code) in drawn.items()]
+                for serial, (frame, code) in drawn.items() if code not in clashing]
         for start in range(0, len(rows), INSERT_CHUNK):
             statement = (dialect_insert(table).values(rows[start:start + INSERT_CHUNK]).on_conflict_do_nothing()
                          .returning(table.c.id, table.c.serial))

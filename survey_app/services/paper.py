@@ -44,7 +44,7 @@ def find_slip(survey: Survey, typed: str) -> HouseholdCode:
     else:
         code = household_codes.normalize(text)
         row = db.session.execute(
-            select(HouseholdCode).where(HouseholdCode.lookup_hash == household_codes.lookup_hash(code))
+            select(HouseholdCode).where(household_codes.lookup_clause(code))
         ).scalar_one_or_none() if code else None
     if row is None or row.survey_id != survey.id:
         raise InputError(_("Không có phiếu “%(slip)s” trong đợt khảo sát này.", slip=text))

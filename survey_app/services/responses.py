@@ -86,7 +86,7 @@ def find_code(typed: str) -> HouseholdCode | None:
     if code is None:
         return None
     return db.session.execute(
-        select(HouseholdCode).where(HouseholdCode.lookup_hash == household_codes.lookup_hash(code))
+        select(HouseholdCode).where(household_codes.lookup_clause(code))
     ).scalar_one_or_none()
 
 
@@ -99,7 +99,7 @@ def find_code_and_survey(typed: str, *, with_places: bool = True) -> tuple[House
     if code is None:
         return None
     query = (select(HouseholdCode, Survey).join(Survey, Survey.id == HouseholdCode.survey_id)
-             .where(HouseholdCode.lookup_hash == household_codes.lookup_hash(code)))
+             .where(household_codes.lookup_clause(code)))
     if with_places:
         query = query.options(joinedload(HouseholdCode.frame_village).joinedload(FrameVillage.village)
                               .joinedload(Village.commune))

@@ -61,6 +61,8 @@ class Defaults:
     SURVEY_TEMPLATES_DIR: str | None = None
     #: Key of the household codes (see docs/codes.md); default: instance/household-code.key, made once.
     SURVEY_CODE_KEY: str | None = None
+    #: Older household-code keys kept after a rotation (a JSON list; docs/deploy.md, "Keys").
+    SURVEY_CODE_KEY_FALLBACKS: tuple[str, ...] = ()
     #: Public outputs (the notice) give no rate or answer count resting on fewer phiếu than this (docs/privacy.md).
     SURVEY_PUBLIC_MIN_RESPONDENTS = 5
     #: Characters of rendered published-results pages kept per worker process (results/fragments.py; 0: off).
@@ -71,6 +73,17 @@ class Defaults:
     SURVEY_RETENTION_DAYS = 30
     #: Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
     SURVEY_PROXY_FIX = 0
+    #: Who reads scans sent from the console: "auto" (RQ when the rate limits are in Redis, else a thread of
+    #: the web process), "rq", "thread", or "none" (only `flask paper work`). See docs/deploy.md, "Scan worker".
+    SURVEY_SCAN_WORKER = "auto"
+    #: Redis of the RQ scan queue; default: the rate limits' SURVEY_RATELIMIT_STORAGE_URI when that is Redis.
+    SURVEY_SCAN_REDIS_URL: str | None = None
+    #: Seconds after which a page claimed by a worker that stopped is claimed by another.
+    SURVEY_SCAN_LEASE_SECONDS = 600
+    #: Most pages one scanned file may hold.
+    SURVEY_SCAN_MAX_PAGES = 1000
+    #: Largest request body in MB (Flask's MAX_CONTENT_LENGTH): the files of one scan upload together.
+    SURVEY_UPLOAD_MAX_MB = 200
     #: Logs: level, JSON lines (else plain text), one line per request (never IPs, codes or user agents).
     SURVEY_LOG_LEVEL = "INFO"
     SURVEY_LOG_JSON = True
@@ -101,6 +114,8 @@ def load_config(app: Flask, test_config: Mapping | None) -> None:
             app.config[name] = _coerce(value)
     if test_config:
         app.config.update(test_config)
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = int(float(app.config["SURVEY_UPLOAD_MAX_MB"]) * 1024 * 1024)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'survey.db'}"

@@ -103,3 +103,23 @@ def test_the_cache_can_be_turned_off(app, auditor_client):
         for _ in range(2):
             _page(auditor_client, f"/results/{survey_id}")
     assert seen.count(BODY) == 2
+
+
+def test_the_published_json_is_read_and_hashed_once_and_audited_as_served(app, auditor_client, monkeypatch):
+    import hashlib
+
+    from sqlalchemy import select
+
+    from survey_app.models import AuditEntry
+    from survey_app.services import snapshots
+
+    survey_id = build_hand_counted(app, status="published").survey_id
+    reads = []
+    stored = snapshots._stored_bytes
+    monkeypatch.setattr(snapshots, "_stored_bytes", lambda pid: reads.append(pid) or stored(pid))
+    bodies = {auditor_client.get(f"/results/{survey_id}/tai-ve/json").get_data() for _ in range(3)}
+    assert len(bodies) == 1 and len(reads) == 2  # once parsed for the page's tables, once as the download
+    with app.app_context():
+        audited = db.session.execute(select(AuditEntry.details).where(AuditEntry.action == "results.export")
+                                     ).scalars().all()
+    assert [d["sha256"] for d in audited] == [hashlib.sha256(bodies.pop()).hexdigest()] * 3

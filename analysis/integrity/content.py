@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import math
-import statistics
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 from numpy.polynomial.hermite_e import hermegauss
@@ -46,28 +45,58 @@ def full_coverage(units: Iterable[tuple[str, int, int]]) -> tuple[Indicator, ...
     return tuple(found)
 
 
-def _logit(x: int, n: int) -> tuple[float, float]:
-    """Empirical logit of x successes in n trials (half a count added to each side) and its variance."""
-    return math.log((x + 0.5) / (n - x + 0.5)), 1 / (x + 0.5) + 1 / (n - x + 0.5)
+def _logits(x: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Empirical logits of x successes in n trials (half a count added to each side) and their variances."""
+    return np.log((x + 0.5) / (n - x + 0.5)), 1 / (x + 0.5) + 1 / (n - x + 0.5)
 
 
-def _spread(others: list[tuple[str, int, int]], floor: float) -> float:
-    """How much villages' true rates scatter on the logit scale, judged from the other villages: an upper
-    90 % confidence bound (chi-square, as a handful of villages says little) of the variance of their
-    logits, less their mean sampling variance; never below ``floor``."""
-    if len(others) < 3:
-        return floor
-    logits = [_logit(x, n) for _code, n, x in others]
-    sample = statistics.variance(value for value, _var in logits)
-    upper = sample * (len(logits) - 1) / chi2.ppf(0.1, len(logits) - 1)
-    excess = upper - statistics.fmean(var for _value, var in logits)
-    return max(floor, math.sqrt(excess) if excess > 0 else 0.0)
+@lru_cache(maxsize=256)
+def _chi2_low(df: int) -> float:
+    return float(chi2.ppf(0.1, df))
 
 
-def _tails(x: int, n: int, centre: float, spread: float) -> tuple[float, float]:
-    """P(X <= x) and P(X >= x) for X binomial(n, p) with logit(p) normal(centre, spread)."""
-    p = 1 / (1 + np.exp(-(centre + spread * _NODES)))
-    return float(_WEIGHTS @ binom.cdf(x, n, p)), float(_WEIGHTS @ binom.sf(x - 1, n, p))
+def _spreads(n: np.ndarray, x: np.ndarray, floor: float) -> np.ndarray:
+    """For every village at once, how much villages' true rates scatter on the logit scale, judged from the
+    other villages: an upper 90 % confidence bound (chi-square, as a handful of villages says little) of the
+    variance of their logits, less their mean sampling variance; never below ``floor``.
+
+    Each village's others are taken in one canonical order (sorted by counts), so villages with the same
+    counts get bit-for-bit the same spread, as their exact computation would.
+    """
+    k = len(n)
+    if k - 1 < 3:
+        return np.full(k, floor)
+    order = np.lexsort((x, n))
+    ranked_n, ranked_x = n[order], x[order]
+    starts = np.ones(k, dtype=bool)
+    starts[1:] = (ranked_n[1:] != ranked_n[:-1]) | (ranked_x[1:] != ranked_x[:-1])
+    first = np.empty(k, dtype=np.int64)  # each village's place: the first of its counts in the sorted order
+    first[order] = np.maximum.accumulate(np.where(starts, np.arange(k), 0))
+    place = np.arange(k - 1)
+    others = order[place + (place >= first[:, None])]  # row i: every village but (one with) i's counts
+    values, variances = _logits(x, n)
+    logits, sampling = values[others], variances[others]
+    centred = logits - logits.mean(axis=1)[:, None]
+    sample = (centred * centred).sum(axis=1) / (k - 2)
+    excess = sample * (k - 2) / _chi2_low(k - 2) - sampling.mean(axis=1)
+    return np.maximum(floor, np.sqrt(np.where(excess > 0, excess, 0.0)))
+
+
+def _round(n: np.ndarray, x: np.ndarray, floor: float) -> tuple[np.ndarray, np.ndarray]:
+    """Two-sided p-values of every village against the others (one array computation), and the spreads.
+
+    A village's count is compared with X binomial(n, p), logit(p) normal around the other villages' pooled
+    logit with the spread and that logit's own variance; the tails are averaged over 60 Gauss-Hermite
+    nodes, each village's row summed in the same order.
+    """
+    rest_n, rest_x = n.sum() - n, x.sum() - x
+    centre, variance = _logits(rest_x, rest_n)
+    spread = _spreads(n, x, floor)
+    scale = np.sqrt(spread ** 2 + variance)
+    p = 1 / (1 + np.exp(-(centre[:, None] + scale[:, None] * _NODES)))
+    low = (binom.cdf(x[:, None], n[:, None], p) * _WEIGHTS).sum(axis=1)
+    high = (binom.sf(x[:, None] - 1, n[:, None], p) * _WEIGHTS).sum(axis=1)
+    return np.minimum(1.0, 2 * np.minimum(low, high)), spread
 
 
 def outlier_villages(units: Iterable[tuple[str, int, int]], *, alpha: float = 0.001,
@@ -78,10 +107,10 @@ def outlier_villages(units: Iterable[tuple[str, int, int]], *, alpha: float = 0.
     Honest villages do not share one true rate, so a plain test of equal rates flags every large survey.
     Each village's count is compared with a binomial whose rate scatters around the other villages' pooled
     rate on the logit scale (normal, standard deviation: the pooled rate's own uncertainty and the spread
-    between villages, see `_spread`), two-sided; p-values are Bonferroni-adjusted for the number of
+    between villages, see `_spreads`), two-sided; p-values are Bonferroni-adjusted for the number of
     villages with respondents, and a village is flagged when the adjusted p-value is below `alpha`. The most
     extreme village is flagged first and left out before the next round, so one deviant village does not
-    make the others look unusual.
+    make the others look unusual. Each round tests every village in one array computation (``_round``).
     """
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
         raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha!r}")
@@ -93,33 +122,32 @@ def outlier_villages(units: Iterable[tuple[str, int, int]], *, alpha: float = 0.
         if n:
             rows.append((code, n, x))
     tested, found = len(rows), []
-    while len(rows) >= 2:
-        total_n, total_x = sum(n for _, n, _ in rows), sum(x for _, _, x in rows)
+    codes = [code for code, _n, _x in rows]
+    n = np.array([n for _code, n, _x in rows], dtype=np.int64)
+    x = np.array([x for _code, _n, x in rows], dtype=np.int64)
+    while len(codes) >= 2:
+        total_n, total_x = int(n.sum()), int(x.sum())
         if total_x in (0, total_n):
             break  # every answer is the same: nothing stands out
-        tests = []
-        for index, (code, n, x) in enumerate(rows):
-            rest_n, rest_x = total_n - n, total_x - x
-            centre, variance = _logit(rest_x, rest_n)
-            spread = _spread(rows[:index] + rows[index + 1:], float(min_spread))
-            low, high = _tails(x, n, centre, math.sqrt(spread ** 2 + variance))
-            tests.append((min(1.0, 2 * min(low, high)), code, n, x, rest_n, rest_x, spread))
-        worst = min(range(len(tests)), key=lambda i: tests[i][0])
-        p_value, code, n, x, rest_n, rest_x, spread = tests[worst]
+        p_values, spreads = _round(n, x, float(min_spread))
+        worst = int(np.argmin(p_values))
+        p_value, code, vn, vx = float(p_values[worst]), codes[worst], int(n[worst]), int(x[worst])
+        rest_n, rest_x = total_n - vn, total_x - vx
         adjusted = min(1.0, p_value * tested)
         if adjusted >= alpha:
             break
         found.append(Indicator("outlier_village", "warning", code, {
-            "respondents": n,
-            "satisfied": x,
-            "rate": x / n,
+            "respondents": vn,
+            "satisfied": vx,
+            "rate": vx / vn,
             "rest_respondents": rest_n,
             "rest_rate": rest_x / rest_n,
-            "direction": "above" if x * rest_n > rest_x * n else "below",
-            "spread": spread,
+            "direction": "above" if vx * rest_n > rest_x * vn else "below",
+            "spread": float(spreads[worst]),
             "p_value": p_value,
             "adjusted_p_value": adjusted,
             "alpha": alpha,
         }))
-        del rows[worst]
+        del codes[worst]
+        n, x = np.delete(n, worst), np.delete(x, worst)
     return tuple(found)

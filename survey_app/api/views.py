@@ -8,10 +8,10 @@ from ..errors import RETRY_AFTER, database_unavailable, error_title, log_unavail
 from ..extensions import db
 from ..i18n import _
 from ..models import Survey
-from ..scope import can_view, surveys_in_scope
 from ..services import audit, snapshots
 from ..services.results import survey_fields
 from ..services.results_model import ListedSurvey
+from ..services.scope import Absent, OutOfScope, Scope
 from . import bp
 from .auth import ApiError, json_error, token_user
 from .openapi import Index, Links, SurveyListing, openapi_document
@@ -63,8 +63,7 @@ def openapi():
 @bp.get("/surveys")
 def surveys():
     """List the surveys in the scope of the token's user (each as the results document describes it)."""
-    user = token_user()
-    rows = db.session.execute(surveys_in_scope(user)).scalars().all()
+    rows = db.session.execute(Scope.of_token(token_user()).surveys()).scalars().all()
     body = SurveyListing(surveys=[
         ListedSurvey(**survey_fields(s), results_url=url_for("api.survey_results", survey_id=s.id, _external=True))
         for s in rows
@@ -77,11 +76,12 @@ def surveys():
 def survey_results(survey_id: int):
     """Return a survey's results document (the same as ``flask results --format json``)."""
     user = token_user()
-    survey = db.session.get(Survey, survey_id)
-    if survey is None:
-        raise ApiError(404, _("Không có đợt khảo sát số %(id)s.", id=survey_id))
-    if not can_view(user, survey):
-        raise ApiError(403, _("Đợt khảo sát này nằm ngoài phạm vi của tài khoản."))
+    try:
+        survey = Scope.of_token(user).find(Survey, survey_id)
+    except Absent:
+        raise ApiError(404, _("Không có đợt khảo sát số %(id)s.", id=survey_id)) from None
+    except OutOfScope:
+        raise ApiError(403, _("Đợt khảo sát này nằm ngoài phạm vi của tài khoản.")) from None
     document, _indicators, publication = snapshots.document_for(survey)
     audit.record("results.export", actor=user, survey_id=survey.id, format="api", token_id=g.api_token.id)
     db.session.commit()

@@ -10,6 +10,7 @@ import click
 from ..errors import InputError, StateError
 from ..extensions import db
 from ..models import Survey
+from ..services.scope import Absent, Scope
 
 CLI_ACTOR = "cli"
 
@@ -40,8 +41,9 @@ def output_file(_ctx, param, value: Path | None) -> Path | None:
 
 
 def load_survey(survey_id: int) -> Survey:
-    """The survey with this id, or exit with a clear message."""
-    survey = db.session.get(Survey, survey_id)
-    if survey is None:
-        raise click.ClickException(f"No survey with id {survey_id}.")
-    return survey
+    """The survey with this id (the operator's scope holds every unit), or exit with a clear message; an id
+    beyond what the database stores names no survey either."""
+    try:
+        return Scope.operator().find(Survey, survey_id)
+    except Absent:
+        raise click.ClickException(f"No survey with id {survey_id}.") from None

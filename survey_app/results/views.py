@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from flask import render_template, request
-from flask_login import current_user, login_required
+from flask_login import login_required
 from markupsafe import Markup
 
 from ..exports import explain, labels, uncertainty
 from ..exports.tables import item_names, item_tags, not_answered, unit_names
 from ..extensions import db
 from ..i18n import _
-from ..scope import survey_for, surveys_in_scope
+from ..scope import current_scope, survey_for
 from ..services import snapshots
 from . import bp, fragments
 from .charts import bar_chart
@@ -25,7 +25,7 @@ MAX_BARS = 60
 @login_required
 def index():
     """List the surveys in the user's scope."""
-    surveys = db.session.execute(surveys_in_scope(current_user)).scalars().all()
+    surveys = db.session.execute(current_scope().surveys()).scalars().all()
     return render_template("results/index.html", surveys=surveys, labels=labels)
 
 

@@ -5,15 +5,15 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from ..errors import InputError
 from ..extensions import db
 from ..i18n import _
-from ..models import ApiToken, Role, User
+from ..models import ApiToken, User
 from ..models._types import utcnow
-from ..scope import accounts_managed_by, manages_account
 from . import audit
+from .scope import Scope
 
 #: Prefix of every token, so that a leaked one is easy to recognise (e.g. by secret scanners).
 PREFIX = "ntm_"
@@ -54,19 +54,9 @@ def authenticate(clear: str) -> tuple[User, ApiToken] | None:
 
 
 def tokens_visible_to(user: User) -> list[ApiToken]:
-    """Tokens a user manages: their own, and for an admin those of the accounts it manages (every token for
-    a national admin, the non-admin accounts of its unit for an admin scoped to a province or commune)."""
-    query = select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())
-    if user.role is Role.ADMIN:
-        query = query.where(or_(ApiToken.user_id == user.id, ApiToken.user_id.in_(accounts_managed_by(user))))
-    else:
-        query = query.where(ApiToken.user_id == user.id)
-    return list(db.session.execute(query).scalars())
-
-
-def can_revoke(user: User, token: ApiToken) -> bool:
-    """Users revoke their own tokens; admins those of the accounts they manage."""
-    return token.user_id == user.id or (token.user is not None and manages_account(user, token.user))
+    """Tokens a user manages (``Scope.api_tokens``): their own, and for an admin those of the accounts it
+    manages; live ones first, newest first."""
+    return list(db.session.execute(Scope.of(user).api_tokens()).scalars())
 
 
 def revoke(token: ApiToken, *, actor: User | None = None, actor_name: str | None = None,

@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, select
 from ..errors import InputError, StateError
 from ..extensions import db
 from ..i18n import _
-from ..models import Commune, Role
+from ..models import Role
 
 ALL_ROLES = (Role.ADMIN, Role.STAFF, Role.AUDITOR)
 EDITORS = (Role.ADMIN, Role.STAFF)
@@ -50,12 +50,6 @@ def flash_problems(lines: list[str]) -> None:
     """Show an error (and its details) at the top of the next page."""
     for line in lines:
         flash(line, "error")
-
-
-def commune_or_none(code: str) -> Commune | None:
-    """A commune by code, tolerating any input."""
-    code = (code or "").strip()
-    return db.session.get(Commune, code) if code.isdigit() and len(code) == 5 else None
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,10 @@ import re
 from collections.abc import Mapping
 
 from flask import render_template, request
-from flask_login import current_user
-from sqlalchemy import or_, select
 
 from .. import formatting
-from ..models import AuditEntry, Role, Survey
-from ..scope import roles_required, survey_for, surveys_in_scope
+from ..models import AuditEntry
+from ..scope import current_scope, roles_required, survey_for
 from ..services import audit as audit_log
 from . import bp
 from ._common import ALL_ROLES, paginate
@@ -19,15 +17,6 @@ from ._common import ALL_ROLES, paginate
 MAX_SHOWN = 50
 #: A detail written as ISO 8601 (a moment in UTC, or a day): shown as every page shows times and dates.
 ISO_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:\d{2}|Z)?)?")
-
-
-def entries_in_scope(user):
-    """The audit entries a user may read: all for a national admin, else their surveys' and their own."""
-    query = select(AuditEntry).order_by(AuditEntry.id.desc())
-    if user.role is Role.ADMIN and not user.unit_code:
-        return query
-    surveys = surveys_in_scope(user).with_only_columns(Survey.id).order_by(None)
-    return query.where(or_(AuditEntry.survey_id.in_(surveys), AuditEntry.actor_id == user.id))
 
 
 def readable(value, nested: bool = False) -> str:
@@ -64,7 +53,7 @@ def _when(text: str) -> str:
 def audit():
     """List audit entries, newest first, optionally those of one survey (?survey=ID) or whose action
     starts with some text (?action=survey finds survey.open, survey.close…)."""
-    query = entries_in_scope(current_user)
+    query = current_scope().audit_entries()
     survey = None
     survey_id = request.args.get("survey", type=int)
     if survey_id is not None:

@@ -10,8 +10,9 @@ from ..exports.codes import codes_csv as render_codes_csv
 from ..extensions import db
 from ..formatting import number as format_number
 from ..i18n import _
+from ..models._types import MAX_ID
 from ..ops.checks import local_public_url
-from ..scope import MAX_ID, can_edit, roles_required, survey_for
+from ..scope import may_change, roles_required, survey_for
 from ..services import audit, issuing, lifecycle
 from ..services.coverage import survey_coverage
 from ..services.slips import SlipError, render_slips_pdf
@@ -30,7 +31,7 @@ def codes(survey_id: int):
     public_url = current_app.config["SURVEY_PUBLIC_URL"]
     return render_template("staff/codes.html", survey=survey, coverage=survey_coverage(survey),
                            local_address=public_url if local_public_url(public_url) else None,
-                           editable=can_edit(current_user, survey), issue_form=IssueForm(spare_percent=share),
+                           editable=may_change(survey), issue_form=IssueForm(spare_percent=share),
                            void_form=VoidForm(),
                            can_issue=lifecycle.allows(survey, lifecycle.Write.ISSUE_CODES),
                            remaining=sum(n for _frame, n in issuing.codes_wanted(survey, float(share) / 100)),

@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, Optional
 from ..formatting import datetime as format_datetime
 from ..i18n import _, _l
 from ..models._types import MAX_ID
-from ..scope import can_edit, roles_required, survey_for
+from ..scope import may_change, roles_required, survey_for
 from ..services import lifecycle
 from ..services.meetings import NOTE_LENGTH, declare_meeting, meetings_of, withdraw_meeting
 from . import bp
@@ -42,7 +42,7 @@ def meetings(survey_id: int):
     """The survey's declared village meetings, and a form to declare one."""
     survey = survey_for(survey_id)
     return render_template("staff/meetings.html", survey=survey, meetings=meetings_of(survey), form=_form(survey),
-                           editable=can_edit(current_user, survey)
+                           editable=may_change(survey)
                            and lifecycle.allows(survey, lifecycle.Write.DECLARE_MEETING),
                            action=ActionForm())
 

@@ -19,7 +19,7 @@ from ..models import (
     ResponseVersion,
     User,
 )
-from ..scope import can_edit, roles_required, survey_for
+from ..scope import may_change, roles_required, survey_for
 from ..services import audit, double_entry, lifecycle, paper, receipts
 from ..services.responses import Submission
 from . import bp
@@ -62,7 +62,7 @@ def paper_batches(survey_id: int):
     form = BatchForm()
     form.village.choices = options((f.id, f"{f.village.code} · {f.village.name}") for f in survey.frame)
     return render_template("staff/paper_batches.html", survey=survey, batches=batches, form=form,
-                           counts=paper.batch_counts(survey), editable=can_edit(current_user, survey),
+                           counts=paper.batch_counts(survey), editable=may_change(survey),
                            channel_label=paper.channel_label)
 
 
@@ -128,7 +128,7 @@ def keying(survey_id: int, batch_id: int, keying: int):
     status = 422 if errors else 200
     return render_template("staff/keying.html", survey=survey, batch=batch, form=form, keying=keying,
                            errors=errors, entries=_entries(batch, keying),
-                           editable=can_edit(current_user, survey), channel_label=paper.channel_label), status
+                           editable=may_change(survey), channel_label=paper.channel_label), status
 
 
 @bp.get("/surveys/<int:survey_id>/paper/<int:batch_id>/report")
@@ -142,7 +142,7 @@ def batch_report(survey_id: int, batch_id: int):
     mismatches, agreeing, awaiting = double_entry.batch_report(survey, batch)
     return render_template("staff/batch_report.html", survey=survey, batch=batch, mismatches=mismatches,
                            agreeing=agreeing, awaiting=awaiting, action_form=ActionForm(),
-                           editable=can_edit(current_user, survey), receipts=receipts.batch_receipts(batch))
+                           editable=may_change(survey), receipts=receipts.batch_receipts(batch))
 
 
 @bp.get("/surveys/<int:survey_id>/paper/<int:batch_id>/receipts")
@@ -238,7 +238,7 @@ def response_history(survey_id: int, response_id: int):
                            history=_history(response), keys=keys, value_label=paper.value_label,
                            channel_label=paper.channel_label, serial=db.session.get(
                                HouseholdCode, response.household_code_id).serial,
-                           correctable=can_edit(current_user, survey)
+                           correctable=may_change(survey)
                            and survey_allows(survey, "correction")), 422 if errors else 200
 
 

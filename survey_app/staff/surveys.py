@@ -15,7 +15,7 @@ from ..extensions import db
 from ..i18n import _, _l
 from ..models import Commune, FrameVillage, Province, Response, SurveyStatus, Village
 from ..models.surveys import vietnam_today
-from ..scope import can_edit, roles_required, survey_for, surveys_in_scope, unit_in_scope
+from ..scope import current_scope, may_change, roles_required, survey_for
 from ..services import coverage as coverage_service
 from ..services import snapshots
 from ..services.drafts import delete_problem
@@ -60,7 +60,7 @@ TRANSITIONS = {"open": _l("Mở lấy ý kiến"), "close": _l("Kết thúc lấ
 @roles_required(*ALL_ROLES)
 def dashboard():
     """List the surveys in the user's scope with their state and answers so far."""
-    page = paginate(surveys_in_scope(current_user), per_page=25)
+    page = paginate(current_scope().surveys(), per_page=25)
     ids = [s.id for s in page.items]
     answered = dict(db.session.execute(
         select(Response.survey_id, func.count()).where(Response.survey_id.in_(ids))
@@ -72,15 +72,12 @@ def dashboard():
                            status_label=status_label, can_create=current_user.role in EDITORS)
 
 
-def _unit(code: str) -> tuple[Commune | Province | None, str | None]:
-    """The commune or province of a code, and its province code (for the scope check)."""
+def _unit(code: str) -> Commune | Province | None:
+    """The commune (5 digits) or province (2 digits) of a code, or None."""
     code = (code or "").strip()
-    if code.isdigit() and len(code) == 5:
-        commune = db.session.get(Commune, code)
-        return commune, commune.province_code if commune else None
-    if code.isdigit() and len(code) == 2:
-        return db.session.get(Province, code), code
-    return None, None
+    if code.isdigit() and len(code) in (2, 5):
+        return db.session.get(Commune if len(code) == 5 else Province, code)
+    return None
 
 
 def _templates(level: str) -> dict:
@@ -112,11 +109,11 @@ def new_survey():
     code = (request.values.get("unit") or request.form.get("unit_code") or "").strip()
     if not code and current_user.unit_code and len(current_user.unit_code) == 5:
         code = current_user.unit_code
-    unit, province = _unit(code)
+    unit = _unit(code)
     if unit is None:
         status = 422 if code else 200
         return render_template("staff/survey_unit.html", code=code, unknown=bool(code)), status
-    if not unit_in_scope(current_user, unit.code, province):
+    if not current_scope().allows(unit, edit=True):
         abort(403)
     level = "commune" if isinstance(unit, Commune) else "province"
     templates = _templates(level)
@@ -172,7 +169,7 @@ def survey(survey_id: int):
     return render_template("staff/survey.html", survey=survey, status_label=status_label(survey.status),
                            pending=[work.describe() for work in pending], min_waiver=MIN_JUSTIFICATION,
                            published=published,
-                           editable=can_edit(current_user, survey), action_form=ActionForm(),
+                           editable=may_change(survey), action_form=ActionForm(),
                            transitions=TRANSITIONS, confirmations=CONFIRMATIONS,
                            days_left=coverage_service.working_days_left(survey),
                            households=sum(f.households for f in survey.frame),

@@ -13,42 +13,24 @@ from ..errors import InputError
 from ..extensions import db
 from ..i18n import _
 from ..models import Commune, Province, Role, Village
-from ..scope import roles_required, unit_in_scope
+from ..scope import current_scope, in_scope, may_change, roles_required
 from ..services import audit
 from ..services.units import import_unit_files, read_frame, upsert_village
 from . import bp
-from ._common import ALL_ROLES, EDITORS, attempt, commune_or_none, flash_problems, paginate
+from ._common import ALL_ROLES, EDITORS, attempt, flash_problems, paginate
 from .forms import FrameFileForm, UnitsImportForm, VillageForm, VillagesForm
-
-
-def communes_in_scope(user):
-    """A query of the communes the user may see, by code."""
-    query = select(Commune).order_by(Commune.code)
-    if user.role is Role.ADMIN and not user.unit_code:
-        return query
-    scope = user.unit_code or "-"
-    if len(scope) == 2:
-        return query.where(Commune.province_code == scope)
-    return query.where(Commune.code == scope)
 
 
 def commune_for(code: str, *, edit: bool = False) -> Commune:
     """A commune the current user may see (or change): 404 if unknown, 403 if out of scope."""
-    commune = commune_or_none(code)
-    if commune is None:
-        abort(404)
-    if not unit_in_scope(current_user, commune.code, commune.province_code):
-        abort(403)
-    if edit and current_user.role not in EDITORS:
-        abort(403)
-    return commune
+    return in_scope(Commune, (code or "").strip(), edit=edit)
 
 
 @bp.get("/units")
 @roles_required(*ALL_ROLES)
 def units():
     """List the communes in scope (searchable); admins also import the national lists here."""
-    query = communes_in_scope(current_user)
+    query = current_scope().communes()
     q = request.args.get("q", "").strip()[:80]
     if q:
         like = f"%{q}%"
@@ -106,7 +88,7 @@ def _villages_page(commune: Commune, status: int = 200, errors: list[str] | None
         table_form = VillagesForm(data={"villages": [
             {"village_id": v.id, "name": v.name, "households": v.households} for v in villages]})
     rows = list(zip(villages, table_form.villages, strict=False))
-    editable = current_user.role in EDITORS
+    editable = may_change(commune)
     return render_template("staff/villages.html", commune=commune, rows=rows, table_form=table_form,
                            add_form=add_form or VillageForm(), frame_form=FrameFileForm(), editable=editable,
                            total=sum(v.households for v in villages), errors=errors or []), status

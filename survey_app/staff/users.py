@@ -1,32 +1,18 @@
 """Account management for admins: list, create, deactivate, reset a password."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db
 from ..i18n import _, ngettext
 from ..models import Commune, Province, Role, User
-from ..scope import manages_account, roles_required, unit_in_scope
+from ..scope import current_scope, in_scope, roles_required
 from ..services import accounts, audit
 from . import bp
 from ._common import attempt
 from .forms import ActionForm, PasswordForm, UserForm
-
-
-def _manageable(user: User) -> bool:
-    """A national admin manages every account; an admin scoped to a unit, the non-admins of that unit."""
-    return manages_account(current_user, user)
-
-
-def _account(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    if not _manageable(user):
-        abort(403)
-    return user
 
 
 def _flash_revoked(count: int, user: User) -> None:
@@ -40,8 +26,7 @@ def _flash_revoked(count: int, user: User) -> None:
 @roles_required(Role.ADMIN)
 def users():
     """List the accounts the admin manages."""
-    accounts_list = [u for u in db.session.execute(select(User).order_by(User.username)).scalars()
-                     if _manageable(u)]
+    accounts_list = list(db.session.execute(current_scope().accounts()).scalars())
     codes = {u.unit_code for u in accounts_list if u.unit_code}
     names = dict(db.session.execute(select(Province.code, Province.full_name).where(Province.code.in_(codes)))
                  .all())
@@ -57,9 +42,7 @@ def new_user():
     errors: list[str] = []
     if form.validate_on_submit():
         unit = (form.unit_code.data or "").strip() or None
-        commune = db.session.get(Commune, unit) if unit and len(unit) == 5 else None
-        if current_user.unit_code and (form.role.data == Role.ADMIN.value or not (unit and unit_in_scope(
-                current_user, unit, commune.province_code if commune else None))):
+        if not current_scope().may_create_account(Role(form.role.data), unit):
             errors = [_("Bạn chỉ tạo được tài khoản cán bộ, kiểm tra trong đơn vị mình phụ trách (%(unit)s).",
                         unit=current_user.unit_code)]
         else:
@@ -77,7 +60,7 @@ def new_user():
 @roles_required(Role.ADMIN)
 def set_active(user_id: int):
     """Deactivate (or reactivate) an account; a deactivated user is logged out at the next request."""
-    user = _account(user_id)
+    user = in_scope(User, user_id)
     if ActionForm().validate_on_submit():
         if user.id == current_user.id:
             flash(_("Không thể tự khóa tài khoản của mình."), "error")
@@ -98,7 +81,7 @@ def set_active(user_id: int):
 @roles_required(Role.ADMIN)
 def reset_password(user_id: int):
     """Set a new password for an account (to hand over in person)."""
-    user = _account(user_id)
+    user = in_scope(User, user_id)
     form = PasswordForm()
     errors: list[str] = []
     if form.validate_on_submit():

@@ -116,7 +116,7 @@ def test_the_api_answers_503_json_when_the_database_is_lost(app, client, monkeyp
     from survey_app.api import views
 
     monkeypatch.setattr(views, "token_user", object)  # any user: the database fails before scope matters
-    monkeypatch.setattr(views, "surveys_in_scope", _lost(psycopg.OperationalError("connection refused")))
+    monkeypatch.setattr(views.Scope, "surveys", _lost(psycopg.OperationalError("connection refused")))
     app.config["PROPAGATE_EXCEPTIONS"] = False
     answer = client.get("/api/v1/surveys")
     assert answer.status_code == 503 and answer.headers["Retry-After"] == "5"

@@ -6,15 +6,22 @@ STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app wsgi
 export FLASK_APP := wsgi
 
-.PHONY: run test install translations lint bench clean contract
+# The versions the suite passed with (pyproject.toml keeps the bounds); `make install CONSTRAINTS=` ignores them.
+CONSTRAINTS ?= constraints.txt
 
-$(STAMP): pyproject.toml
+.PHONY: run test install translations lint bench clean contract lock
+
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## Write constraints.txt from this virtualenv (after `make test` passed on upgraded packages)
+lock: install
+	$(BIN)/python .ci/lock.py > constraints.txt.new && mv constraints.txt.new constraints.txt
 
 ## Compile translations/*/LC_MESSAGES/messages.po to .mo (fuzzy messages left out); fails on any error
 translations: $(STAMP)

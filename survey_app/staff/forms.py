@@ -14,6 +14,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -27,15 +28,10 @@ from ..models._types import MAX_ID
 from ..services.surveys import start_problem
 from ..services.units import MAX_HOUSEHOLDS_PER_VILLAGE
 
-try:
-    from wtforms import SelectChoice
-except ImportError:  # WTForms < 3.3 takes (value, label) tuples
-    SelectChoice = None
 
-
-def options(pairs) -> list:
-    """Select options from (value, label) pairs, in the form the installed WTForms expects."""
-    return [SelectChoice(value, label) if SelectChoice else (value, label) for value, label in pairs]
+def options(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 UNIT_CODE = Regexp(r"^\s*(\d{2}|\d{5})\s*$", message=_l("Mã đơn vị gồm 2 chữ số (tỉnh) hoặc 5 chữ số (xã)."))

@@ -23,9 +23,8 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from .ring import VERSION, Key, Keyring, KeyringError, Unreadable, open_text, seal_text
-
-__all__ = ["VERSION", "Key", "Keyring", "KeyringError", "Unreadable", "open_text", "seal_text"]
+# The sealing API, used as keys.Keyring, keys.Unreadable, keys.seal_text… by the rest of the app.
+from .ring import VERSION, Key, Keyring, KeyringError, Unreadable, open_text, seal_text  # noqa: F401
 
 log = logging.getLogger(__name__)
 

@@ -59,10 +59,11 @@ def test_the_operator_finds_the_survey_of_every_unit(app, world, blank_png):
     assert not wrong, "\n".join(wrong)
 
 
-@pytest.mark.parametrize("command", list(CLI_COMMANDS))
-def test_an_id_that_names_no_survey_is_refused_in_words(app, blank_png, command):
-    runner = app.test_cli_runner()
-    for sid in NOWHERE:
-        result = runner.invoke(args=[*command, *(a.format(sid=sid, tmp=blank_png) for a in CLI_COMMANDS[command])])
-        assert result.exit_code == 1, (sid, result.output, result.exception)
-        assert f"No survey with id {sid}." in result.output, (sid, result.output, result.exception)
+def test_an_id_that_names_no_survey_is_refused_in_words(app, blank_png):
+    runner, wrong = app.test_cli_runner(), []
+    for command, template in CLI_COMMANDS.items():
+        for sid in NOWHERE:
+            result = runner.invoke(args=[*command, *(a.format(sid=sid, tmp=blank_png) for a in template)])
+            if result.exit_code != 1 or f"No survey with id {sid}." not in result.output:
+                wrong.append(f"{' '.join(command)} {sid}: {result.exit_code} {result.output!r} {result.exception!r}")
+    assert not wrong, "\n".join(wrong)

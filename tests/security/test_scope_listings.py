@@ -64,9 +64,7 @@ def _audit_expected(app, world, who) -> set[str] | None:
     return {str(row.id) for row in rows if row.survey_id in sids or row.actor_id == world.users[who]}
 
 
-@pytest.mark.parametrize("who", WHO)
-def test_survey_listings(app, world, who):
-    client = client_for(app, who)
+def _survey_listings(app, world, who, client):
     want = _surveys_seen(world, who) if who and who not in INACTIVE else None
     assert _listed(client, "/staff/", r'href="/staff/surveys/(\d+)"') == want
     assert _listed(client, "/results/", r'href="/results/(\d+)"') == want
@@ -74,9 +72,7 @@ def test_survey_listings(app, world, who):
     assert ({str(s["id"]) for s in api.json["surveys"]} if api.status_code == 200 else None) == want
 
 
-@pytest.mark.parametrize("who", WHO)
-def test_communes_accounts_tokens_and_audit_listings(app, world, who):
-    client = client_for(app, who)
+def _other_listings(app, world, who, client):
     signed_in = who is not None and who not in INACTIVE
     assert _listed(client, "/staff/units", r'href="/staff/units/(\d{5})/villages"') == (
         {code for code in COMMUNE_OF if code in seen_by(who)} if signed_in else None)
@@ -88,9 +84,7 @@ def test_communes_accounts_tokens_and_audit_listings(app, world, who):
     assert _audit_ids(client) == _audit_expected(app, world, who)
 
 
-@pytest.mark.parametrize("who", WHO)
-def test_accounts_are_created_only_inside_the_scope(app, world, who):
-    client = client_for(app, who)
+def _account_creation(client, who) -> list[str]:
     token, wrong = csrf(client), []
     for number, (role, unit) in enumerate((r, u) for r in ("admin", "staff", "auditor")
                                           for u in (None, *sorted(ALL_UNITS))):
@@ -105,4 +99,14 @@ def test_accounts_are_created_only_inside_the_scope(app, world, who):
             want = "ok" if manages(who, role, unit) and (role == "admin" or unit) else "status 422"
         if got != want:
             wrong.append(f"{who} creating {role} of {unit}: expected {want}, got {got}")
+    return wrong
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_listings_and_account_creation(app, world, who):
+    """The listings first: the accounts created at the end join them."""
+    client = client_for(app, who)
+    _survey_listings(app, world, who, client)
+    _other_listings(app, world, who, client)
+    wrong = _account_creation(client, who)
     assert not wrong, "\n".join(wrong)

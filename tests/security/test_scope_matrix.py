@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from survey_app.extensions import db
+
 from .conftest import ACCOUNTS, COMMUNE_OF, INACTIVE, PROVINCES, SURVEY_UNITS
 from .matrix import client_for, csrf, expected, outcome, send, target_of
 
@@ -140,3 +142,32 @@ def test_the_matrix_covers_every_route_with_an_id(app):
     with_ids = {rule.endpoint for rule in app.url_map.iter_rules() if rule.arguments} - NOT_OBJECTS
     assert with_ids - covered == set()
     assert "staff.new_survey" in covered  # its unit comes in the query string, not the path
+
+
+#: Routes that name an object inside a survey: the object must belong to the survey of the path.
+NESTED = [route for route in SURVEY_ROUTES if any(key in route[1] for key in ("{bid}", "{rid}", "{mid}"))]
+
+
+@pytest.mark.parametrize("who", ["admin", "staff_xa"])
+def test_an_object_of_another_survey_is_not_reached_through_a_survey_in_scope(app, world, who):
+    """The home survey's path with the batch, phiếu, mismatch or meeting of another survey: 404 (a meeting
+    is refused in words), and the other survey's objects stay as they were."""
+    from survey_app.models import DeclaredMeeting, KeyedEntry
+
+    client, wrong = client_for(app, who), []
+    token, home = csrf(client), world.surveys["21040"]
+    for unit in ("21043", "00004", "51"):
+        values = {**world.surveys[unit], "sid": home["sid"]}
+        for method, template, _kind, data, _ok in NESTED:
+            paths = [template.format(**values)]
+            if "{eid}" in template:  # the home batch with the other survey's mismatch
+                paths.append(template.format(**{**home, "eid": values["eid"]}))
+            for path in paths:
+                status = send(client, method, path, data, token=None, csrf_token=token).status_code
+                if status != (302 if "/withdraw" in path else 404):
+                    wrong.append(f"{who}: {method} {path}: got {status}")
+    with app.app_context():
+        for unit in ("21043", "00004", "51"):
+            assert db.session.get(DeclaredMeeting, world.surveys[unit]["mid"]) is not None
+            assert db.session.get(KeyedEntry, world.surveys[unit]["eid"]).resolution is None
+    assert not wrong, "\n".join(wrong)

@@ -23,8 +23,10 @@ from ..extensions import db
 from ..models import ApiToken, AuditEntry, Commune, Province, Role, Survey, User, Village
 from ..models._types import MAX_ID
 
+#: Objects that belong to a unit, and the column naming it.
+UNIT_OF = {Survey: Survey.unit_code, Commune: Commune.code, Province: Province.code, Village: Village.commune_code}
 #: Objects whose "change" needs a role that writes (staff, admins, the operator), besides being in scope.
-CHANGEABLE = (Survey, Commune, Province, Village)
+CHANGEABLE = tuple(UNIT_OF)
 
 
 class Absent(LookupError):
@@ -86,14 +88,8 @@ class Scope:
 
     def clause(self, model) -> ColumnElement[bool]:
         """The SQL condition that a row of ``model`` is in scope."""
-        if model is Survey:
-            return self._holds(Survey.unit_code)
-        if model is Commune:
-            return self._holds(Commune.code)
-        if model is Province:
-            return self._holds(Province.code)
-        if model is Village:
-            return self._holds(Village.commune_code)
+        if model in UNIT_OF:
+            return self._holds(UNIT_OF[model])
         if model is User:
             if not self.manages:
                 return false()
@@ -101,10 +97,8 @@ class Scope:
         if model is ApiToken:
             return or_(self._own(ApiToken.user_id), ApiToken.user_id.in_(select(User.id).where(self.clause(User))))
         if model is AuditEntry:
-            if self.national:
-                return true()
-            return or_(AuditEntry.survey_id.in_(select(Survey.id).where(self.clause(Survey))),
-                       self._own(AuditEntry.actor_id))
+            return true() if self.national else or_(
+                AuditEntry.survey_id.in_(select(Survey.id).where(self.clause(Survey))), self._own(AuditEntry.actor_id))
         raise TypeError(f"no scope rule for {model.__name__}")
 
     def surveys(self) -> Select:

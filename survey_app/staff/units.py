@@ -42,7 +42,7 @@ def units():
         .group_by(Village.commune_code)).all()) if codes else {}
     totals = {"provinces": db.session.execute(select(func.count()).select_from(Province)).scalar_one(),
               "communes": db.session.execute(select(func.count()).select_from(Commune)).scalar_one()}
-    can_import = current_user.role is Role.ADMIN and not current_user.unit_code
+    can_import = current_scope().national
     return render_template("staff/units.html", page=page, q=q, villages=villages, totals=totals,
                            import_form=UnitsImportForm() if can_import else None)
 
@@ -51,7 +51,7 @@ def units():
 @roles_required(Role.ADMIN)
 def import_units():
     """Import provinces.csv and communes.csv (all or nothing; errors name the file and line)."""
-    if current_user.unit_code:
+    if not current_scope().national:
         abort(403)
     form = UnitsImportForm()
     uploads = [f for f in (form.files.data or []) if f and f.filename] if form.validate_on_submit() else []

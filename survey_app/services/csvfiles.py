@@ -90,30 +90,39 @@ def read_rows(data: bytes | str, required: tuple[str, ...], optional: tuple[str,
     names |= {header_key(alias): name for name, spelled in aliases.items() for alias in spelled}
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text, names))
     try:
-        header = next(reader, None)
-        while header is not None and not any(cell.strip() for cell in header):
-            header = next(reader, None)  # blank lines above the header
-        if header is None:
-            raise InputError(_("Tệp %(name)s trống.", name=source))
+        header = _header(reader, source)
         columns = _columns(header, required, optional, aliases, names, source, reader.line_num)
         line = reader.line_num + 1  # where the next record starts (a quoted cell may span lines)
         for row in reader:
             line, start = reader.line_num + 1, line
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) > len(columns) and not any(cell.strip() for cell in row[len(columns):]):
-                row = row[:len(columns)]  # empty cells at the right edge, as spreadsheets write them
-            if len(row) != len(columns):
-                unclosed = len(row) < len(columns) and any("\n" in cell or "\r" in cell for cell in row)
-                yield start, {"__error__": _("dấu ngoặc kép mở ở dòng này không được đóng") if unclosed
-                              else _("có %(n)s cột, cần %(m)s", n=len(row), m=len(columns))}
-                continue
-            yield start, {column: cell.strip() for column, cell in zip(columns, row, strict=True)}
+            if any(cell.strip() for cell in row):
+                yield start, _cells(row, columns)
     except csv.Error as exc:
         too_long = "field larger" in str(exc)  # the one error a non-strict reader of NUL-free text raises
         raise InputError(_("Tệp %(name)s sai định dạng CSV.", name=source), [(reader.line_num, _(
             "ô dài quá %(n)s ký tự", n=csv.field_size_limit()) if too_long else _("dòng sai định dạng CSV"))],
         ) from exc
+
+
+def _header(reader, source: str) -> list[str]:
+    """The first non-blank record (blank lines above the header skipped); InputError for an empty file."""
+    header = next(reader, None)
+    while header is not None and not any(cell.strip() for cell in header):
+        header = next(reader, None)
+    if header is None:
+        raise InputError(_("Tệp %(name)s trống.", name=source))
+    return header
+
+
+def _cells(row: list[str], columns: list[str]) -> dict[str, str]:
+    """A record as {column: stripped cell}, or ``{"__error__": message}`` when its cells do not fit."""
+    if len(row) > len(columns) and not any(cell.strip() for cell in row[len(columns):]):
+        row = row[:len(columns)]  # empty cells at the right edge, as spreadsheets write them
+    if len(row) != len(columns):
+        unclosed = len(row) < len(columns) and any("\n" in cell or "\r" in cell for cell in row)
+        return {"__error__": _("dấu ngoặc kép mở ở dòng này không được đóng") if unclosed
+                else _("có %(n)s cột, cần %(m)s", n=len(row), m=len(columns))}
+    return {column: cell.strip() for column, cell in zip(columns, row, strict=True)}
 
 
 def parse_count(text: str) -> int | None:

@@ -6,8 +6,6 @@ import unicodedata
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
-
 from ..errors import InputError, StateError
 from ..extensions import db
 from ..formatting import date as format_date
@@ -15,9 +13,9 @@ from ..i18n import _
 from ..models import Commune, FrameVillage, Province, Survey, SurveyStatus
 from ..models._types import utcnow
 from ..models.surveys import vietnam_today
-from ..survey_templates import TemplateError, load_template
+from ..survey_templates import SurveyTemplate, TemplateError, load_template
 from . import audit, lifecycle, pending_work
-from .units import FrameRow, households_problem, upsert_village
+from .units import FrameRow, frame_problems, upsert_village
 from .window import default_window_end
 
 #: How far from today the console lets a new survey start: a collection begun on paper a few weeks ago
@@ -44,49 +42,15 @@ def create_survey(template_key: str, unit_code: str, frame: list[FrameRow], *, s
     Its window counts the configured number of days leaving out Saturdays and Sundays, and also public
     holidays when ``skip_holidays`` (services/window.py).
     """
-    try:
-        template = load_template(template_key)
-    except TemplateError as exc:
-        raise InputError(_("Không dùng được mẫu phiếu “%(key)s”: %(error)s", key=template_key,
-                           error=str(exc))) from exc
-    if len(unit_code) == 5:
-        commune = db.session.get(Commune, unit_code)
-        if commune is None:
-            raise InputError(_("Không có xã mã %(code)s. Hãy nhập danh mục đơn vị hành chính trước.",
-                               code=unit_code))
-        level, unit_name = "commune", commune.full_name
-    else:
-        province = db.session.get(Province, unit_code)
-        if province is None:
-            raise InputError(_("Không có tỉnh mã %(code)s.", code=unit_code))
-        level, unit_name = "province", province.full_name
+    template = _template(template_key)
+    level, unit_name = _unit(unit_code)
     if (template.level == "commune") != (level == "commune"):
         raise InputError(_("Mẫu phiếu “%(key)s” dành cho cấp %(wanted)s, không dùng cho %(unit)s.", key=template_key,
                            wanted=_("xã") if template.level == "commune" else _("huyện, thị xã hoặc tỉnh"),
                            unit=unit_name))
-    errors, seen = [], {}
     if not frame:
         raise InputError(_("Danh sách thôn không có dòng nào."))
-    for row in frame:
-        commune_code = row.commune_code or (unit_code if level == "commune" else None)
-        if commune_code is None:
-            errors.append((row.line, _("khảo sát cấp tỉnh cần cột commune_code")))
-            continue
-        if (problem := households_problem(row.households)) is not None:
-            errors.append((row.line, _("%(village)s: %(problem)s", village=row.village_name, problem=problem)))
-        if (first := seen.setdefault((commune_code, row.village_code), row)) is not row:
-            errors.append((row.line, _("thôn %(code)s · %(name)s có hai lần trong danh sách (lần đầu ở dòng "
-                                       "%(first)s)", code=row.village_code, name=row.village_name,
-                                       first=first.line)))
-            continue
-        commune = db.session.get(Commune, commune_code)
-        if commune is None:
-            errors.append((row.line, _("không có xã mã %(c)s trong danh mục đơn vị hành chính", c=commune_code)))
-        elif (level == "commune" and commune_code != unit_code) or (
-            level == "province" and commune.province_code != unit_code
-        ):
-            errors.append((row.line, _("xã %(c)s không thuộc đơn vị được khảo sát", c=commune_code)))
-    if errors:
+    if errors := frame_problems(frame, unit_code, level):
         raise InputError(_("Danh sách thôn có lỗi; chưa tạo đợt khảo sát."), errors)
     start = start or vietnam_today()
     if (problem := start_problem(start)) is not None:  # the console's rule, for the command line too
@@ -117,6 +81,28 @@ def create_survey(template_key: str, unit_code: str, frame: list[FrameRow], *, s
                  households=sum(r.households for r in frame), start=start.isoformat(),
                  end=survey.end_date.isoformat(), skip_holidays=skip_holidays)
     return survey
+
+
+def _template(template_key: str) -> SurveyTemplate:
+    try:
+        return load_template(template_key)
+    except TemplateError as exc:
+        raise InputError(_("Không dùng được mẫu phiếu “%(key)s”: %(error)s", key=template_key,
+                           error=str(exc))) from exc
+
+
+def _unit(unit_code: str) -> tuple[str, str]:
+    """The level ("commune" or "province") and full name of the surveyed unit; InputError if unknown."""
+    if len(unit_code) == 5:
+        commune = db.session.get(Commune, unit_code)
+        if commune is None:
+            raise InputError(_("Không có xã mã %(code)s. Hãy nhập danh mục đơn vị hành chính trước.",
+                               code=unit_code))
+        return "commune", commune.full_name
+    province = db.session.get(Province, unit_code)
+    if province is None:
+        raise InputError(_("Không có tỉnh mã %(code)s.", code=unit_code))
+    return "province", province.full_name
 
 
 _TRANSITIONS = {
@@ -172,11 +158,6 @@ def status_label(status: SurveyStatus) -> str:
         SurveyStatus.CLOSED: _("Đã kết thúc"),
         SurveyStatus.PUBLISHED: _("Đã công bố"),
     }[status]
-
-
-def get_survey(survey_id: int) -> Survey | None:
-    """A survey by id."""
-    return db.session.execute(select(Survey).where(Survey.id == survey_id)).scalar_one_or_none()
 
 
 #: A justification shorter than this is not a justification.

@@ -56,37 +56,17 @@ def import_unit_files(paths: list[Path]) -> dict[str, int]:
     with every faulty line of every file; nothing is written then.
     """
     errors: list[tuple[int, int, str]] = []  # (file number, line, message naming file:line), sorted at the end
-    provinces: dict[str, dict] = {}
-    communes: dict[str, dict] = {}
+    found: dict[bool, dict[str, dict]] = {False: {}, True: {}}  # is_commune -> code -> row
     for number, path in enumerate(paths):
         data = Path(path).read_bytes()
         first = data.decode("utf-8-sig", errors="replace").split("\n", 1)[0].lower()
         is_commune = "province_code" in first
-        columns = COMMUNE_COLUMNS if is_commune else PROVINCE_COLUMNS
-        width = 5 if is_commune else 2
-        target = communes if is_commune else provinces
         try:
-            for line, row in read_rows(data, columns, source=path.name):
-                where = f"{path.name}:{line}"
-                if "__error__" in row:
-                    errors.append((number, line, f"{where}: {row['__error__']}"))
-                    continue
-                code = row["code"]
-                if not (code.isdigit() and len(code) == width):
-                    errors.append((number, line, _("%(w)s: mã “%(c)s” phải gồm %(n)s chữ số", w=where, c=code,
-                                                   n=width)))
-                elif code in target:
-                    errors.append((number, line, _("%(w)s: mã %(c)s bị trùng", w=where, c=code)))
-                elif not row["name"]:
-                    errors.append((number, line, _("%(w)s: thiếu tên", w=where)))
-                elif too_long := _too_long(Commune if is_commune else Province, row, columns):
-                    errors.append((number, line, _("%(w)s: cột %(c)s dài quá %(n)s ký tự", w=where,
-                                                   c=too_long[0], n=too_long[1])))
-                else:
-                    target[code] = {k: _nfc(row[k]) for k in columns} | {"at": (number, line, where)}
+            _read_unit_file(data, Path(path).name, number, is_commune, found[is_commune], errors)
         except InputError as exc:
-            errors.extend((number, line, f"{path.name}:{line}: {message}" if line else message)
+            errors.extend((number, line, f"{Path(path).name}:{line}: {message}" if line else message)
                           for line, message in (exc.errors or [(0, exc.message)]))
+    provinces, communes = found[False], found[True]
     known = set(provinces) | set(db.session.execute(select(Province.code)).scalars())
     for row in communes.values():
         if row["province_code"] not in known:
@@ -103,6 +83,36 @@ def import_unit_files(paths: list[Path]) -> dict[str, int]:
         db.session.merge(Commune(**{k: row[k] for k in COMMUNE_COLUMNS}))
     db.session.flush()
     return {"provinces": len(provinces), "communes": len(communes)}
+
+
+def _read_unit_file(data: bytes, name: str, number: int, is_commune: bool, target: dict[str, dict],
+                    errors: list[tuple[int, int, str]]) -> None:
+    """Add the good rows of one provinces or communes file to ``target`` (by code), the faulty ones to
+    ``errors``; InputError for a file that cannot be read at all."""
+    columns = COMMUNE_COLUMNS if is_commune else PROVINCE_COLUMNS
+    for line, row in read_rows(data, columns, source=name):
+        where = f"{name}:{line}"
+        problem = row.get("__error__") and f"{where}: {row['__error__']}"
+        problem = problem or _unit_row_problem(row, where, is_commune, target)
+        if problem:
+            errors.append((number, line, problem))
+        else:
+            target[row["code"]] = {k: _nfc(row[k]) for k in columns} | {"at": (number, line, where)}
+
+
+def _unit_row_problem(row: dict[str, str], where: str, is_commune: bool, seen: dict[str, dict]) -> str | None:
+    """Why a row of a provinces or communes file cannot be imported (``where`` is its file:line), or None."""
+    code, width = row["code"], 5 if is_commune else 2
+    if not (code.isdigit() and len(code) == width):
+        return _("%(w)s: mã “%(c)s” phải gồm %(n)s chữ số", w=where, c=code, n=width)
+    if code in seen:
+        return _("%(w)s: mã %(c)s bị trùng", w=where, c=code)
+    if not row["name"]:
+        return _("%(w)s: thiếu tên", w=where)
+    columns = COMMUNE_COLUMNS if is_commune else PROVINCE_COLUMNS
+    if too_long := _too_long(Commune if is_commune else Province, row, columns):
+        return _("%(w)s: cột %(c)s dài quá %(n)s ký tự", w=where, c=too_long[0], n=too_long[1])
+    return None
 
 
 @dataclass(frozen=True)
@@ -151,6 +161,35 @@ def read_frame(data: bytes | str, source: str = "frame.csv") -> list[FrameRow]:
     if not rows:
         raise InputError(_("Danh sách thôn không có dòng nào."))
     return rows
+
+
+def frame_problems(frame: list[FrameRow], unit_code: str, level: str) -> list[tuple[int, str]]:
+    """(line, message) for each village of a new survey's frame that cannot be used: no commune (a province's
+    frame), a bad household count, a village listed twice, a commune unknown or outside the surveyed unit."""
+    errors, seen = [], {}
+    for row in frame:
+        commune_code = row.commune_code or (unit_code if level == "commune" else None)
+        if commune_code is None:
+            errors.append((row.line, _("khảo sát cấp tỉnh cần cột commune_code")))
+            continue
+        if (problem := households_problem(row.households)) is not None:
+            errors.append((row.line, _("%(village)s: %(problem)s", village=row.village_name, problem=problem)))
+        if (first := seen.setdefault((commune_code, row.village_code), row)) is not row:
+            errors.append((row.line, _("thôn %(code)s · %(name)s có hai lần trong danh sách (lần đầu ở dòng "
+                                       "%(first)s)", code=row.village_code, name=row.village_name,
+                                       first=first.line)))
+        elif problem := _commune_problem(commune_code, unit_code, level):
+            errors.append((row.line, problem))
+    return errors
+
+
+def _commune_problem(commune_code: str, unit_code: str, level: str) -> str | None:
+    commune = db.session.get(Commune, commune_code)
+    if commune is None:
+        return _("không có xã mã %(c)s trong danh mục đơn vị hành chính", c=commune_code)
+    if (commune_code if level == "commune" else commune.province_code) != unit_code:
+        return _("xã %(c)s không thuộc đơn vị được khảo sát", c=commune_code)
+    return None
 
 
 def upsert_village(commune_code: str, code: str, name: str, households: int) -> Village:

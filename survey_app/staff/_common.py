@@ -1,20 +1,25 @@
-"""Helpers shared by the staff views: roles, the unit of work, error display, paging."""
+"""Helpers shared by the staff views: roles, the acting account, the unit of work, error display, paging."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from flask import flash, request
-from sqlalchemy import Select, func, select
+from flask_login import current_user
+from sqlalchemy import Select
 
 from ..errors import InputError, StateError
 from ..extensions import db
 from ..i18n import _
-from ..models import Role
+from ..models import Role, User
 
 ALL_ROLES = (Role.ADMIN, Role.STAFF, Role.AUDITOR)
 EDITORS = (Role.ADMIN, Role.STAFF)
+
+
+def actor() -> User:
+    """The signed-in account itself (not Flask-Login's proxy), as services and audit entries take it."""
+    return current_user._get_current_object()
 
 
 def problems(exc: Exception) -> list[str]:
@@ -52,28 +57,11 @@ def flash_problems(lines: list[str]) -> None:
         flash(line, "error")
 
 
-@dataclass(frozen=True)
-class Page:
-    """One page of a long list."""
-
-    items: list
-    number: int
-    pages: int
-    total: int
-
-    @property
-    def has_prev(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-
-def paginate(query: Select, per_page: int = 50) -> Page:
-    """Cut a query into pages; the page number comes from ``?page=`` and is clamped to what exists."""
-    total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-    pages = max(1, -(-total // per_page))
-    number = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    items = list(db.session.execute(query.limit(per_page).offset((number - 1) * per_page)).scalars())
-    return Page(items, number, pages, total)
+def paginate(query: Select, per_page: int = 50):
+    """Cut a query into pages with Flask-SQLAlchemy's ``db.paginate``; the page number comes from ``?page=``
+    and is clamped to the pages that exist (a number past the end shows the last page, not an empty one)."""
+    number = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = db.paginate(query, page=number, per_page=per_page, error_out=False)
+    if number > 1 and number > (page.pages or 1):
+        page = db.paginate(query, page=max(page.pages, 1), per_page=per_page, error_out=False)
+    return page

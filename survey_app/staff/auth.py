@@ -10,6 +10,7 @@ from ..models._types import utcnow
 from ..services import accounts, audit, signin, throttle
 from ..web import local_path
 from . import bp
+from ._common import actor
 from .forms import ActionForm, LoginForm, OwnPasswordForm
 
 #: Set at login, removed at logout: a request without a session but with this cookie had a session
@@ -66,7 +67,7 @@ def login():
 def logout():
     """Sign the user out, here and on every device (a copied session cookie stops working too)."""
     if ActionForm().validate_on_submit():
-        user = current_user._get_current_object()
+        user = actor()
         accounts.end_sessions(user)
         audit.record("user.logout", actor=user)
         db.session.commit()
@@ -84,7 +85,7 @@ def own_password():
     """Let a user change their own password; their other sessions end, this one goes on."""
     form = OwnPasswordForm()
     errors: list[str] = []
-    user = current_user._get_current_object()
+    user = actor()
     if form.validate_on_submit():
         if not accounts.check_password(user, form.current.data):
             errors = [_("Mật khẩu hiện tại không đúng.")]

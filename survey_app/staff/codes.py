@@ -4,7 +4,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from ..exports.codes import codes_csv as render_codes_csv
 from ..extensions import db
@@ -17,7 +16,7 @@ from ..services import audit, issuing, lifecycle
 from ..services.coverage import survey_coverage
 from ..services.slips import SlipError, render_slips_pdf
 from . import bp
-from ._common import ALL_ROLES, EDITORS, attempt, field_errors, flash_problems
+from ._common import ALL_ROLES, EDITORS, actor, attempt, field_errors, flash_problems
 from .forms import IssueForm, VoidForm
 
 
@@ -49,7 +48,7 @@ def issue(survey_id: int):
         return redirect(url_for(".codes", survey_id=survey.id))
     share = float(form.spare_percent.data) / 100
     issued, errors = attempt(issuing.issue_codes, survey, spare_share=share,
-                             actor=current_user._get_current_object())
+                             actor=actor())
     remaining = sum(n for _frame, n in issuing.codes_wanted(survey, share)) if issued else 0
     if errors:
         flash_problems(errors)
@@ -75,7 +74,7 @@ def void(survey_id: int):
         flash_problems(field_errors(form) or [_("Hãy nhập số phiếu bị mất và lý do.")])
         return redirect(url_for(".codes", survey_id=survey.id))
     replacement, errors = attempt(issuing.void_and_replace, survey, form.serial.data,
-                                  reason=form.reason.data.strip(), actor=current_user._get_current_object())
+                                  reason=form.reason.data.strip(), actor=actor())
     if errors:
         flash_problems(errors)
         return redirect(url_for(".codes", survey_id=survey.id))
@@ -121,7 +120,7 @@ def codes_csv(survey_id: int):
     survey = survey_for(survey_id, edit=True)
     slips, chosen = _selected(survey)
     data = render_codes_csv(slips)
-    audit.record("codes.export", actor=current_user._get_current_object(), survey_id=survey.id, format="csv",
+    audit.record("codes.export", actor=actor(), survey_id=survey.id, format="csv",
                  count=len(slips), **chosen)
     db.session.commit()
     return _download(data, "text/csv; charset=utf-8", f"ma-ho-dot-{survey.id}.csv")
@@ -138,7 +137,7 @@ def slips_pdf(survey_id: int):
     except SlipError as exc:
         flash_problems([str(exc)])
         return redirect(url_for(".codes", survey_id=survey.id))
-    audit.record("codes.export", actor=current_user._get_current_object(), survey_id=survey.id, format="pdf",
+    audit.record("codes.export", actor=actor(), survey_id=survey.id, format="pdf",
                  count=len(slips), **chosen)
     db.session.commit()
     suffix = "".join(f"-{key}-{value}" for key, value in chosen.items())

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
-from flask_login import current_user
 
 from ..i18n import _
 from ..scope import roles_required, survey_for
 from ..services.drafts import delete_draft
 from ..web import survey_title
 from . import bp
-from ._common import EDITORS, attempt, flash_problems
+from ._common import EDITORS, actor, attempt, flash_problems
 from .forms import ActionForm
 
 
@@ -24,7 +23,7 @@ def delete_survey(survey_id: int):
         flash(_("Hãy đánh dấu ô xác nhận rồi bấm lại: bản nháp đã xóa không lấy lại được."), "error")
         return redirect(url_for(".survey", survey_id=survey.id))
     title = survey_title(survey)
-    _deleted, errors = attempt(delete_draft, survey, actor=current_user._get_current_object())
+    _deleted, errors = attempt(delete_draft, survey, actor=actor())
     if errors:
         flash_problems(errors)
         return redirect(url_for(".survey", survey_id=survey_id))

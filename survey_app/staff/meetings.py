@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField, TimeField
 from wtforms.validators import InputRequired, Optional
@@ -14,7 +13,7 @@ from ..scope import may_change, roles_required, survey_for
 from ..services import lifecycle
 from ..services.meetings import NOTE_LENGTH, declare_meeting, meetings_of, withdraw_meeting
 from . import bp
-from ._common import ALL_ROLES, EDITORS, attempt, field_errors, flash_problems
+from ._common import ALL_ROLES, EDITORS, actor, attempt, field_errors, flash_problems
 from .forms import REQUIRED, ActionForm, DateField, SelectField, _in_vietnamese, longest, options
 
 TimeField = _in_vietnamese(TimeField, _l("Giờ phải theo dạng giờ:phút, ví dụ 19:30."))
@@ -57,7 +56,7 @@ def declare(survey_id: int):
         flash_problems(field_errors(form) or [_("Hãy điền đủ thôn, ngày và giờ họp.")])
         return redirect(url_for(".meetings", survey_id=survey.id))
     meeting, errors = attempt(declare_meeting, survey, form.village.data, form.day.data, form.start.data,
-                              form.end.data, form.note.data or "", actor=current_user._get_current_object())
+                              form.end.data, form.note.data or "", actor=actor())
     if errors:
         flash_problems(errors)
     else:
@@ -76,7 +75,7 @@ def withdraw(survey_id: int, meeting_id: int):
         abort(400)
     if meeting_id > MAX_ID:
         abort(404)
-    _result, errors = attempt(withdraw_meeting, survey, meeting_id, actor=current_user._get_current_object())
+    _result, errors = attempt(withdraw_meeting, survey, meeting_id, actor=actor())
     if errors:
         flash_problems(errors)
     else:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import segno
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy import select
 
 from ..errors import InputError
@@ -23,7 +22,7 @@ from ..scope import may_change, roles_required, survey_for
 from ..services import audit, double_entry, lifecycle, paper, receipts
 from ..services.responses import Submission
 from . import bp
-from ._common import ALL_ROLES, EDITORS, attempt, field_errors, flash_problems, problems
+from ._common import ALL_ROLES, EDITORS, actor, attempt, field_errors, flash_problems, problems
 from .forms import ActionForm, BatchForm, CorrectionForm, options, paper_form
 
 
@@ -77,7 +76,7 @@ def new_batch(survey_id: int):
         flash_problems([_("Hãy chọn thôn và cách thu phiếu.")])
         return redirect(url_for(".paper_batches", survey_id=survey.id))
     batch, errors = attempt(paper.create_batch, survey, form.village.data, Channel(form.channel.data),
-                            form.label.data or "", actor=current_user._get_current_object())
+                            form.label.data or "", actor=actor())
     if errors:
         flash_problems(errors)
         return redirect(url_for(".paper_batches", survey_id=survey.id))
@@ -117,7 +116,7 @@ def keying(survey_id: int, batch_id: int, keying: int):
             else:
                 enter = paper.enter_first if keying == 1 else double_entry.enter_second
                 result, errors = attempt(enter, survey, batch, code, submission,
-                                         actor=current_user._get_current_object())
+                                         actor=actor())
                 if not errors:
                     flash(_("Đã lưu phiếu số %(serial)s.", serial=code.serial) if keying == 1 else
                           _("Đã ghi lần nhập hai của phiếu số %(serial)s để đối chiếu.", serial=code.serial),
@@ -137,7 +136,7 @@ def batch_report(survey_id: int, batch_id: int):
     """Compare the second keying with the stored phiếu and list the mismatches to settle."""
     survey = survey_for(survey_id)
     batch = _batch(survey, batch_id)
-    audit.record("paper.view", actor=current_user._get_current_object(), survey_id=survey.id, batch=batch.id)
+    audit.record("paper.view", actor=actor(), survey_id=survey.id, batch=batch.id)
     db.session.commit()
     mismatches, agreeing, awaiting = double_entry.batch_report(survey, batch)
     return render_template("staff/batch_report.html", survey=survey, batch=batch, mismatches=mismatches,
@@ -170,7 +169,7 @@ def resolve(survey_id: int, batch_id: int, entry_id: int):
         abort(404)
     if ActionForm().validate_on_submit():
         _result, errors = attempt(double_entry.resolve, survey, entry, request.form.get("use") == "second",
-                                  actor=current_user._get_current_object())
+                                  actor=actor())
         flash_problems(errors) if errors else flash(_("Đã xử lý sai lệch."), "success")
     return redirect(url_for(".batch_report", survey_id=survey.id, batch_id=batch.id))
 
@@ -209,7 +208,7 @@ def response_history(survey_id: int, response_id: int):
     if response is None or response.survey_id != survey.id or response.channel not in paper.PAPER_CHANNELS:
         abort(404)
     if request.method == "GET":
-        audit.record("paper.view", actor=current_user._get_current_object(), survey_id=survey.id,
+        audit.record("paper.view", actor=actor(), survey_id=survey.id,
                      response=response.id)
         db.session.commit()
     keys = _keys(survey)
@@ -228,7 +227,7 @@ def response_history(survey_id: int, response_id: int):
                 submission = Submission(submission.answers, submission.reasons, submission.opinion,
                                         response.channel)
                 _version, errors = attempt(paper.correct_response, survey, response, submission,
-                                           form.change_reason.data, actor=current_user._get_current_object())
+                                           form.change_reason.data, actor=actor())
                 if not errors:
                     flash(_("Đã lưu bản sửa (phiên bản %(n)s).", n=response.current_version), "success")
                     return redirect(request.path)

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from flask import abort, redirect, request, url_for
-from flask_login import current_user
 
 from ..extensions import db
 from ..scope import roles_required, survey_for
 from ..services.paper_forms import print_forms
 from ..services.slips import SlipError
 from . import bp
-from ._common import EDITORS, flash_problems
+from ._common import EDITORS, actor, flash_problems
 from .codes import _download
 
 
@@ -22,7 +21,7 @@ def paper_forms_pdf(survey_id: int):
     if "village" in request.args and village not in {frame.id for frame in survey.frame}:
         abort(404)
     try:
-        data, _count = print_forms(survey, frame_village_id=village, actor=current_user._get_current_object())
+        data, _count = print_forms(survey, frame_village_id=village, actor=actor())
     except SlipError as exc:
         flash_problems([str(exc)])
         return redirect(url_for(".codes", survey_id=survey.id))

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
-from flask_login import current_user
 
 from ..i18n import _
 from ..scope import roles_required, survey_for
 from ..services import snapshots
 from . import bp
-from ._common import EDITORS, attempt, flash_problems
+from ._common import EDITORS, actor, attempt, flash_problems
 from .forms import ActionForm
 
 
@@ -23,7 +22,7 @@ def reopen(survey_id: int):
         flash(_("Hãy đánh dấu ô xác nhận rồi bấm lại: việc này không làm lại được."), "error")
         return redirect(url_for(".survey", survey_id=survey.id))
     _result, errors = attempt(snapshots.reopen, survey, request.form.get("reason", ""),
-                              actor=current_user._get_current_object())
+                              actor=actor())
     if errors:
         flash_problems(errors)
     else:

@@ -5,7 +5,6 @@ import tempfile
 from pathlib import Path
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy import func, or_, select
 from werkzeug.utils import secure_filename
 
@@ -17,7 +16,7 @@ from ..scope import current_scope, in_scope, may_change, roles_required
 from ..services import audit
 from ..services.units import import_unit_files, read_frame, upsert_village
 from . import bp
-from ._common import ALL_ROLES, EDITORS, attempt, flash_problems, paginate
+from ._common import ALL_ROLES, EDITORS, actor, attempt, flash_problems, paginate
 from .forms import FrameFileForm, UnitsImportForm, VillageForm, VillagesForm
 
 
@@ -68,7 +67,7 @@ def import_units():
 
         def run():
             counts = import_unit_files(paths)
-            audit.record("units.import", actor=current_user._get_current_object(),
+            audit.record("units.import", actor=actor(),
                          files=[u.filename for u in uploads], **counts)
             return counts
 
@@ -122,7 +121,7 @@ def save_villages(code: str):
                             "was": village.households})
             village.name, village.households = name, households
     if changes:
-        audit.record("villages.update", actor=current_user._get_current_object(), commune=commune.code,
+        audit.record("villages.update", actor=actor(), commune=commune.code,
                      changes=changes)
     db.session.commit()
     flash(_("Đã lưu %(n)s thay đổi.", n=len(changes)), "success")
@@ -141,7 +140,7 @@ def add_village(code: str):
 
     def run():
         upsert_village(commune.code, village_code, name, form.households.data)
-        audit.record("villages.add", actor=current_user._get_current_object(), commune=commune.code,
+        audit.record("villages.add", actor=actor(), commune=commune.code,
                      village=village_code, households=form.households.data)
 
     _result, errors = attempt(run)
@@ -167,7 +166,7 @@ def upload_villages(code: str):
             raise InputError(_("Tệp có thôn của xã khác; chưa có gì được ghi."))
         for row in rows:
             upsert_village(commune.code, row.village_code, row.village_name, row.households)
-        audit.record("villages.import", actor=current_user._get_current_object(), commune=commune.code,
+        audit.record("villages.import", actor=actor(), commune=commune.code,
                      villages=len(rows), households=sum(r.households for r in rows))
         return rows
 

@@ -11,7 +11,7 @@ from ..models import Commune, Province, Role, User
 from ..scope import current_scope, in_scope, roles_required
 from ..services import accounts, audit
 from . import bp
-from ._common import attempt
+from ._common import actor, attempt
 from .forms import ActionForm, PasswordForm, UserForm
 
 
@@ -48,7 +48,7 @@ def new_user():
         else:
             user, errors = attempt(accounts.create_user, form.username.data, form.password.data,
                                    Role(form.role.data), unit, full_name=(form.full_name.data or "").strip(),
-                                   actor=current_user._get_current_object())
+                                   actor=actor())
             if user is not None:
                 flash(_("Đã tạo tài khoản %(name)s.", name=user.username), "success")
                 return redirect(url_for(".users"))
@@ -66,10 +66,10 @@ def set_active(user_id: int):
             flash(_("Không thể tự khóa tài khoản của mình."), "error")
         else:
             user.active = request.form.get("active") == "1"
-            actor = current_user._get_current_object()
+            by = actor()
             # Locked for good: reopening the account later brings back no session or token of before.
-            revoked = 0 if user.active else accounts.end_access(user, reason="deactivate", actor=actor)
-            audit.record("user.activate" if user.active else "user.deactivate", actor=actor, user=user.username)
+            revoked = 0 if user.active else accounts.end_access(user, reason="deactivate", actor=by)
+            audit.record("user.activate" if user.active else "user.deactivate", actor=by, user=user.username)
             db.session.commit()
             flash(_("Đã mở lại tài khoản %(name)s.", name=user.username) if user.active
                   else _("Đã khóa tài khoản %(name)s.", name=user.username), "success")
@@ -87,9 +87,9 @@ def reset_password(user_id: int):
     if form.validate_on_submit():
         errors = accounts.password_problems(form.password.data, user.username)
         if not errors:
-            actor = current_user._get_current_object()
-            revoked = accounts.set_password(user, form.password.data, actor=actor)
-            audit.record("user.password_reset", actor=actor, user=user.username)
+            by = actor()
+            revoked = accounts.set_password(user, form.password.data, actor=by)
+            audit.record("user.password_reset", actor=by, user=user.username)
             db.session.commit()
             flash(_("Đã đặt lại mật khẩu cho %(name)s.", name=user.username), "success")
             _flash_revoked(revoked, user)

@@ -90,6 +90,10 @@ def test_audit_page_is_paginated(app, as_user, world):
     assert "Trang 1 / 2" in first
     for page in ("2", "99", "-1", "x"):  # out of range or malformed pages never fail
         assert client.get(f"/staff/audit?page={page}").status_code == 200
+    # A page past the end shows the last page (not an empty one); a malformed one the first.
+    last = client.get("/staff/audit?page=99").get_data(as_text=True)
+    assert "Trang 2 / 2" in last and "test.entry" in last and "« Trước" in last
+    assert "Trang 1 / 2" in client.get("/staff/audit?page=-1").get_data(as_text=True)
 
 
 def test_every_console_action_is_logged_with_its_actor(app, as_user, world):

@@ -67,6 +67,9 @@ class Defaults:
     SURVEY_PUBLIC_MIN_RESPONDENTS = 5
     #: Characters of rendered published-results pages kept per worker process (results/fragments.py; 0: off).
     SURVEY_PUBLISHED_PAGE_CACHE = 32_000_000
+    #: Surveys whose live results (before publication) are kept per worker process, each until the next write
+    #: (services/live_results.py; 0: off). A province's document and indicators take tens of MB.
+    SURVEY_LIVE_RESULTS_CACHE = 4
     #: Key of the audit log's hash chain (HMAC-SHA256, docs/deploy.md); default: instance/audit-chain.key, made once.
     SURVEY_AUDIT_KEY: str | None = None
     #: Days after publication before a survey's client data (client hashes) is purged (flask privacy purge).

@@ -9,9 +9,11 @@ from .responses import Answer, AnswerValue, Channel, Response, ResponseVersion
 from .scans import ScanPage, ScanStatus
 from .surveys import FrameVillage, Survey, SurveyStatus
 from .units import Commune, Province, Village
+from .versions import DataVersion
 
 __all__ = [
-    "Answer", "AnswerValue", "ApiToken", "AuditEntry", "Channel", "CodeStatus", "Commune", "DeclaredMeeting",
+    "Answer", "AnswerValue", "ApiToken", "AuditEntry", "Channel", "CodeStatus", "Commune", "DataVersion",
+    "DeclaredMeeting",
     "FrameVillage", "HouseholdCode", "KeyedEntry", "KeyingBatch", "Province", "Publication", "Resolution",
     "Response", "ResponseVersion", "Role", "ScanPage", "ScanStatus", "Survey", "SurveyStatus", "User", "Village",
 ]

@@ -21,6 +21,7 @@ from ..errors import StateError
 from ..extensions import db
 from ..i18n import _
 from ..models import Survey, SurveyStatus
+from . import data_version
 
 OPEN, CLOSED, DRAFT = SurveyStatus.OPEN, SurveyStatus.CLOSED, SurveyStatus.DRAFT
 
@@ -96,12 +97,14 @@ def current_status(survey: Survey, *, for_update: bool = False) -> SurveyStatus:
 
 
 def require(survey: Survey, write: Write) -> None:
-    """Refuse ``write`` (StateError) unless the survey's state allows it; hold the survey row's lock."""
+    """Refuse ``write`` (StateError) unless the survey's state allows it; hold the survey row's lock; count the
+    write in the survey's data version when the transaction commits (``data_version``)."""
     status = current_status(survey, for_update=write in _UPDATES_SURVEY)
     if status not in ALLOWED[write]:
         raise StateError(refusal(write, status))
     if write is Write.WEB_ANSWER and survey.window_state() != "open":
         raise StateError(refusal(write, status))
+    data_version.mark(survey.id)  # the write changes what the survey's live results show
 
 
 def allows(survey: Survey, write: Write) -> bool:

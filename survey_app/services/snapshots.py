@@ -31,6 +31,7 @@ from ..models import AuditEntry, FrameVillage, Publication, Response, Survey, Su
 from ..models._types import utcnow
 from . import audit, lifecycle
 from .integrity import integrity_indicators
+from .live_results import live_results
 from .results import results_document
 
 #: A reason shorter than this is not a reason (the same bar as a rules change).
@@ -274,11 +275,12 @@ def as_of(survey: Survey, publication: Published | None) -> datetime | None:
 
 def document_for(survey: Survey) -> tuple[dict, list[Indicator], Published | None]:
     """What a page, download or API answer shows: the current publication if there is one, else the live
-    results (document, integrity indicators, publication or None)."""
+    results, built once per data version (``live_results``) (document, integrity indicators, publication or
+    None). Shared between requests: read them, never change them."""
     publication = current(survey)
     if publication is None:
-        document = results_document(survey)
-        return document, integrity_indicators(survey, document), None
+        document, indicators = live_results(survey)
+        return document, indicators, None
     document = published_document(publication)
     return document, indicators_of(document), publication
 

@@ -1,10 +1,13 @@
 """Create a survey from a template and move it through draft → open → closed → published."""
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import date, timedelta
 from decimal import Decimal
+
+import analysis
 
 from ..errors import InputError, StateError
 from ..extensions import db
@@ -103,6 +106,18 @@ def _unit(unit_code: str) -> tuple[str, str]:
     if province is None:
         raise InputError(_("Không có tỉnh mã %(code)s.", code=unit_code))
     return "province", province.full_name
+
+
+def survey_plan(rows: list[FrameRow], template: SurveyTemplate | None, margin: float) -> dict:
+    """The sample sizes and quorum of a new survey's frame, for its preview: per village (row, sample size,
+    households the coverage rule needs), the totals, the coverage rule (``quorum``) and the ``margin``."""
+    rule = next((r for r in template.rules if r.kind == "coverage_min"), None) if template else None
+    per_row = [(row, analysis.sample_size(row.households, margin=margin) if row.households else 0,
+                math.ceil(rule.threshold * row.households) if rule else None) for row in rows]
+    total = sum(row.households for row in rows)
+    return {"rows": per_row, "households": total, "quorum": rule, "margin": margin,
+            "sample": analysis.sample_size(total, margin=margin) if total else 0,
+            "quorum_total": math.ceil(rule.threshold * total) if rule and total else None}
 
 
 _TRANSITIONS = {

@@ -1,15 +1,12 @@
 """Survey lifecycle: dashboard, create (template, unit, frame, window), open / close / publish, rules."""
 from __future__ import annotations
 
-import math
 from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import func, select
-
-import analysis
 
 from ..extensions import db
 from ..i18n import _, _l
@@ -25,7 +22,7 @@ from ..services.surveys import (
     change_rules,
     create_survey,
     start_problem,
-    status_label,
+    survey_plan,
     transition,
 )
 from ..services.units import FrameRow
@@ -33,11 +30,10 @@ from ..services.window import counting_text, window_options
 from ..survey_templates import TemplateError, load_all, to_confirm_of
 from ..web import translate_text
 from . import bp
-from ._common import ALL_ROLES, EDITORS, actor, attempt, flash_problems, paginate
+from ._common import ALL_ROLES, EDITORS, attempt, flash_problems, paginate
 from ._frame import FrameChoice, frame_choice
 from .forms import ActionForm, RulesForm, SurveyForm, options
 
-bp.add_app_template_filter(status_label, "status_label")
 bp.add_app_template_global(counting_text, "window_counting")
 
 #: What closing or publishing means, confirmed with a tick before it happens (neither can be undone).
@@ -69,7 +65,7 @@ def dashboard():
         select(FrameVillage.survey_id, func.sum(FrameVillage.households))
         .where(FrameVillage.survey_id.in_(ids)).group_by(FrameVillage.survey_id)).all()) if ids else {}
     return render_template("staff/dashboard.html", page=page, answered=answered, households=households,
-                           status_label=status_label, can_create=current_user.role in EDITORS)
+                           can_create=current_user.role in EDITORS)
 
 
 def _unit(code: str) -> Commune | Province | None:
@@ -91,25 +87,56 @@ def _templates(level: str) -> dict:
     return {key: t for key, t in newest_first if wanted(t)}
 
 
-def _plan(rows: list[FrameRow], template, margin: float) -> dict:
-    """Window end and sample sizes for the preview of a new survey."""
-    rule = next((r for r in template.rules if r.kind == "coverage_min"), None) if template else None
-    per_row = [(row, analysis.sample_size(row.households, margin=margin) if row.households else 0,
-                math.ceil(rule.threshold * row.households) if rule else None) for row in rows]
-    total = sum(row.households for row in rows)
-    return {"rows": per_row, "households": total, "quorum": rule,
-            "sample": analysis.sample_size(total, margin=margin) if total else 0,
-            "quorum_total": math.ceil(rule.threshold * total) if rule and total else None}
+def _chosen_unit() -> tuple[str, Commune | Province | None]:
+    """The unit code asked for (the user's own commune by default) and its unit, or None."""
+    code = (request.values.get("unit") or request.form.get("unit_code") or "").strip()
+    if not code and current_user.unit_code and len(current_user.unit_code) == 5:
+        code = current_user.unit_code
+    return code, _unit(code)
+
+
+def _survey_form(unit, villages: list[Village]) -> SurveyForm:
+    if request.method == "POST":
+        return SurveyForm()
+    return SurveyForm(unit_code=unit.code, start=vietnam_today(), villages=[
+        {"village_id": v.id, "include": True, "households": v.households} for v in villages])
+
+
+def _submit(form: SurveyForm, unit, villages: list[Village]):
+    """Read the posted frame and create the survey when asked and valid: (frame, errors, survey or None)."""
+    # The frame is read even when other fields are wrong, so that an attached file is kept meanwhile.
+    choice = frame_choice(form, villages, drop="drop_frame" in request.form)
+    if not form.validate_on_submit():
+        return choice, [_("Có ô chưa hợp lệ, xin xem các ô được đánh dấu.")] + (
+            choice.errors if choice.file_name else []), None
+    if choice.errors or "create" not in request.form:
+        return choice, choice.errors, None
+    survey, errors = attempt(create_survey, form.template.data, unit.code, choice.rows,
+                             start=form.start.data, skip_holidays=form.skip_holidays.data,
+                             actor=current_user._get_current_object())
+    return choice, errors, survey
+
+
+def _preview_rows(choice: FrameChoice, villages: list[Village], level: str) -> list[FrameRow]:
+    """The frame previewed: the chosen one, else (first view of a commune) its villages with households."""
+    if choice.rows or level != "commune" or choice.file_name is not None or request.method != "GET":
+        return choice.rows
+    return [FrameRow(i, v.code, v.name, v.households) for i, v in enumerate(villages, 1) if v.households]
+
+
+def _start_and_margin(form: SurveyForm) -> tuple[date, float]:
+    """The start date and margin of error the preview uses (today and 5 % when the form's are unusable)."""
+    start = form.start.data if isinstance(form.start.data, date) and not start_problem(form.start.data) \
+        else vietnam_today()
+    margins = {str(option[0]) for option in form.margin.iter_choices()}
+    return start, float(form.margin.data) if form.margin.data in margins else 0.05
 
 
 @bp.route("/surveys/new", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def new_survey():
     """Create a survey: pick the unit, then template, start date and the villages of the frame."""
-    code = (request.values.get("unit") or request.form.get("unit_code") or "").strip()
-    if not code and current_user.unit_code and len(current_user.unit_code) == 5:
-        code = current_user.unit_code
-    unit = _unit(code)
+    code, unit = _chosen_unit()
     if unit is None:
         status = 422 if code else 200
         return render_template("staff/survey_unit.html", code=code, unknown=bool(code)), status
@@ -119,44 +146,25 @@ def new_survey():
     templates = _templates(level)
     villages = list(db.session.execute(select(Village).where(Village.commune_code == unit.code)
                                        .order_by(Village.code)).scalars()) if level == "commune" else []
-    if request.method == "POST":
-        form = SurveyForm()
-    else:
-        form = SurveyForm(unit_code=unit.code, start=vietnam_today(), villages=[
-            {"village_id": v.id, "include": True, "households": v.households} for v in villages])
+    form = _survey_form(unit, villages)
     form.template.choices = options((key, f"{translate_text(t.short_title)} ({key})") for key, t in templates.items())
     errors: list[str] = []
     choice = FrameChoice([], [])
     if request.method == "POST":
-        # The frame is read even when other fields are wrong, so that an attached file is kept meanwhile.
-        choice = frame_choice(form, villages, drop="drop_frame" in request.form)
-        if not form.validate_on_submit():
-            errors = [_("Có ô chưa hợp lệ, xin xem các ô được đánh dấu.")] + (choice.errors if choice.file_name
-                                                                            else [])
-        elif not (errors := choice.errors) and "create" in request.form:
-            survey, errors = attempt(create_survey, form.template.data, unit.code, choice.rows,
-                                     start=form.start.data, skip_holidays=form.skip_holidays.data,
-                                     actor=current_user._get_current_object())
-            if survey is not None:
-                flash(_("Đã tạo đợt khảo sát (bản nháp). Kiểm tra lại rồi bấm “Mở lấy ý kiến”."), "success")
-                return redirect(url_for(".survey", survey_id=survey.id))
+        choice, errors, survey = _submit(form, unit, villages)
+        if survey is not None:
+            flash(_("Đã tạo đợt khảo sát (bản nháp). Kiểm tra lại rồi bấm “Mở lấy ý kiến”."), "success")
+            return redirect(url_for(".survey", survey_id=survey.id))
     form.frame_name.data, form.frame_data.data = choice.file_name or "", choice.carried
-    rows = choice.rows
-    if not rows and level == "commune" and choice.file_name is None and request.method == "GET":
-        rows = [FrameRow(i, v.code, v.name, v.households) for i, v in enumerate(villages, 1) if v.households]
-    start = form.start.data if isinstance(form.start.data, date) and not start_problem(form.start.data) \
-        else vietnam_today()
-    margins = {str(option[0]) for option in form.margin.iter_choices()}
-    margin = float(form.margin.data) if form.margin.data in margins else 0.05
+    start, margin = _start_and_margin(form)
     template = templates.get(form.template.data or next(iter(templates), ""))
-    plan = _plan(rows, template, margin) | {"margin": margin}
-    status = 422 if errors else 200
+    plan = survey_plan(_preview_rows(choice, villages, level), template, margin)
     windows = window_options(start, str(get_locale()))
     return render_template("staff/survey_new.html", form=form, unit=unit, level=level, errors=errors,
                            village_rows=list(zip(villages, form.villages, strict=False)), plan=plan,
                            start=start, windows=windows, chosen=windows[bool(form.skip_holidays.data)],
                            frame_file=choice.file_name, template=template,
-                           frame_file_ok=choice.file_name is not None and bool(choice.rows)), status
+                           frame_file_ok=choice.file_name is not None and bool(choice.rows)), 422 if errors else 200
 
 
 @bp.get("/surveys/<int:survey_id>")
@@ -166,7 +174,7 @@ def survey(survey_id: int):
     survey = survey_for(survey_id)
     pending = pending_work(survey) if survey.status is SurveyStatus.CLOSED else []
     published = snapshots.current(survey)
-    return render_template("staff/survey.html", survey=survey, status_label=status_label(survey.status),
+    return render_template("staff/survey.html", survey=survey,
                            pending=[work.describe() for work in pending], min_waiver=MIN_JUSTIFICATION,
                            published=published,
                            editable=may_change(survey), action_form=ActionForm(),
@@ -188,14 +196,14 @@ def change_state(survey_id: int, action: str):
     if action in CONFIRMATIONS and request.form.get("confirm") != "y":
         flash(_("Hãy đánh dấu ô xác nhận rồi bấm lại: việc này không làm lại được."), "error")
         return redirect(url_for(".survey", survey_id=survey.id))
-    _result, errors = attempt(transition, survey, action, actor=actor(),
+    _result, errors = attempt(transition, survey, action, actor=current_user._get_current_object(),
                               waiver=request.form.get("waiver") if action == "publish" else None,
                               reason=request.form.get("reason", "") if action == "publish" else "")
     if errors:
         flash_problems(errors)
     else:
         flash(AFTER_TRANSITION.get(action) or _("Đợt khảo sát chuyển sang: %(status)s.",
-                                                 status=status_label(survey.status)), "success")
+                                                 status=survey.status.label), "success")
     return redirect(url_for(".survey", survey_id=survey.id))
 
 
@@ -215,7 +223,7 @@ def rules(survey_id: int):
                                 "verified": bool(row.verified.data), "note": (row.note.data or "").strip()}
                    for old, row in zip(survey.rules, form.rules, strict=True)]
             _result, errors = attempt(change_rules, survey, new, form.justification.data,
-                                      actor=actor())
+                                      actor=current_user._get_current_object())
             if not errors:
                 flash(_("Đã đổi quy tắc; thay đổi được ghi vào nhật ký."), "success")
                 return redirect(url_for(".survey", survey_id=survey.id))

@@ -106,15 +106,15 @@ def bench_database(backend: str):
             admin.dispose()
 
 
-def load(url: str, responses: int) -> None:
-    """Create the schema and bulk-load the synthetic province."""
+def load(url: str, responses: int, rows_of=rows) -> None:
+    """Create the schema and bulk-load the synthetic province (``rows_of(responses)``: the tables' rows)."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SURVEY_CODE_KEY": "bench"})
     with app.app_context():
         db.create_all()
         raw = db.engine.raw_connection()
         try:
             cur = raw.cursor()
-            for table, columns, data in rows(responses):
+            for table, columns, data in rows_of(responses):
                 if db.engine.dialect.name == "postgresql":
                     with cur.copy(f'COPY "{table}" ({", ".join(columns)}) FROM STDIN') as copy:
                         for row in data:

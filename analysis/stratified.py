@@ -141,6 +141,40 @@ def _strata_limits(strata: list[tuple[int, int, int]], limit: Fraction) -> tuple
     return low / total, high / total, used
 
 
+def _variance(estimable: list[tuple[int, tuple[int, int, int]]], big_n: int) -> tuple[float, list, list]:
+    """The stratified variance of the estimate, with the single-respondent and fully surveyed strata."""
+    variance = 0.0
+    single, census = [], []
+    for index, (big_n_h, n_h, x_h) in estimable:
+        weight = big_n_h / big_n
+        p_h = x_h / n_h
+        if n_h == big_n_h:
+            census.append(index)
+        elif n_h == 1:
+            single.append(index)
+        else:
+            variance += weight**2 * (1.0 - n_h / big_n_h) * p_h * (1.0 - p_h) / (n_h - 1)
+    return variance, single, census
+
+
+def _interval(strata: list[tuple[int, int, int]], estimate: float, variance: float, df: int, level: float,
+              method: str) -> tuple[float, float, str]:
+    """The interval of the estimate and its method: logit-t or Wald-t, else the exact fallbacks."""
+    limit = half_alpha(level)
+    if variance == 0.0 or df == 0:
+        low, high, used = _strata_limits(strata, limit)
+        if estimate in (0.0, 1.0) and variance == 0.0 and sum(s[1] < s[0] for s in strata) <= 1:
+            used = EXACT_LIMIT_FALLBACK if used == STRATA_LIMIT_FALLBACK else EXACT_FALLBACK
+        return low, high, used
+    se = math.sqrt(variance)
+    t_quantile = float(student_t.ppf(0.5 + 0.5 * level, df))
+    if method == "wald-t":
+        return max(0.0, estimate - t_quantile * se), min(1.0, estimate + t_quantile * se), method
+    centre = float(logit(estimate))
+    half = t_quantile * se / (estimate * (1.0 - estimate))
+    return float(expit(centre - half)), float(expit(centre + half)), method
+
+
 def stratified_proportion(
     strata: Iterable[Sequence[int]], *, confidence: float = 0.95, method: str = "logit-t"
 ) -> StratifiedEstimate:
@@ -176,37 +210,14 @@ def stratified_proportion(
     x = sum(s[2] for _, s in estimable)
 
     estimate = float(sum(Fraction(big_n_h * x_h, n_h) for _, (big_n_h, n_h, x_h) in estimable) / big_n)
-    variance = 0.0
-    single, census = [], []
-    for index, (big_n_h, n_h, x_h) in estimable:
-        weight = big_n_h / big_n
-        p_h = x_h / n_h
-        if n_h == big_n_h:
-            census.append(index)
-        elif n_h == 1:
-            single.append(index)
-        else:
-            variance += weight**2 * (1.0 - n_h / big_n_h) * p_h * (1.0 - p_h) / (n_h - 1)
+    variance, single, census = _variance(estimable, big_n)
     se = math.sqrt(variance)
     df = n - len(estimable)
 
     v_srs = (1.0 - n / big_n) * estimate * (1.0 - estimate) / (n - 1) if n > 1 else 0.0
     deff = variance / v_srs if v_srs > 0.0 else None
 
-    limit = half_alpha(level)
-    if variance == 0.0 or df == 0:
-        low, high, used = _strata_limits([s for _, s in estimable], limit)
-        if estimate in (0.0, 1.0) and variance == 0.0 and sum(s[1] < s[0] for _, s in estimable) <= 1:
-            used = EXACT_LIMIT_FALLBACK if used == STRATA_LIMIT_FALLBACK else EXACT_FALLBACK
-    else:
-        t_quantile = float(student_t.ppf(0.5 + 0.5 * level, df))
-        if method == "wald-t":
-            low, high = max(0.0, estimate - t_quantile * se), min(1.0, estimate + t_quantile * se)
-        else:
-            centre = float(logit(estimate))
-            half = t_quantile * se / (estimate * (1.0 - estimate))
-            low, high = float(expit(centre - half)), float(expit(centre + half))
-        used = method
+    low, high, used = _interval([s for _, s in estimable], estimate, variance, df, level, method)
     all_respondents = sum(s[1] for s in checked)
     if all_respondents < all_households and not low < high:
         low, high = x / all_households, (x + all_households - all_respondents) / all_households

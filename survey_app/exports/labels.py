@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..i18n import _
+from ..models import AnswerValue, Channel, SurveyStatus
 
 
 def verdict_label(verdict: str) -> str:
@@ -56,23 +57,18 @@ def verified_label(verified: bool) -> str:
 
 
 def channel_label(channel: str) -> str:
-    """How phiếu reached the survey."""
-    return {"web": _("Trực tuyến"), "paper": _("Phiếu giấy"), "meeting": _("Họp thôn")}.get(channel, channel)
+    """How phiếu reached the survey (the document's code; the words are ``Channel.label``)."""
+    return Channel(channel).label if channel in Channel._value2member_map_ else channel
 
 
 def status_label(status: str) -> str:
-    """A survey's status in words."""
-    return {
-        "draft": _("Bản nháp"),
-        "open": _("Đang lấy ý kiến"),
-        "closed": _("Đã kết thúc"),
-        "published": _("Đã công bố"),
-    }.get(status, status)
+    """A survey's status in words (the document's code; the words are ``SurveyStatus.label``)."""
+    return SurveyStatus(status).label if status in SurveyStatus._value2member_map_ else status
 
 
 def answer_label(value: int) -> str:
-    """One answer code of the raw responses."""
-    return {1: _("Hài lòng"), 2: _("Không hài lòng"), 0: _("Không xác định")}.get(value, "")
+    """One answer code in words (the words are ``AnswerValue.label``)."""
+    return AnswerValue(value).label if value in AnswerValue._value2member_map_ else ""
 
 
 def severity_label(severity: str) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..i18n import _l
 from ._types import UTCDateTime, utcnow
 
 
@@ -27,6 +28,11 @@ class Channel(enum.StrEnum):
     PAPER = "paper"
     MEETING = "meeting"
 
+    @property
+    def label(self) -> str:
+        """The channel in words, in the reader's language (the one wording of every page and download)."""
+        return str(_CHANNEL_LABELS[self])
+
 
 class AnswerValue(enum.IntEnum):
     """One item's answer; BLANK is a left-empty or double-marked item ("không xác định")."""
@@ -34,6 +40,16 @@ class AnswerValue(enum.IntEnum):
     BLANK = 0
     SATISFIED = 1
     NOT_SATISFIED = 2
+
+    @property
+    def label(self) -> str:
+        """The answer in words, in the reader's language (the one wording of every page and download)."""
+        return str(_ANSWER_LABELS[self])
+
+
+_CHANNEL_LABELS = {Channel.WEB: _l("Trực tuyến"), Channel.PAPER: _l("Phiếu giấy"), Channel.MEETING: _l("Họp thôn")}
+_ANSWER_LABELS = {AnswerValue.SATISFIED: _l("Hài lòng"), AnswerValue.NOT_SATISFIED: _l("Không hài lòng"),
+                  AnswerValue.BLANK: _l("Không xác định")}
 
 
 class Response(db.Model):

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, String, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..i18n import _l
 from ._types import UTCDateTime, utcnow
 from .units import Village
 
@@ -20,6 +21,15 @@ class SurveyStatus(enum.StrEnum):
     OPEN = "open"
     CLOSED = "closed"
     PUBLISHED = "published"
+
+    @property
+    def label(self) -> str:
+        """The status in words, in the reader's language (the one wording of every page and download)."""
+        return str(_STATUS_LABELS[self])
+
+
+_STATUS_LABELS = {SurveyStatus.DRAFT: _l("Bản nháp"), SurveyStatus.OPEN: _l("Đang lấy ý kiến"),
+                  SurveyStatus.CLOSED: _l("Đã kết thúc"), SurveyStatus.PUBLISHED: _l("Đã công bố")}
 
 
 class Survey(db.Model):

@@ -119,7 +119,7 @@ def enter_first(survey: Survey, batch: KeyingBatch, code: HouseholdCode, submiss
         existing = response_for(code)
         raise InputError(_("Hộ của phiếu số %(serial)s đã có phiếu (%(channel)s, biên nhận %(receipt)s). "
                            "Nếu phiếu đã lưu bị nhập sai, hãy dùng chức năng sửa phiếu.",
-                           serial=code.serial, channel=channel_label(existing.channel),
+                           serial=code.serial, channel=existing.channel.label,
                            receipt=existing.receipt))
     entry = record_keying(batch, 1, code, submission, actor, recorded.id)
     audit.record("paper.enter", actor=actor, survey_id=survey.id, batch=batch.id, serial=code.serial,
@@ -164,7 +164,7 @@ def differences(items: list[dict], stored: Submission, keyed: Submission) -> lis
         a = stored.answers.get(key, AnswerValue.BLANK)
         b = keyed.answers.get(key, AnswerValue.BLANK)
         if a != b:
-            found.append((_("Câu %(n)s", n=number), value_label(a), value_label(b)))
+            found.append((_("Câu %(n)s", n=number), AnswerValue(a).label, AnswerValue(b).label))
         if not _same_text(stored.reasons.get(key, ""), keyed.reasons.get(key, "")):
             found.append((_("Lý do câu %(n)s", n=number), stored.reasons.get(key, ""),
                           keyed.reasons.get(key, "")))
@@ -216,18 +216,6 @@ def batch_counts(survey: Survey) -> dict[int, dict[int, int]]:
     ):
         counts.setdefault(batch_id, {1: 0, 2: 0})[keying] = n
     return counts
-
-
-def value_label(value: AnswerValue) -> str:
-    """An answer in words."""
-    return {AnswerValue.SATISFIED: _("Hài lòng"), AnswerValue.NOT_SATISFIED: _("Không hài lòng"),
-            AnswerValue.BLANK: _("Để trống")}[AnswerValue(value)]
-
-
-def channel_label(channel: Channel) -> str:
-    """A channel in words."""
-    labels = {Channel.WEB: _("qua mạng"), Channel.PAPER: _("phiếu giấy"), Channel.MEETING: _("họp thôn")}
-    return labels[Channel(channel)]
 
 
 def parse_answers(text: str, item_keys: list[str]) -> dict[str, AnswerValue]:

@@ -141,7 +141,7 @@ def transition(survey: Survey, action: str, *, actor=None, actor_name: str | Non
     status = lifecycle.current_status(survey, for_update=True)
     if status not in allowed:
         raise StateError(_("Không thể thực hiện: đợt khảo sát đang ở trạng thái “%(status)s”.",
-                           status=status_label(status)))
+                           status=SurveyStatus(status).label))
     today = vietnam_today()
     if action == "open" and survey.end_date < today:
         raise StateError(_("Thời gian lấy ý kiến đã hết từ %(day)s: không mở được đợt khảo sát này. Hãy tạo "
@@ -163,16 +163,6 @@ def transition(survey: Survey, action: str, *, actor=None, actor_name: str | Non
     if snapshot is not None:
         snapshots.record(survey, snapshot, actor=actor, actor_name=actor_name)
     return survey
-
-
-def status_label(status: SurveyStatus) -> str:
-    """The status in the user's language."""
-    return {
-        SurveyStatus.DRAFT: _("Bản nháp"),
-        SurveyStatus.OPEN: _("Đang lấy ý kiến"),
-        SurveyStatus.CLOSED: _("Đã kết thúc"),
-        SurveyStatus.PUBLISHED: _("Đã công bố"),
-    }[status]
 
 
 #: A justification shorter than this is not a justification.

@@ -6,7 +6,6 @@ from flask import render_template
 from ..exports.labels import count_label
 from ..scope import roles_required, survey_for
 from ..services.coverage import survey_coverage
-from ..services.surveys import status_label
 from . import bp
 from ._common import ALL_ROLES
 
@@ -17,4 +16,4 @@ def coverage(survey_id: int):
     """Show households, codes, answers by channel and coverage against the quorum, per village and total."""
     survey = survey_for(survey_id)
     return render_template("staff/coverage.html", survey=survey, coverage=survey_coverage(survey),
-                           status_label=status_label(survey.status), count_label=count_label)
+                           count_label=count_label)

@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from sqlalchemy import select
 
 from ..errors import InputError
+from ..exports.labels import answer_label
 from ..extensions import db
 from ..i18n import _
 from ..models import (
@@ -61,8 +62,7 @@ def paper_batches(survey_id: int):
     form = BatchForm()
     form.village.choices = options((f.id, f"{f.village.code} · {f.village.name}") for f in survey.frame)
     return render_template("staff/paper_batches.html", survey=survey, batches=batches, form=form,
-                           counts=paper.batch_counts(survey), editable=may_change(survey),
-                           channel_label=paper.channel_label)
+                           counts=paper.batch_counts(survey), editable=may_change(survey))
 
 
 @bp.post("/surveys/<int:survey_id>/paper")
@@ -127,7 +127,7 @@ def keying(survey_id: int, batch_id: int, keying: int):
     status = 422 if errors else 200
     return render_template("staff/keying.html", survey=survey, batch=batch, form=form, keying=keying,
                            errors=errors, entries=_entries(batch, keying),
-                           editable=may_change(survey), channel_label=paper.channel_label), status
+                           editable=may_change(survey)), status
 
 
 @bp.get("/surveys/<int:survey_id>/paper/<int:batch_id>/report")
@@ -155,7 +155,7 @@ def batch_receipts(survey_id: int, batch_id: int):
     slips = [(serial, receipt, segno.make(base + url_for("respond.receipt", receipt=receipt), error="m")
               .png_data_uri(scale=2, border=1)) for serial, receipt in receipts.batch_receipts(batch)]
     return render_template("staff/batch_receipts.html", survey=survey, batch=batch, slips=slips,
-                           check_url=base + url_for("respond.receipt_check"), channel_label=paper.channel_label)
+                           check_url=base + url_for("respond.receipt_check"))
 
 
 @bp.post("/surveys/<int:survey_id>/paper/<int:batch_id>/resolve/<int:entry_id>")
@@ -234,9 +234,8 @@ def response_history(survey_id: int, response_id: int):
         else:
             errors = [_("Hãy ghi lý do sửa và câu trả lời.")] + field_errors(form)
     return render_template("staff/response.html", survey=survey, response=response, form=form, errors=errors,
-                           history=_history(response), keys=keys, value_label=paper.value_label,
-                           channel_label=paper.channel_label, serial=db.session.get(
-                               HouseholdCode, response.household_code_id).serial,
+                           history=_history(response), keys=keys, answer_label=answer_label,
+                           serial=db.session.get(HouseholdCode, response.household_code_id).serial,
                            correctable=may_change(survey)
                            and survey_allows(survey, "correction")), 422 if errors else 200
 

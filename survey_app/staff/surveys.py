@@ -30,7 +30,7 @@ from ..services.window import counting_text, window_options
 from ..survey_templates import TemplateError, load_all, to_confirm_of
 from ..web import translate_text
 from . import bp
-from ._common import ALL_ROLES, EDITORS, attempt, flash_problems, paginate
+from ._common import ALL_ROLES, EDITORS, actor, attempt, flash_problems, paginate
 from ._frame import FrameChoice, frame_choice
 from .forms import ActionForm, RulesForm, SurveyForm, options
 
@@ -113,7 +113,7 @@ def _submit(form: SurveyForm, unit, villages: list[Village]):
         return choice, choice.errors, None
     survey, errors = attempt(create_survey, form.template.data, unit.code, choice.rows,
                              start=form.start.data, skip_holidays=form.skip_holidays.data,
-                             actor=current_user._get_current_object())
+                             actor=actor())
     return choice, errors, survey
 
 
@@ -196,7 +196,7 @@ def change_state(survey_id: int, action: str):
     if action in CONFIRMATIONS and request.form.get("confirm") != "y":
         flash(_("Hãy đánh dấu ô xác nhận rồi bấm lại: việc này không làm lại được."), "error")
         return redirect(url_for(".survey", survey_id=survey.id))
-    _result, errors = attempt(transition, survey, action, actor=current_user._get_current_object(),
+    _result, errors = attempt(transition, survey, action, actor=actor(),
                               waiver=request.form.get("waiver") if action == "publish" else None,
                               reason=request.form.get("reason", "") if action == "publish" else "")
     if errors:
@@ -223,7 +223,7 @@ def rules(survey_id: int):
                                 "verified": bool(row.verified.data), "note": (row.note.data or "").strip()}
                    for old, row in zip(survey.rules, form.rules, strict=True)]
             _result, errors = attempt(change_rules, survey, new, form.justification.data,
-                                      actor=current_user._get_current_object())
+                                      actor=actor())
             if not errors:
                 flash(_("Đã đổi quy tắc; thay đổi được ghi vào nhật ký."), "success")
                 return redirect(url_for(".survey", survey_id=survey.id))

@@ -100,7 +100,7 @@ def test_household_that_answered_online_cannot_get_a_paper_phieu(app, batch):
         submit(survey, find_code(batch["issued"][0].code), Submission({}))
         db.session.commit()
     page = key(batch["client"], batch["url"], "1", "1" * ITEMS)
-    assert page.status_code == 422 and "đã có phiếu (qua mạng" in page.get_data(as_text=True)
+    assert page.status_code == 422 and "đã có phiếu (Trực tuyến" in page.get_data(as_text=True)
 
 
 def test_voided_slip_is_refused_and_a_closed_survey_still_takes_paper_until_published(app, batch):

@@ -159,6 +159,7 @@ def measure(url: str, what: str) -> dict:
     from survey_app.extensions import db
     from survey_app.models import Survey
     from survey_app.services.integrity import integrity_indicators
+    from survey_app.services.opinions import opinion_rows, summarise
     from survey_app.services.results import results_document
 
     app = _app(url)
@@ -178,10 +179,11 @@ def measure(url: str, what: str) -> dict:
             "document": lambda: {"verdict": results_document(db.session.get(Survey, 1))["verdict"]},
             "integrity": lambda: {
                 "indicators": len(integrity_indicators(db.session.get(Survey, 1), document))},
-            "xlsx": lambda: {"bytes": len(render_xlsx(db.session.get(Survey, 1), document))},
-            "pdf": lambda: {"bytes": len(render_pdf(db.session.get(Survey, 1), document))},
+            "xlsx": lambda: {"bytes": len(render_xlsx(document, opinion_rows(1)))},
+            "pdf": lambda: {"bytes": len(render_pdf(document, summarise(1)))},
             "bundle": lambda: drain(stream_bundle(
-                BundleJob(1, document, (), prepare_raw(db.session.get(Survey, 1)), "vi", None, "bench"))),
+                BundleJob(1, document, (), prepare_raw(db.session.get(Survey, 1)), "vi",
+                          lambda: opinion_rows(1), lambda: summarise(1)), lambda *_done: None)),
         }
         seconds, _, result = _timed(tasks[what], traced=False)
         db.session.expunge_all()

@@ -33,7 +33,7 @@ def create_app(test_config: Mapping | None = None, instance_path: str | None = N
 
 def configure_extensions(app: Flask) -> None:
     """Bind every extension to the app."""
-    from . import auth, models  # noqa: F401 - register the models and the user loader
+    from . import models, user_loader  # noqa: F401 - register the models and the user loader
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
     from .web import select_locale, select_timezone
 

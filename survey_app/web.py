@@ -5,11 +5,11 @@ import unicodedata
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, has_request_context, redirect, request
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale
 from flask_login import current_user
 
 from . import formatting
-from .i18n_extract import msgid
+from .i18n import translate_text
 from .models._types import MAX_ID
 
 
@@ -40,15 +40,10 @@ def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
-def translate_text(text: str | None) -> str:
-    """Show a survey template's text in the user's language: its catalog entry, else the text itself.
-
-    A survey keeps a snapshot of its template, so text changed in ``surveys/`` since then is simply
-    shown in Vietnamese.
-    """
-    if not text:
-        return text or ""
-    return gettext(msgid(text)).replace("%%", "%")
+def local_public_url(url: str) -> bool:
+    """True when the address printed on slips only works on the server itself (the development default)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host in ("", "localhost", "0.0.0.0", "::1") or host.startswith("127.") or host.endswith(".localhost")  # noqa: S104
 
 
 def survey_title(survey) -> str:

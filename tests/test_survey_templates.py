@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis import rules as analysis_rules
-from survey_app.cli.surveys import surveys
+from survey_app.cli.templates import surveys
 from survey_app.i18n_extract import iter_messages
 from survey_app.survey_templates import (
     AVERAGE_KINDS,

@@ -13,8 +13,8 @@ from ..services.results import survey_fields
 from ..services.results_model import ListedSurvey
 from ..services.scope import Absent, OutOfScope, Scope
 from . import bp
-from .auth import ApiError, json_error, token_user
 from .openapi import Index, Links, SurveyListing, openapi_document
+from .token_auth import ApiError, json_error, token_user
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
 

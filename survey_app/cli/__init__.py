@@ -6,15 +6,16 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     """Add every command group to the app's CLI."""
-    from ..ops.cli import backup, privacy
     from .audit import audit
+    from .backup import backup
     from .codes import codes
     from .demo import demo
     from .keys import keys
     from .paper import paper
+    from .privacy import privacy
     from .results import results
     from .survey import survey
-    from .surveys import surveys
+    from .templates import surveys
     from .translate import translate
     from .units import units
     from .users import users

@@ -1,4 +1,4 @@
-"""``flask backup create|restore`` and ``flask privacy purge``."""
+"""``flask backup create|restore``: a consistent backup of the database, and a restore (all or nothing)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,10 +9,9 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from ..extensions import db
-from .backup import BackupError, backup_database, restore_database
+from ..ops.backup import BackupError, backup_database, restore_database
 
 backup = AppGroup("backup", help="Back up and restore the database (pg_dump / SQLite online backup).")
-privacy = AppGroup("privacy", help="Personal-data retention (Decree 13/2023/NĐ-CP).")
 
 
 def _default_name() -> str:
@@ -54,20 +53,3 @@ def restore_command(source: Path, yes: bool) -> None:
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Restored {source}. Run `flask db upgrade` if the backup predates the current code.")
-
-
-@privacy.command("purge")
-@click.option("--days", type=click.IntRange(min=0), default=None,
-              help="Retention after publication; default: SURVEY_RETENTION_DAYS.")
-@click.option("--dry-run", is_flag=True, help="Only say what would be cleared.")
-def purge_command(days: int | None, dry_run: bool) -> None:
-    """Clear client data of surveys published more than the retention period ago."""
-    from .privacy import purge_client_data
-
-    days = current_app.config["SURVEY_RETENTION_DAYS"] if days is None else days
-    result = purge_client_data(int(days), dry_run=dry_run)
-    if not dry_run:
-        db.session.commit()
-    verb = "Would clear" if dry_run else "Cleared"
-    click.echo(f"{verb} client data of {result.responses} responses in {len(result.survey_ids)} surveys "
-               f"published before {result.cutoff:%Y-%m-%d %H:%M} UTC (retention {days} days).")

@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..exports.codes import codes_csv
+from ..exports.codes_csv import codes_csv
 from ..services import audit
 from ..services.issuing import codes_wanted, issue_codes, reprint
 from ._common import CLI_ACTOR, load_survey, output_file, unit_of_work

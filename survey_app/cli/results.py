@@ -48,13 +48,14 @@ def results(survey_id: int, fmt: str, out_path: Path | None, version: int | None
     elif fmt == "csv":
         from ..exports import render_csv
 
-        data = render_csv(survey, document)
+        data = render_csv(document)
     else:
         from ..exports import render_xlsx
+        from ..services.opinions import opinion_rows
 
         if out_path is None:
             raise click.UsageError("--out is required for xlsx")
-        data = render_xlsx(survey, document, snapshots.as_of(survey, publication))
+        data = render_xlsx(document, opinion_rows(survey.id, snapshots.as_of(survey, publication)))
     if out_path is not None:
         out_path.write_bytes(data)  # before the audit entry: an export that failed is not logged
     record("results.export", actor_name="cli", survey_id=survey.id, format=fmt,

@@ -1,7 +1,8 @@
 """Every export in one ZIP with a manifest: the SHA-256 of each file, the survey, the time, the audit head.
 
 The ZIP is streamed: the small files first, then the raw responses chunk by chunk (constant memory, first
-bytes at once), then the manifest. The manifest's own hash goes into the audit log once it is complete.
+bytes at once), then the manifest. Once it is complete, the caller's ``on_complete`` is given the manifest and
+each file's hash, to record them in the audit log (the write is the caller's).
 """
 from __future__ import annotations
 
@@ -9,16 +10,14 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 from flask_babel import force_locale
 
-from ..extensions import db
 from ..i18n import _
-from ..models import Survey
 from ..services import audit
+from ..services.opinions import OpinionSummary
 from . import labels
 from .csvfile import render_csv
 from .pdf import render_pdf
@@ -42,15 +41,16 @@ def to_json(value: object) -> bytes:
 
 @dataclass(frozen=True)
 class BundleJob:
-    """What the stream needs, prepared in the request: it runs after the request's own context has gone."""
+    """What the stream needs, prepared in the request. The opinions are read when their files are written:
+    ``opinions`` returns the rows of ``services.opinions.opinion_rows``, ``opinion_summary`` their counts."""
 
     survey_id: int
     document: Mapping
     indicators: tuple
     raw: RawExport
     locale: str
-    actor_id: int | None
-    actor_name: str
+    opinions: Callable[[], Iterable[Sequence[str]]]
+    opinion_summary: Callable[[], OpinionSummary]
     #: The published JSON bytes (``snapshots.published_json``) of a published survey, written as they are.
     published_json: bytes | None = None
 
@@ -80,28 +80,28 @@ def _entry(name: str, digest: str, size: int, media_type: str, description: str)
             "description": description}
 
 
-def _small_files(survey: Survey, job: BundleJob):
+def _small_files(job: BundleJob):
     """(name, render, media type, description) of the files built whole in memory."""
     document = job.document
     return [
         ("ket-qua.json", lambda: job.published_json or to_json(document), "application/json",
          _("Kết quả (JSON, cùng nội dung với API)")),
-        ("ket-qua.csv", lambda: render_csv(survey, document), "text/csv",
+        ("ket-qua.csv", lambda: render_csv(document), "text/csv",
          _("Kết quả theo đơn vị và nội dung (CSV)")),
-        ("ket-qua.xlsx", lambda: render_xlsx(survey, document, job.raw.as_of),
+        ("ket-qua.xlsx", lambda: render_xlsx(document, job.opinions()),
          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _("Bảng tính kết quả (XLSX)")),
-        ("bao-cao.pdf", lambda: render_pdf(survey, document, job.indicators, job.raw.as_of), "application/pdf",
+        ("bao-cao.pdf", lambda: render_pdf(document, job.opinion_summary(), job.indicators), "application/pdf",
          _("Báo cáo (PDF)")),
     ]
 
 
-def stream_bundle(job: BundleJob) -> Iterator[bytes]:
-    """Yield the ZIP; when complete, record the manifest's hash in the audit log."""
+def stream_bundle(job: BundleJob, on_complete: Callable[[bytes, dict[str, str]], None]) -> Iterator[bytes]:
+    """Yield the ZIP; when it is complete, call ``on_complete(manifest bytes, {file name: SHA-256})`` before
+    the last bytes (the caller records them in the audit log)."""
     sink, entries = _Sink(), []
     with force_locale(job.locale):
-        survey = db.session.get(Survey, job.survey_id)
         with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for name, render, media_type, description in _small_files(survey, job):
+            for name, render, media_type, description in _small_files(job):
                 data = render()
                 archive.writestr(name, data)
                 entries.append(_entry(name, sha256(data), len(data), media_type, description))
@@ -118,10 +118,7 @@ def stream_bundle(job: BundleJob) -> Iterator[bytes]:
             entries.append(_entry(RAW_NAME, digest.hexdigest(), size, "text/csv", description))
             manifest = to_json(manifest_for(job.document, entries))
             archive.writestr(MANIFEST_NAME, manifest)
-        actor = SimpleNamespace(id=job.actor_id, username=job.actor_name)
-        audit.record("results.manifest", actor=actor, survey_id=job.survey_id,
-                     manifest_sha256=sha256(manifest), files={e["name"]: e["sha256"] for e in entries})
-        db.session.commit()
+        on_complete(manifest, {e["name"]: e["sha256"] for e in entries})
     yield sink.take()
 
 

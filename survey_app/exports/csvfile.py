@@ -5,7 +5,6 @@ import csv
 import io
 from collections.abc import Iterable, Mapping
 
-from ..models import Survey
 from .safe import sheet_text
 from .tables import Rate, long_headers, long_rows
 
@@ -28,7 +27,7 @@ def write_rows(out: io.StringIO, rows: Iterable[Iterable[object]]) -> None:
         writer.writerow([cell(value) for value in row])
 
 
-def render_csv(survey: Survey, document: Mapping) -> bytes:
+def render_csv(document: Mapping) -> bytes:
     """One row per unit (whole survey, communes, villages) × item, with counts and the rate."""
     out = io.StringIO()
     out.write(BOM)

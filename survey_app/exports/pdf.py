@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from fpdf import FPDF
@@ -20,14 +21,14 @@ from ..formatting import date as format_date
 from ..formatting import datetime as format_datetime
 from ..formatting import number, percent, zone_name
 from ..formatting import threshold as format_threshold
-from ..i18n import _
-from ..models import Survey
-from ..web import translate_text
+from ..i18n import _, translate_text
 from . import explain, labels
-from .opinions import summarise
 from .tables import item_names, not_answered, unit_names
 from .text import ELLIPSIS, drawable, shorten
 from .uncertainty import uncertainty
+
+if TYPE_CHECKING:
+    from ..services.opinions import OpinionSummary
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FAMILY = "DejaVu"
@@ -232,8 +233,7 @@ def _rules(pdf: Report, document: Mapping) -> None:
                                      document.get("quorum_met", True)))
 
 
-def _opinions(pdf: Report, survey: Survey, document: Mapping, as_of: datetime | None) -> None:
-    summary = summarise(survey, as_of=as_of)
+def _opinions(pdf: Report, document: Mapping, summary: OpinionSummary) -> None:
     pdf.heading(_("IV. Ý KIẾN, KIẾN NGHỊ CỦA NGƯỜI DÂN"))
     pdf.paragraph(_("Có %(n)s phiếu ghi ý kiến khác.", n=number(summary.with_opinion)))
     names = item_names(document)
@@ -261,9 +261,9 @@ def _indicators(pdf: Report, document: Mapping, indicators: Sequence) -> None:
         pdf.paragraph(f"– {title}. {sentence}")
 
 
-def render_pdf(survey: Survey, document: Mapping, indicators: Sequence = (), as_of: datetime | None = None) -> bytes:
-    """Build the report and return the PDF's bytes; ``as_of``: read the opinions as they were then (the time
-    of a publication the survey has changed since)."""
+def render_pdf(document: Mapping, opinions: OpinionSummary, indicators: Sequence = ()) -> bytes:
+    """Build the report and return the PDF's bytes; ``opinions``: the residents' opinions counted
+    (``services.opinions.summarise``)."""
     footer = _("%(title)s · lập lúc %(time)s", title=drawable(document["survey"]["title"], FOOTER_TITLE),
                time=_moment(document["generated_at"]))
     pdf = Report(footer)
@@ -275,7 +275,7 @@ def render_pdf(survey: Survey, document: Mapping, indicators: Sequence = (), as_
     _process(pdf, document)
     _collection(pdf, document)
     _rules(pdf, document)
-    _opinions(pdf, survey, document, as_of)
+    _opinions(pdf, document, opinions)
     _indicators(pdf, document, indicators)
     pdf.ln(6)
     pdf.set_x(pdf.l_margin + 95)

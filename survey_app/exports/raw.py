@@ -20,9 +20,9 @@ from ..extensions import db
 from ..i18n import _
 from ..models import Answer, FrameVillage, Response, ResponseVersion, Survey, Village
 from ..models.surveys import VIETNAM
+from ..services.opinions import current_answers
 from . import labels
 from .csvfile import BOM
-from .opinions import current_answers
 from .safe import neutralise, sheet_text
 from .tables import item_names, item_tags
 

@@ -8,8 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ..formatting import date, datetime, percent, percent_plain, rate_cut, zone_name
-from ..i18n import _
-from ..web import translate_text
+from ..i18n import _, translate_text
 from . import labels
 
 

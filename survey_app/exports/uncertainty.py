@@ -15,9 +15,8 @@ from dataclasses import dataclass
 
 from ..formatting import number, percent
 from ..formatting import threshold as format_threshold
-from ..i18n import _
+from ..i18n import _, translate_text
 from ..services.results_uncertainty import ASSUMPTION
-from ..web import translate_text
 from .explain import probability
 
 #: The order of a document published before it said its own (``overall.uncertainty``).

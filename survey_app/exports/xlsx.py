@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -16,9 +15,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..i18n import _
-from ..models import Survey
+from ..services.opinions import OPINION
 from . import labels
-from .opinions import OPINION, opinion_rows
 from .safe import sheet_text
 from .tables import (
     Rate,
@@ -85,15 +83,15 @@ def _sheet(book: Workbook, title: str, headers: Sequence[str], rows: Iterable[Se
         sheet.append([_cell(sheet, value) for value in row])
 
 
-def _opinion_sheet_rows(survey: Survey, names: Mapping[str, str], as_of: datetime | None):
-    for number, (commune, code, name, kind, item, text) in enumerate(opinion_rows(survey, as_of), 1):
+def _opinion_sheet_rows(opinions: Iterable[Sequence[str]], names: Mapping[str, str]):
+    for number, (commune, code, name, kind, item, text) in enumerate(opinions, 1):
         what = _("Ý kiến khác") if kind == OPINION else _("Lý do chưa hài lòng")
         yield [number, commune, code, name, what, names.get(item, item), text]
 
 
-def render_xlsx(survey: Survey, document: Mapping, as_of: datetime | None = None) -> bytes:
-    """Build the workbook and return its bytes; ``as_of``: read the opinions as they were then (the time of a
-    publication the survey has changed since)."""
+def render_xlsx(document: Mapping, opinions: Iterable[Sequence[str]]) -> bytes:
+    """Build the workbook and return its bytes. ``opinions``: the rows (commune code, village code, village
+    name, kind, item key, text) of ``services.opinions.opinion_rows``, read once, as they come."""
     book = Workbook(write_only=True)
     book.properties.creator = _("Ủy ban Mặt trận Tổ quốc Việt Nam")
     book.properties.title = one_line(document["survey"]["title"], 255)
@@ -106,7 +104,7 @@ def render_xlsx(survey: Survey, document: Mapping, as_of: datetime | None = None
                freeze="C2")
     _sheet(book, _("Ý kiến"), [_("STT"), _("Mã xã"), _("Mã thôn"), _("Tên thôn"), _("Loại"), _("Nội dung"),
                                _("Ý kiến của người dân")],
-           _opinion_sheet_rows(survey, item_names(document), as_of), widths=[7, 8, 10, 24, 20, 30, 80])
+           _opinion_sheet_rows(opinions, item_names(document)), widths=[7, 8, 10, 24, 20, 30, 80])
     _sheet(book, _("Quy định"), rule_headers(), rule_rows(document), freeze="B2")
     notes = [[_("Tỷ lệ được cắt bớt sau hai chữ số thập phân, không làm tròn lên; kết luận dựa trên số đếm "
                 "chính xác.")],

@@ -4,16 +4,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
-from urllib.parse import urlsplit
 
 from ..config import Defaults
 from ..keys import config_problems
-
-
-def local_public_url(url: str) -> bool:
-    """True when the address printed on slips only works on the server itself (the development default)."""
-    host = (urlsplit(url).hostname or "").lower()
-    return host in ("", "localhost", "0.0.0.0", "::1") or host.startswith("127.") or host.endswith(".localhost")  # noqa: S104
+from ..web import local_public_url
 
 
 def whole_number(value) -> int | None:

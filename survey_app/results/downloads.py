@@ -1,6 +1,8 @@
 """Downloads of a survey's results; every download is recorded in the audit log."""
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Response, abort, request, stream_with_context
 from flask_babel import get_locale
 from flask_login import current_user, login_required
@@ -17,8 +19,10 @@ from ..exports import (
     to_json,
 )
 from ..extensions import db
+from ..models import User
 from ..scope import survey_for
 from ..services import audit, snapshots
+from ..services.opinions import opinion_rows, summarise
 from . import bp
 
 #: Full Content-Type of each format, sent as is (``content_type=``): passing a type that already names its
@@ -62,11 +66,11 @@ def download(survey_id: int, fmt: str):
     elif fmt == "json":
         data = to_json(document)
     elif fmt == "csv":
-        data = render_csv(survey, document)
+        data = render_csv(document)
     elif fmt == "xlsx":
-        data = render_xlsx(survey, document, as_of)
+        data = render_xlsx(document, opinion_rows(survey.id, as_of))
     else:
-        data = render_pdf(survey, document, indicators, as_of)
+        data = render_pdf(document, summarise(survey.id, as_of=as_of), indicators)
     audit.record("results.export", actor=current_user, survey_id=survey.id, format=fmt,
                  sha256=digest or sha256(data), bytes=len(data),
                  **({"version": publication.version} if publication else {}))
@@ -105,10 +109,18 @@ def _chosen(survey):
 
 def _bundle(survey, document: dict, indicators, publication, as_of):
     """Every export in one streamed ZIP with its manifest; the manifest's hash is audited at the end."""
-    job = BundleJob(survey.id, document, tuple(indicators), prepare_raw(survey, as_of),
-                    str(get_locale()), current_user.id, current_user.username,
+    job = BundleJob(survey.id, document, tuple(indicators), prepare_raw(survey, as_of), str(get_locale()),
+                    partial(opinion_rows, survey.id, as_of), partial(summarise, survey.id, as_of=as_of),
                     snapshots.published_json(publication) if publication else None)
     audit.record("results.export", actor=current_user, survey_id=survey.id, format="bundle")
     db.session.commit()
-    response = Response(stream_with_context(stream_bundle(job)), content_type=MEDIA_TYPES["bundle"])
+    user_id, username = current_user.id, current_user.username  # the request's User is detached by then
+
+    def record_manifest(manifest: bytes, files: dict[str, str]) -> None:
+        """The finished ZIP's manifest and files, in the audit log (its own unit of work, at the stream's end)."""
+        audit.record("results.manifest", actor=db.session.get(User, user_id), actor_name=username,
+                     survey_id=job.survey_id, manifest_sha256=sha256(manifest), files=files)
+        db.session.commit()
+
+    response = Response(stream_with_context(stream_bundle(job, record_manifest)), content_type=MEDIA_TYPES["bundle"])
     return _headers(response, "bundle", job.survey_id)

@@ -1,4 +1,5 @@
-"""Free-text opinions ("ý kiến khác") and reasons for dissatisfaction, streamed or summarised by SQL."""
+"""Free-text opinions ("ý kiến khác") and reasons for dissatisfaction, streamed or summarised by SQL, for the
+exports (which take the rows or the summary and return bytes) and the raw responses' version filter."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ from sqlalchemy import and_, func, select
 from analysis.integrity import normalise_opinion
 
 from ..extensions import db
-from ..models import Answer, FrameVillage, Response, ResponseVersion, Survey, Village
+from ..models import Answer, FrameVillage, Response, ResponseVersion, Village
 
 OPINION = "opinion"
 REASON = "reason"
@@ -47,16 +48,16 @@ def current_answers(survey_id: int, as_of: datetime | None):
     return Answer.response_version_id.in_(versions_as_of(survey_id, as_of))
 
 
-def opinion_rows(survey: Survey, as_of: datetime | None = None) -> Iterator[tuple[str, str, str, str, str, str]]:
+def opinion_rows(survey_id: int, as_of: datetime | None = None) -> Iterator[tuple[str, str, str, str, str, str]]:
     """Yield (commune code, village code, village name, kind, item key, text): opinions, then reasons
     (of the phiếu as they are, or as they were at ``as_of``: a publication's time)."""
     opinions = (
         select(Village.commune_code, Village.code, Village.name, ResponseVersion.opinion)
         .select_from(Response)
-        .join(ResponseVersion, _version_join(survey.id, as_of))
+        .join(ResponseVersion, _version_join(survey_id, as_of))
         .join(FrameVillage, FrameVillage.id == Response.frame_village_id)
         .join(Village, Village.id == FrameVillage.village_id)
-        .where(Response.survey_id == survey.id, ResponseVersion.opinion != "")
+        .where(Response.survey_id == survey_id, ResponseVersion.opinion != "")
         .order_by(Village.commune_code, Village.code, Response.id)
         .execution_options(yield_per=YIELD_PER)
     )
@@ -67,7 +68,7 @@ def opinion_rows(survey: Survey, as_of: datetime | None = None) -> Iterator[tupl
         .select_from(Answer)
         .join(FrameVillage, FrameVillage.id == Answer.frame_village_id)
         .join(Village, Village.id == FrameVillage.village_id)
-        .where(Answer.survey_id == survey.id, current_answers(survey.id, as_of), Answer.reason != "")
+        .where(Answer.survey_id == survey_id, current_answers(survey_id, as_of), Answer.reason != "")
         .order_by(Village.commune_code, Village.code, Answer.item_key, Answer.id)
         .execution_options(yield_per=YIELD_PER)
     )
@@ -84,13 +85,13 @@ class OpinionSummary:
     reasons_per_item: dict[str, int]
 
 
-def summarise(survey: Survey, top: int = 15, as_of: datetime | None = None) -> OpinionSummary:
+def summarise(survey_id: int, top: int = 15, as_of: datetime | None = None) -> OpinionSummary:
     """Count opinions and reasons with grouped SQL; merge texts that differ only in case or spacing."""
     grouped = db.session.execute(
         select(ResponseVersion.opinion, func.count())
         .select_from(Response)
-        .join(ResponseVersion, _version_join(survey.id, as_of))
-        .where(Response.survey_id == survey.id, ResponseVersion.opinion != "")
+        .join(ResponseVersion, _version_join(survey_id, as_of))
+        .where(Response.survey_id == survey_id, ResponseVersion.opinion != "")
         .group_by(ResponseVersion.opinion)
     ).all()
     merged: dict[str, list] = {}
@@ -100,7 +101,7 @@ def summarise(survey: Survey, top: int = 15, as_of: datetime | None = None) -> O
     frequent = sorted(((text, count) for text, count in merged.values()), key=lambda e: (-e[1], e[0]))[:top]
     reasons = dict(db.session.execute(
         select(Answer.item_key, func.count())
-        .where(Answer.survey_id == survey.id, current_answers(survey.id, as_of), Answer.reason != "")
+        .where(Answer.survey_id == survey_id, current_answers(survey_id, as_of), Answer.reason != "")
         .group_by(Answer.item_key)
     ).all())
     return OpinionSummary(sum(count for _, count in grouped), frequent, reasons)

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..formatting import number as format_number
 from ..i18n import _
 from ..models import Commune, Province, Village
-from .csvfiles import parse_count, read_rows
+from .csv_reading import parse_count, read_rows
 
 PROVINCE_COLUMNS = ("code", "name", "full_name", "type")
 COMMUNE_COLUMNS = ("code", "name", "full_name", "type", "province_code")

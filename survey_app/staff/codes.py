@@ -5,16 +5,16 @@ from decimal import Decimal
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 
-from ..exports.codes import codes_csv as render_codes_csv
+from ..exports.codes_csv import codes_csv as render_codes_csv
 from ..extensions import db
 from ..formatting import number as format_number
 from ..i18n import _
 from ..models._types import MAX_ID
-from ..ops.checks import local_public_url
 from ..scope import may_change, roles_required, survey_for
 from ..services import audit, issuing, lifecycle
-from ..services.coverage import survey_coverage
+from ..services.collection_progress import survey_coverage
 from ..services.slips import SlipError, render_slips_pdf
+from ..web import local_public_url
 from . import bp
 from ._common import ALL_ROLES, EDITORS, actor, attempt, field_errors, flash_problems
 from .forms import IssueForm, VoidForm

@@ -5,7 +5,7 @@ from flask import render_template
 
 from ..exports.labels import count_label
 from ..scope import roles_required, survey_for
-from ..services.coverage import survey_coverage
+from ..services.collection_progress import survey_coverage
 from . import bp
 from ._common import ALL_ROLES
 

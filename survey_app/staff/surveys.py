@@ -13,8 +13,8 @@ from ..i18n import _, _l
 from ..models import Commune, FrameVillage, Province, Response, SurveyStatus, Village
 from ..models.surveys import vietnam_today
 from ..scope import current_scope, may_change, roles_required, survey_for
-from ..services import coverage as coverage_service
 from ..services import snapshots
+from ..services.collection_progress import working_days_left
 from ..services.drafts import delete_problem
 from ..services.pending_work import pending_work
 from ..services.surveys import (
@@ -179,7 +179,7 @@ def survey(survey_id: int):
                            published=published,
                            editable=may_change(survey), action_form=ActionForm(),
                            transitions=TRANSITIONS, confirmations=CONFIRMATIONS,
-                           days_left=coverage_service.working_days_left(survey),
+                           days_left=working_days_left(survey),
                            households=sum(f.households for f in survey.frame),
                            undeletable=delete_problem(survey) if survey.status is SurveyStatus.DRAFT else None,
                            to_confirm=to_confirm_of(survey.template),

@@ -8,7 +8,7 @@ from sqlalchemy import event
 
 from survey_app.extensions import db
 from survey_app.models import Channel, Survey
-from survey_app.services.coverage import survey_coverage
+from survey_app.services.collection_progress import survey_coverage
 from survey_app.services.responses import Submission, find_code, submit
 
 from ..conftest import make_survey

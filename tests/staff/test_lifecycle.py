@@ -10,7 +10,7 @@ import pytest
 
 from survey_app.extensions import db
 from survey_app.models import AuditEntry, Survey, SurveyStatus
-from survey_app.services.coverage import working_days_left
+from survey_app.services.collection_progress import working_days_left
 from survey_app.services.window import Counting, window_end
 
 from ..conftest import make_survey

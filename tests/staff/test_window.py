@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from survey_app.extensions import db
 from survey_app.models import AuditEntry, Survey
-from survey_app.services import coverage
-from survey_app.services.coverage import working_days_left
+from survey_app.services import collection_progress
+from survey_app.services.collection_progress import working_days_left
 from survey_app.services.surveys import create_survey, transition
 from survey_app.services.units import FrameRow
 from survey_app.services.window import Counting, counting_from, window_end
@@ -139,7 +139,7 @@ def test_the_coverage_page_counts_like_the_window(app, as_user, world, monkeypat
         transition(survey, "open", actor_name="test")
         db.session.commit()
         survey_id = survey.id
-    monkeypatch.setattr(coverage, "vietnam_today", lambda: date(2027, 2, 8))
+    monkeypatch.setattr(collection_progress, "vietnam_today", lambda: date(2027, 2, 8))
     page = as_user("staff_commune").get(f"/staff/surveys/{survey_id}/coverage").get_data(as_text=True)
     assert "còn 10 ngày làm việc (đến 19/02/2027)" in page  # 8–12 and 15–19 February, the Tết days included
 

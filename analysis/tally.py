@@ -23,6 +23,10 @@ class ItemCounts:
     blank: int = 0
 
     def __post_init__(self) -> None:
+        satisfied, not_satisfied, blank = self.satisfied, self.not_satisfied, self.blank
+        if (type(satisfied) is int and type(not_satisfied) is int and type(blank) is int
+                and satisfied >= 0 and not_satisfied >= 0 and blank >= 0):
+            return  # fast path: a province's tally builds tens of thousands of counts
         for name in ("satisfied", "not_satisfied", "blank"):
             object.__setattr__(self, name, check_count(getattr(self, name), name))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -24,9 +24,13 @@ class HouseholdCode(db.Model):
     """The code printed on one household's slip."""
 
     __tablename__ = "household_code"
-    __table_args__ = (UniqueConstraint("survey_id", "serial"),)
+    __table_args__ = (
+        UniqueConstraint("survey_id", "serial"),
+        # the tally's slips handed out per village, read from the index alone (services/tally.py)
+        Index("ix_household_code_tally", "survey_id", "frame_village_id", "status"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
-    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"), index=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"))
     frame_village_id: Mapped[int] = mapped_column(ForeignKey("frame_village.id"), index=True)
     #: Serial number printed on the slip, unique within the survey.
     serial: Mapped[int]
@@ -34,10 +38,7 @@ class HouseholdCode(db.Model):
     lookup_hash: Mapped[str] = mapped_column(String(64), unique=True)
     #: The code encrypted under the server key (AES-GCM) so slips can be printed again by staff.
     sealed_code: Mapped[bytes | None] = mapped_column(LargeBinary)
-    status: Mapped[CodeStatus] = mapped_column(
-        Enum(CodeStatus, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]),
-        default=CodeStatus.ISSUED,
-    )
+    status: Mapped[CodeStatus] = mapped_column(default=CodeStatus.ISSUED)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The lost slip this one replaces.

@@ -56,7 +56,11 @@ class Response(db.Model):
     """One household's phiếu for a survey; corrections add versions, nothing is edited in place."""
 
     __tablename__ = "response"
-    __table_args__ = (UniqueConstraint("survey_id", "household_code_id"),)
+    __table_args__ = (
+        UniqueConstraint("survey_id", "household_code_id"),
+        # the tally's phiếu per village and channel, read from the index alone (services/tally.py)
+        Index("ix_response_tally", "survey_id", "frame_village_id", "channel"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"))
     household_code_id: Mapped[int] = mapped_column(ForeignKey("household_code.id"))

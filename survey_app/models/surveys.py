@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..i18n import _l
+from ..survey_templates import SurveyTemplate
 from ._types import UTCDateTime, utcnow
 from .units import Village
 
@@ -67,6 +68,16 @@ class Survey(db.Model):
     frame: Mapped[list[FrameVillage]] = relationship(
         back_populates="survey", order_by="FrameVillage.id", cascade="all, delete-orphan"
     )
+
+    @property
+    def form(self) -> SurveyTemplate:
+        """The survey's copy of its template as a typed, validated ``SurveyTemplate``: the phiếu's items, texts and
+        answer options (read once per loaded survey). The rules in force are ``rules``, not ``form.rules``."""
+        cached = self.__dict__.get("_form")
+        if cached is None or cached[0] is not self.template:
+            cached = (self.template, SurveyTemplate.from_snapshot(self.template))
+            self.__dict__["_form"] = cached
+        return cached[1]
 
     @property
     def last_day(self) -> date:

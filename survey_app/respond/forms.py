@@ -9,6 +9,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from ..i18n import _l
 from ..models import AnswerValue
+from ..survey_templates import SurveyTemplate
 
 REASON_MAX = 500
 OPINION_MAX = 2000
@@ -34,9 +35,9 @@ class PhieuForm(FlaskForm):
     )
 
 
-def phieu_form(template: dict, formdata=None) -> PhieuForm:
+def phieu_form(template: SurveyTemplate, formdata=None) -> PhieuForm:
     """Build the phiếu form of a template: one radio group and one optional reason per item."""
-    items = tuple((item["key"], item["question"]) for item in template["items"])
+    items = tuple((item.key, item.question) for item in template.items)
     return _phieu_form_class(items)(formdata=formdata)
 
 

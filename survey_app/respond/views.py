@@ -76,13 +76,13 @@ def phieu(code_text: str):
         return _unknown_code(CodeForm(data={"code": code_text}))
     code, survey = found
     if not posted:
-        return _closed_page(code, survey) or _render_phieu(survey, code, phieu_form(survey.template), 200)
+        return _closed_page(code, survey) or _render_phieu(survey, code, phieu_form(survey.form), 200)
     if code.status is CodeStatus.VOIDED or survey.window_state() != "open":
         return _closed_page(code, survey)
-    form = phieu_form(survey.template, formdata=request.form)
+    form = phieu_form(survey.form, formdata=request.form)
     if not form.validate():
         return _closed_page(code, survey) or _render_phieu(survey, code, form, 422)
-    items = [item["key"] for item in survey.template["items"]]
+    items = [item.key for item in survey.form.items]
     submission = Submission(
         answers={key: VALUES[form[f"item_{key}"].data] for key in items},
         reasons={key: form[f"reason_{key}"].data or "" for key in items},
@@ -109,7 +109,7 @@ def expired_form(error: CSRFError):
     if found is None:
         return _unknown_code(CodeForm(data={"code": request.view_args["code_text"]}))
     code, survey = found
-    form = phieu_form(survey.template, formdata=request.form)
+    form = phieu_form(survey.form, formdata=request.form)
     return _closed_page(code, survey) or _render_phieu(survey, code, form, 400, expired=True)
 
 

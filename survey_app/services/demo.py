@@ -50,7 +50,7 @@ def load_demo(seed: int = 2026) -> Survey:
     rng = random.Random(seed)
     from .responses import find_code
 
-    items = [item["key"] for item in survey.template["items"]]
+    items = [item.key for item in survey.form.items]
     for slip in issued:
         if rng.random() > 0.55:
             continue

@@ -104,7 +104,7 @@ def batch_report(survey: Survey, batch: KeyingBatch) -> tuple[list[Mismatch], in
         select(Response).where(Response.survey_id == survey.id, Response.household_code_id.in_(codes))
     ).scalars()} if codes else {}
     stored = current_submissions([r.id for r in responses.values() if r.channel is not Channel.WEB])
-    items = survey.template["items"]
+    items = survey.form.items
     mismatches, agreeing = [], 0
     for entry, serial in second:
         response = responses.get(entry.household_code_id)

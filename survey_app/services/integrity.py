@@ -249,7 +249,7 @@ def tally_indicators(survey: Survey, document: Mapping) -> tuple[Indicator, ...]
     villages = document["villages"]
     found = analysis.full_coverage(
         (unit_key(survey, v), v["households"], v["respondents"]) for v in villages)
-    overall = survey.template.get("overall_item")
+    overall = survey.form.overall_item
     if overall:
         communes: dict[str, list[tuple[str, int, int]]] = {}
         for village in villages:  # each village is compared with the rest of its own commune

@@ -7,6 +7,7 @@ version (who, when, why) and moves the ``is_current`` flag to the new answers.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from sqlalchemy import func, select, update
 
@@ -25,6 +26,7 @@ from ..models import (
     ResponseVersion,
     Survey,
 )
+from ..survey_templates import TemplateItem
 from . import audit, household_codes, lifecycle
 from .responses import CodeAlreadyUsed, Submission, build_version, response_for, submit
 
@@ -156,11 +158,11 @@ def _same_text(a: str, b: str) -> bool:
     return re.sub(r"\s+", " ", a or "").strip().casefold() == re.sub(r"\s+", " ", b or "").strip().casefold()
 
 
-def differences(items: list[dict], stored: Submission, keyed: Submission) -> list[tuple[str, str, str]]:
+def differences(items: Sequence[TemplateItem], stored: Submission, keyed: Submission) -> list[tuple[str, str, str]]:
     """Fields where two versions of a phiếu differ: (field label, stored value, keyed value)."""
     found = []
     for number, item in enumerate(items, 1):
-        key = item["key"]
+        key = item.key
         a = stored.answers.get(key, AnswerValue.BLANK)
         b = keyed.answers.get(key, AnswerValue.BLANK)
         if a != b:
@@ -183,7 +185,7 @@ def correct_response(survey: Survey, response: Response, submission: Submission,
     if response.channel not in PAPER_CHANNELS:
         raise StateError(_("Phiếu do người dân tự gửi qua mạng không được sửa."))
     before = current_submissions([response.id])[response.id]
-    changes = differences(survey.template["items"], before, submission)
+    changes = differences(survey.form.items, before, submission)
     if not changes:
         raise InputError(_("Nội dung mới giống hệt phiếu đang lưu; không có gì để sửa."))
     version_ids = select(ResponseVersion.id).where(ResponseVersion.response_id == response.id)

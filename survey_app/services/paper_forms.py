@@ -21,22 +21,22 @@ from .slips import _fonts
 
 def wording(survey: Survey) -> Wording:
     """Every text that shapes the phiếu, in Vietnamese whatever the staff's language (it goes to households)."""
-    template = survey.template
+    template = survey.form
     config = current_app.config
     host = urlsplit(config["SURVEY_PUBLIC_URL"]).netloc or config["SURVEY_PUBLIC_URL"]
     with force_locale("vi"):
         return Wording(
-            title=template["title"],
-            purpose=template["purpose"],
+            title=template.title,
+            purpose=template.purpose,
             online=_("Hộ có thể trả lời qua mạng thay cho phiếu giấy: quét mã QR trên phiếu bằng điện thoại, "
                      "hoặc vào %(host)s và nhập mã hộ. Phiếu nào đến trước thì được tính.", host=host),
             instruction=_("Đánh dấu X hoặc ✓ vào một ô cho mỗi câu."),
-            satisfied=template["answer_options"]["satisfied"],
-            not_satisfied=template["answer_options"]["not_satisfied"],
+            satisfied=template.answer_options["satisfied"],
+            not_satisfied=template.answer_options["not_satisfied"],
             reason=_("Lý do:"),
             opinion=_("Ý kiến khác (không bắt buộc):"),
             continued=_("(tiếp theo)"),
-            items=tuple((item["key"], item["question"]) for item in template["items"]),
+            items=tuple((item.key, item.question) for item in template.items),
         )
 
 

@@ -131,10 +131,10 @@ def new_receipt() -> str:
 
 def _answer_rows(survey: Survey, frame_village_id: int, submission: Submission) -> list[dict]:
     """The answer columns of one version: a row per template item (BLANK where nothing was chosen)."""
-    return [dict(survey_id=survey.id, frame_village_id=frame_village_id, item_key=item["key"],
-                 value=int(submission.answers.get(item["key"], AnswerValue.BLANK)),
-                 reason=submission.reasons.get(item["key"], "").strip(), is_current=True)
-            for item in survey.template["items"]]
+    return [dict(survey_id=survey.id, frame_village_id=frame_village_id, item_key=item.key,
+                 value=int(submission.answers.get(item.key, AnswerValue.BLANK)),
+                 reason=submission.reasons.get(item.key, "").strip(), is_current=True)
+            for item in survey.form.items]
 
 
 def build_version(survey: Survey, response: Response, submission: Submission, *, version: int,

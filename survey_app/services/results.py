@@ -7,7 +7,7 @@ The document's shape is ``results_model.ResultsDocument``; it is built here and 
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
 import analysis
@@ -17,6 +17,7 @@ from analysis.tally import pooled_items
 from ..extensions import db
 from ..models import Commune, Province, Survey, SurveyStatus
 from ..models._types import utcnow
+from ..survey_templates import TemplateItem
 from . import results_model as m
 from .results_uncertainty import intervals, uncertainty
 from .tally import Tallies, compute_tallies
@@ -34,21 +35,22 @@ def _share(part: int, whole: int) -> float | None:
     return float(Fraction(part, whole)) if whole else None
 
 
-def _item(key: str, template_item: dict, counts: ItemCounts) -> m.Item:
-    return m.Item(key=key, criterion=template_item.get("criterion", ""), satisfied=counts.satisfied,
+def _item(key: str, template_item: TemplateItem, counts: ItemCounts) -> m.Item:
+    return m.Item(key=key, criterion=template_item.criterion, satisfied=counts.satisfied,
                   not_satisfied=counts.not_satisfied, blank=counts.blank, rate=_rate(counts.rate))
 
 
-def _items(items: dict[str, ItemCounts], template_items: list[dict]) -> list[m.Item]:
+def _items(items: dict[str, ItemCounts], template_items: Sequence[TemplateItem]) -> list[m.Item]:
     """One row per template item (validated by the model of the unit that holds them)."""
-    return [_item(item["key"], item, items[item["key"]]) for item in template_items]
+    return [_item(item.key, item, items[item.key]) for item in template_items]
 
 
-def _survey_items(items: dict[str, ItemCounts], template_items: list[dict], households: int) -> list[m.SurveyItem]:
+def _survey_items(items: dict[str, ItemCounts], template_items: Sequence[TemplateItem],
+                  households: int) -> list[m.SurveyItem]:
     """The items over the whole survey, each with its Wilson-FPC interval and non-response bounds."""
     rows = []
     for item in template_items:
-        counts = items[item["key"]]
+        counts = items[item.key]
         x, n = counts.satisfied, counts.collected
         interval = nonresponse = None
         if n and households >= n:
@@ -56,7 +58,7 @@ def _survey_items(items: dict[str, ItemCounts], template_items: list[dict], hous
             bounds = analysis.nonresponse_bounds(x, n, households)
             interval = m.Bounds(low=fpc.low, high=fpc.high)
             nonresponse = m.NonresponseBounds(worst=bounds.worst, best=bounds.best)
-        rows.append(m.SurveyItem(**_item(item["key"], item, counts), nonresponse=nonresponse, interval=interval))
+        rows.append(m.SurveyItem(**_item(item.key, item, counts), nonresponse=nonresponse, interval=interval))
     return rows
 
 
@@ -120,8 +122,8 @@ def survey_fields(survey: Survey) -> dict:
         "title": survey.title,
         "template_key": survey.template_key,
         "template_version": survey.template_version,
-        "template_title": survey.template.get("title", ""),
-        "legal_basis": survey.template.get("legal_basis", ""),
+        "template_title": survey.form.title,
+        "legal_basis": survey.form.legal_basis,
         "unit_code": survey.unit_code,
         "unit_name": _unit_name(survey),
         "unit_level": survey.unit_level,
@@ -136,7 +138,7 @@ def survey_fields(survey: Survey) -> dict:
 
 
 def _commune(code: str, name: str, units: Iterable[analysis.UnitTally], handed_out: int,
-             tally: analysis.SurveyTally, template_items: list[dict]) -> m.Commune:
+             tally: analysis.SurveyTally, template_items: Sequence[TemplateItem]) -> m.Commune:
     units = list(units)
     households = sum(u.households for u in units)
     respondents = sum(u.respondents for u in units)
@@ -153,7 +155,7 @@ def _commune(code: str, name: str, units: Iterable[analysis.UnitTally], handed_o
     )
 
 
-def _communes(tallies: Tallies, template_items: list[dict]) -> list[m.Commune]:
+def _communes(tallies: Tallies, template_items: Sequence[TemplateItem]) -> list[m.Commune]:
     """The same tables summed per commune (a province survey spans several)."""
     tally = tallies.tally
     groups: dict[str, list[int]] = {}
@@ -167,7 +169,7 @@ def _communes(tallies: Tallies, template_items: list[dict]) -> list[m.Commune]:
     ]
 
 
-def _villages(tallies: Tallies, template_items: list[dict]) -> list[m.Village]:
+def _villages(tallies: Tallies, template_items: Sequence[TemplateItem]) -> list[m.Village]:
     villages = []
     for info, unit in zip(tallies.villages, tallies.tally.units, strict=True):
         handed_out = tallies.handed_out.get(info.frame_id, 0)
@@ -219,7 +221,7 @@ def results_model(survey: Survey, tallies: Tallies | None = None) -> m.ResultsDo
     """Build the results document of a survey from its tallies (computed when not given)."""
     tallies = tallies or compute_tallies(survey)
     tally = tallies.tally
-    template_items = survey.template["items"]
+    template_items = survey.form.items
     verdict = evaluate(survey, tallies)
     pooled = pooled_items(tally.units, tally.item_keys)
     handed_out = sum(tallies.handed_out.values())

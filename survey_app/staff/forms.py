@@ -27,6 +27,7 @@ from ..models import Channel, Role
 from ..models._types import MAX_ID
 from ..services.surveys import start_problem
 from ..services.units import MAX_HOUSEHOLDS_PER_VILLAGE
+from ..survey_templates import SurveyTemplate
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -236,13 +237,13 @@ class CorrectionForm(PaperForm):
                                 validators=[InputRequired(REQUIRED), longest(500)])
 
 
-def paper_form(template: dict, base: type[PaperForm] = PaperForm, **kwargs) -> PaperForm:
+def paper_form(template: SurveyTemplate, base: type[PaperForm] = PaperForm, **kwargs) -> PaperForm:
     """The keying form of a survey: one optional reason field per item."""
 
     class Keyed(base):
         pass
 
-    for number, item in enumerate(template["items"], 1):
-        setattr(Keyed, f"reason_{item['key']}", StringField(
+    for number, item in enumerate(template.items, 1):
+        setattr(Keyed, f"reason_{item.key}", StringField(
             _l("Lý do câu %(n)s", n=number), validators=[Optional(), longest(500)]))
     return Keyed(**kwargs)

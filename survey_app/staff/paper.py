@@ -41,7 +41,7 @@ def _batch(survey, batch_id: int) -> KeyingBatch:
 
 
 def _keys(survey) -> list[str]:
-    return [item["key"] for item in survey.template["items"]]
+    return [item.key for item in survey.form.items]
 
 
 def _submission(survey, form) -> Submission:
@@ -104,7 +104,7 @@ def keying(survey_id: int, batch_id: int, keying: int):
     """Key the phiếu of a batch, one after another (first keying stores them, second only checks)."""
     survey = survey_for(survey_id, edit=request.method == "POST")
     batch = _batch(survey, batch_id)
-    form = paper_form(survey.template)
+    form = paper_form(survey.form)
     errors: list[str] = []
     if request.method == "POST":
         if form.validate_on_submit():
@@ -213,7 +213,7 @@ def response_history(survey_id: int, response_id: int):
         db.session.commit()
     keys = _keys(survey)
     current = paper.current_submissions([response.id])[response.id]
-    form = paper_form(survey.template, CorrectionForm, data={
+    form = paper_form(survey.form, CorrectionForm, data={
         "answers": paper.answer_string(current, keys), "opinion": current.opinion,
         **{f"reason_{k}": current.reasons.get(k, "") for k in keys}} if request.method == "GET" else None)
     errors: list[str] = []

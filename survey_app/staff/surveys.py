@@ -27,7 +27,7 @@ from ..services.surveys import (
 )
 from ..services.units import FrameRow
 from ..services.window import counting_text, window_options
-from ..survey_templates import TemplateError, load_all, to_confirm_of
+from ..survey_templates import TemplateError, load_all
 from ..web import translate_text
 from . import bp
 from ._common import ALL_ROLES, EDITORS, actor, attempt, flash_problems, paginate
@@ -182,7 +182,7 @@ def survey(survey_id: int):
                            days_left=working_days_left(survey),
                            households=sum(f.households for f in survey.frame),
                            undeletable=delete_problem(survey) if survey.status is SurveyStatus.DRAFT else None,
-                           to_confirm=to_confirm_of(survey.template),
+                           to_confirm=survey.form.to_confirm,
                            has_results="results.survey" in current_app.view_functions)
 
 

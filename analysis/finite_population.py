@@ -13,16 +13,14 @@ from fractions import Fraction
 
 from ._validation import check_sample, to_fraction
 from .binomial import wilson_limits
-from .hypergeometric import EXACT, count_limits, half_alpha, threshold_p_value
+from .hypergeometric import EXACT, threshold_p_value
 
 __all__ = [
     "NonresponseBounds",
     "ThresholdTest",
     "adjusted_wald_fpc",
-    "hypergeometric_count_limits",
     "nonresponse_bounds",
     "threshold_test",
-    "wald_fpc",
     "wilson_fpc_limits",
 ]
 
@@ -34,18 +32,6 @@ def wilson_fpc_limits(x: int, n: int, population: int, z: float) -> tuple[float,
         return p, p
     n_star = n * (population - 1) / (population - n)
     return wilson_limits(p, n_star, z)
-
-
-def hypergeometric_count_limits(x: int, n: int, population: int, confidence: float) -> tuple[int, int]:
-    """Return the acceptance-set limits (L, U) for the number M of satisfied households.
-
-    ``L = min{M : P(X >= x | M) > alpha/2}`` and ``U = max{M : P(X <= x | M) > alpha/2}`` over the
-    feasible ``M`` in ``[x, N - (n - x)]``, ties decided exactly; beyond
-    `analysis.hypergeometric.EXACT_MAX_POPULATION` households, the binomial limit
-    (`analysis.hypergeometric.count_limits` says which route was taken).
-    """
-    low, high, _ = count_limits(x, n, population, half_alpha(confidence))
-    return low, high
 
 
 def _fpc_factor(n: int, population: int) -> float:
@@ -61,21 +47,6 @@ def adjusted_wald_fpc(x: int, n: int, population: int, z: float) -> tuple[float,
     estimate = (x + 2) / (n + 4)
     se = math.sqrt(estimate * (1.0 - estimate) / (n + 4) * _fpc_factor(n, population))
     return estimate, se, max(0.0, estimate - z * se), min(1.0, estimate + z * se)
-
-
-def wald_fpc(x: int, n: int, population: int, z: float) -> tuple[float, float, float, float]:
-    """Return Wald with FPC, v = (1 - n/N) p q / (n - 1), as (estimate, standard error, low, high).
-
-    Provided only with a population (as R samplingbook ``Sprop``); limits are clipped to [0, 1].
-    """
-    p = x / n
-    if n == population:
-        se = 0.0
-    elif n < 2:
-        raise ValueError("the Wald FPC variance needs at least 2 respondents unless every household answered")
-    else:
-        se = math.sqrt((1.0 - n / population) * p * (1.0 - p) / (n - 1))
-    return p, se, max(0.0, p - z * se), min(1.0, p + z * se)
 
 
 @dataclass(frozen=True, slots=True)

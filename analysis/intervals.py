@@ -12,7 +12,7 @@ from .binomial import (
     wilson_cc_limits,
     wilson_limits,
 )
-from .finite_population import adjusted_wald_fpc, wald_fpc, wilson_fpc_limits
+from .finite_population import adjusted_wald_fpc, wilson_fpc_limits
 from .hypergeometric import BINOMIAL_LIMIT, count_limits, half_alpha
 
 __all__ = ["EXACT_BINOMIAL_LIMIT", "FINITE_METHODS", "INFINITE_METHODS", "Interval", "proportion_interval"]
@@ -20,7 +20,7 @@ __all__ = ["EXACT_BINOMIAL_LIMIT", "FINITE_METHODS", "INFINITE_METHODS", "Interv
 #: Methods for a sample treated as drawn from an infinite population (no `population`).
 INFINITE_METHODS = ("wilson", "wilsoncc", "exact", "jeffreys", "agresti-coull")
 #: Methods that use the finite population correction (need `population`).
-FINITE_METHODS = ("wilson", "exact", "adjusted-wald", "wald")
+FINITE_METHODS = ("wilson", "exact", "adjusted-wald")
 #: The method reported by ``exact`` with a population above
 #: `analysis.hypergeometric.EXACT_MAX_POPULATION`: the binomial limit of the hypergeometric interval.
 EXACT_BINOMIAL_LIMIT = "exact-binomial-limit"
@@ -86,7 +86,7 @@ def proportion_interval(
     method : str, default "wilson"
         Without `population`: ``wilson``, ``wilsoncc``, ``exact`` (Clopper–Pearson), ``jeffreys``,
         ``agresti-coull``. With `population`: ``wilson`` (Wilson-FPC, O'Neill 2021), ``exact``
-        (hypergeometric acceptance set), ``adjusted-wald`` (Bonett, with FPC), ``wald`` (Wald with FPC).
+        (hypergeometric acceptance set), ``adjusted-wald`` (Bonett, with FPC).
     population : int, optional
         Households on the list N; switches to finite-population methods.
 
@@ -133,6 +133,5 @@ def proportion_interval(
             high_count=high_count,
             **common,
         )
-    estimator = adjusted_wald_fpc if method == "adjusted-wald" else wald_fpc
-    estimate, se, low, high = estimator(x, n, big_n, z)
+    estimate, se, low, high = adjusted_wald_fpc(x, n, big_n, z)
     return Interval(low, high, estimate=estimate, standard_error=se, **common)

@@ -28,7 +28,8 @@ import analysis as A
         (lambda: A.proportion_interval(3, 10, method="adjusted-wald"), "without a population"),
         (lambda: A.proportion_interval(3, 10, method="jeffreys", population=50), "with a population"),
         (lambda: A.proportion_interval(3, 10, population=9), "cannot exceed population"),
-        (lambda: A.proportion_interval(1, 1, population=9, method="wald"), "at least 2 respondents"),
+        # Plain Wald with FPC was never part of the documented methods and nothing used it: removed.
+        (lambda: A.proportion_interval(3, 10, population=50, method="wald"), "unknown interval method"),
         (lambda: A.stratified_proportion([]), "at least one stratum"),
         (lambda: A.stratified_proportion([(10, 0, 0)]), "no stratum has respondents"),
         (lambda: A.stratified_proportion([(10, 11, 1)]), "stratum 0"),

@@ -59,10 +59,12 @@ def scan_command(survey_id: int, paths: tuple[Path, ...]) -> None:
     import hashlib
 
     from ..paper_scan.images import pages
+    from ..services.scan_queue import new_upload
     from ..services.scans import ScanRun
 
     with unit_of_work():
-        run = ScanRun(load_survey(survey_id), actor_name=CLI_ACTOR)
+        survey = load_survey(survey_id)
+        run = ScanRun(survey, actor_name=CLI_ACTOR, upload=new_upload(survey))
     skipped = 0
     for file in _scan_files(paths):
         data = file.read_bytes()
@@ -76,3 +78,31 @@ def scan_command(survey_id: int, paths: tuple[Path, ...]) -> None:
     if skipped:
         click.echo(f"skipped {skipped} pages read before")
     click.echo(f"stored {counts['stored']}, review {counts['review']}, rejected {counts['rejected']}")
+
+
+@paper.command("work")
+@click.option("--watch", is_flag=True, help="Keep reading: look for newly queued pages every few seconds.")
+@click.option("--rq", "use_rq", is_flag=True, help="Serve the RQ 'scans' queue on the configured Redis.")
+def work_command(watch: bool, use_rq: bool) -> None:
+    """Read the scan pages uploaded in the console and not read yet (every survey), then stop.
+
+    Pages left by a stopped worker are read too once their lease is over. With --rq this is the production
+    worker: it first reads what is queued in the database, then takes the jobs every upload sends to Redis.
+    """
+    import time
+
+    from flask import current_app
+
+    from ..jobs import run_rq_worker
+    from ..services.scan_queue import drain
+
+    read = drain()
+    click.echo(f"read {read} pages")
+    if use_rq:
+        run_rq_worker(current_app._get_current_object())
+        return
+    while watch:
+        time.sleep(3)
+        read = drain()
+        if read:
+            click.echo(f"read {read} pages")

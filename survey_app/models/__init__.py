@@ -6,7 +6,7 @@ from .meetings import DeclaredMeeting
 from .paper import KeyedEntry, KeyingBatch, Resolution
 from .publication import Publication
 from .responses import Answer, AnswerValue, Channel, Response, ResponseVersion
-from .scans import ScanPage, ScanStatus
+from .scans import ScanFile, ScanPage, ScanStatus, ScanUpload
 from .surveys import FrameVillage, Survey, SurveyStatus
 from .units import Commune, Province, Village
 from .versions import DataVersion
@@ -15,5 +15,6 @@ __all__ = [
     "Answer", "AnswerValue", "ApiToken", "AuditEntry", "Channel", "CodeStatus", "Commune", "DataVersion",
     "DeclaredMeeting",
     "FrameVillage", "HouseholdCode", "KeyedEntry", "KeyingBatch", "Province", "Publication", "Resolution",
-    "Response", "ResponseVersion", "Role", "ScanPage", "ScanStatus", "Survey", "SurveyStatus", "User", "Village",
+    "Response", "ResponseVersion", "Role", "ScanFile", "ScanPage", "ScanStatus", "ScanUpload", "Survey",
+    "SurveyStatus", "User", "Village",
 ]

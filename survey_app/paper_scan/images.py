@@ -43,14 +43,56 @@ def _pdf_pages(source: str, data: bytes) -> Iterator[PageImage]:
         return
     try:
         for index in range(len(document)):
-            page = document[index]
-            try:
-                bitmap = page.render(scale=PDF_DPI / 72)
-                yield PageImage(source, index + 1, _shrunk(bitmap.to_numpy().copy()))
-            finally:
-                page.close()
+            yield PageImage(source, index + 1, _render(document, index))
     finally:
         document.close()
+
+
+#: The kinds of file a scanner or a phone gives, by their first bytes (never by the file's name).
+KINDS = ((b"%PDF-", "pdf"), (b"\xff\xd8\xff", "jpeg"), (b"\x89PNG\r\n\x1a\n", "png"))
+
+
+def kind(data: bytes) -> str | None:
+    """"pdf", "jpeg" or "png" from the file's content, or None for anything else."""
+    return next((name for magic, name in KINDS if data.startswith(magic)), None)
+
+
+def page_count(data: bytes) -> int | None:
+    """How many pages a file holds (a photo: one); None for a PDF that cannot be opened."""
+    if kind(data) != "pdf":
+        return 1
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        return None
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def page_at(source: str, data: bytes, number: int) -> PageImage:
+    """Page ``number`` (from 1) of a file alone, as a worker reading one queued page needs it."""
+    if data[:5] != b"%PDF-":
+        return next(pages(source, data))
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        return PageImage(source, number, None)
+    try:
+        if not 1 <= number <= len(document):
+            return PageImage(source, number, None)
+        return PageImage(source, number, _render(document, number - 1))
+    finally:
+        document.close()
+
+
+def _render(document, index: int) -> np.ndarray:
+    page = document[index]
+    try:
+        return _shrunk(page.render(scale=PDF_DPI / 72).to_numpy().copy())
+    finally:
+        page.close()
 
 
 def pages(source: str, data: bytes) -> Iterator[PageImage]:

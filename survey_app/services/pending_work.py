@@ -19,7 +19,8 @@ class PendingWork:
     batch_id: int
     village: str
     label: str
-    kind: str  # "empty" | "second_unfinished" | "mismatches" | "scans" (scanned sheets awaiting a person)
+    kind: str  # "empty" | "second_unfinished" | "mismatches" | "scans" (scanned sheets awaiting a person) |
+    # "scans_unread" (uploaded pages not read yet)
     count: int
 
     def describe(self) -> str:
@@ -28,6 +29,8 @@ class PendingWork:
         batch = _("Tập %(id)s (%(village)s%(label)s)", id=self.batch_id, village=self.village, label=label)
         if self.kind == "scans":
             return _("Còn %(n)s phiếu quét chờ người xem hoặc chờ trang còn thiếu.", n=self.count)
+        if self.kind == "scans_unread":
+            return _("Còn %(n)s trang quét máy chưa đọc xong.", n=self.count)
         if self.kind == "empty":
             return _("%(batch)s: chưa nhập phiếu nào.", batch=batch)
         if self.kind == "second_unfinished":
@@ -71,6 +74,10 @@ def pending_work(survey: Survey) -> list[PendingWork]:
         ScanPage.survey_id == survey.id, ScanPage.status.in_([ScanStatus.REVIEW, ScanStatus.WAITING]))).scalar_one()
     if scans:
         pending.append(PendingWork(0, "", "", "scans", scans))
+    unread = db.session.execute(select(func.count()).select_from(ScanPage).where(
+        ScanPage.survey_id == survey.id, ScanPage.status.in_([ScanStatus.QUEUED, ScanStatus.READING]))).scalar_one()
+    if unread:
+        pending.append(PendingWork(0, "", "", "scans_unread", unread))
     return pending
 
 

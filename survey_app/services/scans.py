@@ -1,7 +1,10 @@
 """Scanned paper phiếu: each page read, kept, and its household's sheet stored only when every answer is sure.
 
-A page is processed on its own (``ScanRun.add_page``, flushes; the caller commits per page), so that a run
-over many files, or later a worker over uploads, loses nothing when it stops. A page's QR names the
+A page is processed on its own (``ScanRun.add_page``, or ``ScanRun.add_queued`` for a page a console upload
+queued; flushes; the caller commits per page), so that a run over many files, or a worker over uploads,
+loses nothing when it stops. The pixels are read first (``analyse``, no database), so the transaction that
+records a page is short; it holds the household's row lock, so that two workers reading a sheet's two
+pages at once cannot both leave it waiting for the other. A page's QR names the
 household and the page; its sheet (all its pages) is stored as the household's phiếu through the same
 write path as a keyed phiếu (``paper.enter_first``: channel paper, lifecycle, four-eyes), with provenance
 "scan" and the SHA-256 of each page's file, as soon as every page is in and every item was read with
@@ -14,23 +17,30 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-import cv2
-import numpy as np
 from sqlalchemy import select
 
 from ..errors import InputError
 from ..extensions import db
 from ..i18n import _
-from ..models import AnswerValue, Channel, CodeStatus, HouseholdCode, KeyingBatch, ScanPage, ScanStatus, Survey
-from ..paper_scan import reader
+from ..models import (
+    AnswerValue,
+    Channel,
+    CodeStatus,
+    HouseholdCode,
+    KeyingBatch,
+    ScanPage,
+    ScanStatus,
+    ScanUpload,
+    Survey,
+)
+from ..paper_scan import kept, reader
 from ..paper_scan.images import PageImage
-from ..paper_scan.layout import FormLayout, Rect
+from ..paper_scan.layout import FormLayout
 from . import audit, household_codes, lifecycle, paper, paper_forms
 from .responses import Submission, response_for
 
 VALUES = {reader.Decision.SATISFIED: AnswerValue.SATISFIED, reader.Decision.NOT_SATISFIED: AnswerValue.NOT_SATISFIED,
           reader.Decision.BLANK: AnswerValue.BLANK}
-PHOTO_SIDE = 2000  # px: a page that could not be straightened is kept at most this large (JPEG)
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,25 @@ class Outcome:
     message: str
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """What a page's pixels say (its QR, and every item read), worked out before the database is asked."""
+
+    found: reader.Found | None
+    why: str  # why no QR was found ("" when it was)
+    reading: reader.PageReading | None
+
+
+def analyse(page: PageImage, layout: FormLayout) -> Analysis:
+    """Find and read one page against the survey's layout (pure: seconds of CPU, no transaction open)."""
+    if page.image is None:
+        return Analysis(None, "unreadable", None)
+    found, why = reader.locate(page.image)
+    if found is None:
+        return Analysis(None, why, None)
+    return Analysis(found, "", reader.read(page.image, found, layout))
+
+
 @dataclass
 class ScanRun:
     """One scanning session of a survey: pages added one by one, a summary at the end."""
@@ -50,9 +79,11 @@ class ScanRun:
     survey: Survey
     actor: object = None
     actor_name: str | None = None
+    #: The stack the pages come with: its sheets go to one keying batch per village.
+    upload: ScanUpload | None = None
     outcomes: list[Outcome] = field(default_factory=list)
     _layout: FormLayout | None = None
-    _batches: dict[int, int] = field(default_factory=dict)  # frame village id -> keying batch id
+    _target: ScanPage | None = None  # the queued row being read (None: a new row per page)
 
     @property
     def layout(self) -> FormLayout:
@@ -70,17 +101,34 @@ class ScanRun:
         if seen is not None:
             outcome = Outcome(source, None, None, _("đã quét trước đó, bỏ qua."))
         else:
-            outcome = self._read(page, source, file_sha256)
+            outcome = self._record(page, source, file_sha256, analyse(page, self.layout))
+        self.outcomes.append(outcome)
+        return outcome
+
+    def add_queued(self, row: ScanPage, page: PageImage, analysis: Analysis) -> Outcome:
+        """Record what was read of a queued page in its own row, and store its sheet if now sure (flushes)."""
+        lifecycle.require(self.survey, lifecycle.Write.PAPER_KEYING)
+        self._target = row
+        try:
+            outcome = self._record(page, row.source, row.file_sha256, analysis)
+        finally:
+            self._target = None
         self.outcomes.append(outcome)
         return outcome
 
     def _row(self, scanned: PageImage, source: str, sha: str, status: ScanStatus, problem: str,
              **values) -> ScanPage:
-        row = ScanPage(survey_id=self.survey.id, source=source[:300], file_sha256=sha, file_page=scanned.number,
-                       status=status, problem=problem, created_by_id=getattr(self.actor, "id", None), **values)
+        row = self._target
+        if row is None:
+            row = ScanPage(survey_id=self.survey.id, source=source[:300], file_sha256=sha, file_page=scanned.number,
+                           created_by_id=getattr(self.actor, "id", None),
+                           upload_id=self.upload.id if self.upload else None)
+            db.session.add(row)
+        row.status, row.problem, row.claim = status, problem, ""
+        for name, value in values.items():
+            setattr(row, name, value)
         if "image" not in values and scanned.image is not None:
-            row.image, row.image_type = _photo(scanned.image), "image/jpeg"
-        db.session.add(row)
+            row.image, row.image_type = kept.photo(scanned.image), "image/jpeg"
         db.session.flush()
         return row
 
@@ -89,12 +137,12 @@ class ScanRun:
                   household_code_id=code.id if code is not None else None)
         return Outcome(source, ScanStatus.REJECTED, code.id if code is not None else None, message)
 
-    def _read(self, page: PageImage, source: str, sha: str) -> Outcome:
+    def _record(self, page: PageImage, source: str, sha: str, analysis: Analysis) -> Outcome:
         if page.image is None:
             return self._reject(page, source, sha, "unreadable", _("không mở được ảnh."))
-        found, why = reader.locate(page.image)
-        if found is None:
-            return self._reject(page, source, sha, why, _("không đọc được mã QR của phiếu."))
+        found, reading = analysis.found, analysis.reading
+        if found is None or reading is None:
+            return self._reject(page, source, sha, analysis.why, _("không đọc được mã QR của phiếu."))
         code = _code_of(self.survey, found.page_id.code)
         if code is None:
             return self._reject(page, source, sha, "other_survey",
@@ -102,15 +150,15 @@ class ScanRun:
         if code.status is CodeStatus.VOIDED:
             return self._reject(page, source, sha, "voided",
                                 _("phiếu số %(serial)s đã bị hủy (báo mất).", serial=code.serial), code)
+        _lock(code)  # one sheet's pages are recorded one after another, whichever worker reads them
         answered = _answered(code)
         if answered:
             return self._reject(page, source, sha, "answered", answered, code)
-        reading = reader.read(page.image, found, self.layout)
         status = ScanStatus.WAITING if reading.confident else ScanStatus.REVIEW
         values = dict(household_code_id=code.id, page=found.page_id.page, pages=found.page_id.pages,
-                      decisions=_decisions(reading), crops=_crops(self.layout, found.page_id.page, reading))
+                      decisions=kept.decisions(reading), crops=kept.crops(self.layout, found.page_id.page, reading))
         if reading.straight is not None:
-            values |= dict(image=_png(reading.straight), image_type="image/png")
+            values |= dict(image=kept.png(reading.straight), image_type="image/png")
         self._row(page, source, sha, status, reading.problem or ("" if reading.confident else "unsure"), **values)
         return self._settle(code, source)
 
@@ -141,28 +189,14 @@ class ScanRun:
     def _store(self, code: HouseholdCode, rows: list[ScanPage], source: str) -> Outcome:
         answers = {key: VALUES[reader.Decision(value["decision"])] for row in rows
                    for key, value in row.decisions.items()}
-        batch = self._batch(code.frame_village_id)
         try:
-            entry, _created = paper.enter_first(self.survey, batch, code, Submission(answers), actor=self.actor)
+            store_sheet(self.survey, code, rows, Submission(answers), upload=self.upload, actor=self.actor,
+                        actor_name=self.actor_name)
         except InputError as exc:  # answered meanwhile by another path
             for row in rows:
                 row.status, row.problem = ScanStatus.REJECTED, "answered"
             return Outcome(source, ScanStatus.REJECTED, code.id, str(exc))
-        entry.provenance = "scan"
-        entry.scan_images = [f"{row.file_sha256}#{row.file_page}" for row in rows]
-        for row in rows:
-            row.status, row.keyed_entry_id = ScanStatus.STORED, entry.id
-        db.session.flush()
-        audit.record("paper.scan", actor=self.actor, actor_name=self.actor_name, survey_id=self.survey.id,
-                     serial=code.serial, images=entry.scan_images, batch=batch.id)
         return Outcome(source, ScanStatus.STORED, code.id, _("phiếu số %(serial)s đã được lưu.", serial=code.serial))
-
-    def _batch(self, frame_village_id: int) -> KeyingBatch:
-        if frame_village_id not in self._batches:
-            batch = paper.create_batch(self.survey, frame_village_id, Channel.PAPER, _("Phiếu quét"),
-                                       actor=self.actor)
-            self._batches[frame_village_id] = batch.id
-        return db.session.get(KeyingBatch, self._batches[frame_village_id])
 
     def summary(self) -> dict[ScanStatus, int]:
         """Sheets of this run by where they ended: stored, review (waiting for a page counts here), rejected.
@@ -183,6 +217,41 @@ class ScanRun:
         return counts
 
 
+def store_sheet(survey: Survey, code: HouseholdCode, rows: list[ScanPage], submission: Submission, *,
+                upload: ScanUpload | None, actor=None, actor_name: str | None = None, reviewed: list[str] = ()):
+    """Store a household's scanned sheet through the keyed phiếu's write path (flushes; audited).
+
+    ``reviewed``: the items a person decided (the machine was unsure). Raises InputError when the household
+    answered meanwhile."""
+    batch = batch_for(survey, upload, code.frame_village_id, actor)
+    entry, _created = paper.enter_first(survey, batch, code, submission, actor=actor)
+    entry.provenance = "scan"
+    entry.scan_images = [f"{row.file_sha256}#{row.file_page}" for row in rows]
+    for row in rows:
+        row.status, row.keyed_entry_id = ScanStatus.STORED, entry.id
+    db.session.flush()
+    audit.record("paper.scan", actor=actor, actor_name=actor_name, survey_id=survey.id, serial=code.serial,
+                 images=entry.scan_images, batch=batch.id, **({"reviewed": list(reviewed)} if reviewed else {}))
+    return entry
+
+
+def batch_for(survey: Survey, upload: ScanUpload | None, frame_village_id: int, actor) -> KeyingBatch:
+    """The keying batch of a stack's sheets of one village, made when its first sheet is stored (flushes)."""
+    if upload is not None:
+        db.session.refresh(upload, with_for_update=True)  # two workers: one batch per village and stack
+        known = (upload.batches or {}).get(str(frame_village_id))
+        if known is not None:
+            return db.session.get(KeyingBatch, known)
+    batch = paper.create_batch(survey, frame_village_id, Channel.PAPER, _("Phiếu quét"), actor=actor)
+    if upload is not None:
+        upload.batches = {**(upload.batches or {}), str(frame_village_id): batch.id}
+    return batch
+
+
+def _lock(code: HouseholdCode) -> None:
+    db.session.execute(select(HouseholdCode.id).where(HouseholdCode.id == code.id).with_for_update())
+
+
 def _code_of(survey: Survey, printed: str) -> HouseholdCode | None:
     code = household_codes.normalize(printed)
     row = db.session.execute(select(HouseholdCode).where(
@@ -200,37 +269,3 @@ def _answered(code: HouseholdCode) -> str:
                  serial=code.serial, receipt=existing.receipt)
     return _("phiếu số %(serial)s: hộ đã có phiếu giấy (biên nhận %(receipt)s); không tính lần nữa.",
              serial=code.serial, receipt=existing.receipt)
-
-
-def _decisions(reading: reader.PageReading) -> dict:
-    return {item.key: {"decision": item.decision.value, "why": item.why, "ink": [round(v, 4) for v in item.ink],
-                       "faint": [round(v, 4) for v in item.faint], "stray": round(item.stray, 2)}
-            for item in reading.items}
-
-
-def _crops(layout: FormLayout, number: int, reading: reader.PageReading) -> dict:
-    """Rectangles (mm on the straightened image) a person looks at: answers, reasons, opinion."""
-    def box(rect: Rect) -> list[float]:
-        return rect.rounded()
-
-    page = layout.pages[number - 1]
-    crops: dict = {item.key: {"answers": box(item.answers), "reason": box(item.reason)} for item in page.items}
-    if page.opinion is not None:
-        crops["opinion"] = box(page.opinion)
-    crops["writing"] = reading.writing
-    return crops
-
-
-def _png(image: np.ndarray) -> bytes:
-    ok, data = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 6])
-    assert ok
-    return data.tobytes()
-
-
-def _photo(image: np.ndarray) -> bytes:
-    side = max(image.shape[:2])
-    if side > PHOTO_SIDE:
-        image = cv2.resize(image, None, fx=PHOTO_SIDE / side, fy=PHOTO_SIDE / side, interpolation=cv2.INTER_AREA)
-    ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 80])
-    assert ok
-    return data.tobytes()

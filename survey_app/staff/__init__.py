@@ -13,6 +13,8 @@ from . import (  # noqa: E402,F401 - routes register on import
     paper,
     paper_forms,
     publication,
+    scan_review,
+    scans,
     surveys,
     units,
     users,

@@ -129,10 +129,28 @@ def _survey(unit: str, actor, checker, *, publish: bool = False) -> dict[str, in
     if publish:
         transition(survey, "close", actor_name="test")
         transition(survey, "publish", actor_name="test", waiver="Bản công bố của phép thử phạm vi")
+    scan = _scanned_page(survey, paper.find_slip(survey, "2"))
     db.session.flush()
     receipt = db.session.get(Response, entry.response_id).receipt
     return {"sid": survey.id, "bid": batch.id, "rid": entry.response_id, "eid": recheck.id, "mid": meeting.id,
-            "fid": survey.frame[0].id, "serial": issued[-1].serial, "code": issued[-1].code, "receipt": receipt}
+            "fid": survey.frame[0].id, "serial": issued[-1].serial, "code": issued[-1].code, "receipt": receipt,
+            "cid": scan.household_code_id, "pid": scan.id}
+
+
+def _scanned_page(survey, code):
+    """A scanned page of slip 2 left for a person (its image: a small grey PNG)."""
+    import cv2
+    import numpy as np
+
+    from survey_app.models import ScanPage, ScanStatus
+
+    image = cv2.imencode(".png", np.full((60, 40), 200, np.uint8))[1].tobytes()
+    page = ScanPage(survey_id=survey.id, household_code_id=code.id, page=1, pages=1, source="to-2.png#1",
+                    file_sha256="0" * 64, file_page=1, status=ScanStatus.REVIEW, problem="marks", image=image,
+                    image_type="image/png")
+    db.session.add(page)
+    db.session.flush()
+    return page
 
 
 def build_world(app) -> World:

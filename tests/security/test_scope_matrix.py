@@ -43,6 +43,11 @@ SURVEY_ROUTES = [
     ("GET", S + "/paper/{bid}/report", "view", None, PAGE),
     ("GET", S + "/paper/{bid}/receipts", "view", None, PAGE),
     ("POST", S + "/paper/{bid}/resolve/{eid}", "edit", {"use": "stored"}, WRITE),
+    ("GET", S + "/scans", "view", None, PAGE),
+    ("POST", S + "/scans", "edit", {}, WRITE),  # no file: refused in words
+    ("GET", S + "/scans/review", "edit", None, PAGE),
+    ("POST", S + "/scans/review/{cid}", "edit", {}, WRITE),  # no answer chosen: refused in words
+    ("GET", S + "/scans/image/{pid}/page", "edit", None, PAGE),
     ("GET", S + "/responses", "view", None, PAGE),
     ("GET", S + "/responses/{rid}", "view", None, PAGE),
     ("POST", S + "/responses/{rid}", "edit", {}, WRITE),
@@ -133,7 +138,7 @@ def test_the_matrix_covers_every_route_with_an_id(app):
     """A new route that takes an id (of a survey, unit, account, token...) must join the matrix."""
     adapter = app.url_map.bind("localhost")
     values = {"sid": 1, "serial": 1, "bid": 1, "rid": 1, "eid": 1, "mid": 1, "code": "21040", "uid": 1, "tid": 1,
-              "published": 1, "receipt": "AAAA-AAAA", "active": "1"}
+              "published": 1, "receipt": "AAAA-AAAA", "active": "1", "cid": 1, "pid": 1}
     covered = set()
     for table in (SURVEY_ROUTES, UNIT_ROUTES, NEW_SURVEY_ROUTES, ACCOUNT_ROUTES, TOKEN_ROUTES, PUBLIC_ROUTES):
         for method, template, *_rest in table:
@@ -145,7 +150,8 @@ def test_the_matrix_covers_every_route_with_an_id(app):
 
 
 #: Routes that name an object inside a survey: the object must belong to the survey of the path.
-NESTED = [route for route in SURVEY_ROUTES if any(key in route[1] for key in ("{bid}", "{rid}", "{mid}"))]
+NESTED = [route for route in SURVEY_ROUTES
+          if any(key in route[1] for key in ("{bid}", "{rid}", "{mid}", "{cid}", "{pid}"))]
 
 
 @pytest.mark.parametrize("who", ["admin", "staff_xa"])

@@ -1,6 +1,7 @@
 """Every Flask extension object, created unbound and initialised by the factory."""
 from __future__ import annotations
 
+import enum
 import sqlite3
 
 from flask_babel import Babel
@@ -10,9 +11,9 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData, event, text
+from sqlalchemy import Enum, MetaData, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, registry
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -24,9 +25,12 @@ NAMING_CONVENTION = {
 
 
 class Base(DeclarativeBase):
-    """Declarative base carrying the constraint naming convention."""
+    """Declarative base carrying the constraint naming convention, and the one way an enum is stored: its
+    values (not its names) as VARCHAR(10), without a database enum type (so a new member needs no ALTER TYPE)."""
 
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    registry = registry(metadata=MetaData(naming_convention=NAMING_CONVENTION), type_annotation_map={
+        enum.Enum: Enum(enum.Enum, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]),
+    })
 
 
 @event.listens_for(Engine, "connect")

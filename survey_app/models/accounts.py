@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -28,9 +28,7 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(80), unique=True)
     full_name: Mapped[str] = mapped_column(String(160), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e])
-    )
+    role: Mapped[Role]
     #: Province (2 digits) or commune (5 digits) code the user is scoped to; None = whole country (admin).
     unit_code: Mapped[str | None] = mapped_column(String(5))
     #: Preferred language of the console (vi or en); None follows the browser.

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -28,9 +28,7 @@ class KeyingBatch(db.Model):
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"), index=True)
     frame_village_id: Mapped[int] = mapped_column(ForeignKey("frame_village.id"))
     #: paper (collected at households) or meeting (filled in at a village meeting).
-    channel: Mapped[Channel] = mapped_column(
-        Enum(Channel, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e])
-    )
+    channel: Mapped[Channel]
     #: Free label written on the bundle, e.g. "Tổ 3, ngày 12/3".
     label: Mapped[str] = mapped_column(String(120), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -66,9 +64,7 @@ class KeyedEntry(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Set on a second keying once its mismatch with the stored phiếu is settled.
-    resolution: Mapped[Resolution | None] = mapped_column(
-        Enum(Resolution, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e])
-    )
+    resolution: Mapped[Resolution | None]
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     CheckConstraint,
-    Enum,
     ForeignKey,
     Index,
     SmallInteger,
@@ -65,9 +64,7 @@ class Response(db.Model):
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"))
     household_code_id: Mapped[int] = mapped_column(ForeignKey("household_code.id"))
     frame_village_id: Mapped[int] = mapped_column(ForeignKey("frame_village.id"), index=True)
-    channel: Mapped[Channel] = mapped_column(
-        Enum(Channel, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e])
-    )
+    channel: Mapped[Channel]
     #: Receipt number shown to the resident (or written on the paper phiếu).
     receipt: Mapped[str] = mapped_column(String(20), unique=True)
     #: SHA-256 of the submitted answers: an identical retry gets the same receipt.

@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -55,10 +55,7 @@ class Survey(db.Model):
     #: Whether the window also leaves out public holidays (not only Saturdays and Sundays, as guidance 90/HD
     #: says); chosen when the survey is created (services/window.py).
     skip_holidays: Mapped[bool] = mapped_column(default=False, server_default=false())
-    status: Mapped[SurveyStatus] = mapped_column(
-        Enum(SurveyStatus, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]),
-        default=SurveyStatus.DRAFT,
-    )
+    status: Mapped[SurveyStatus] = mapped_column(default=SurveyStatus.DRAFT)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -46,37 +46,49 @@ def longest(limit: int) -> Length:
     return Length(max=limit, message=_l("Tối đa %(max)d ký tự.", max=limit))
 
 
-def _in_vietnamese(field_class, message):
-    """A WTForms field whose "not a valid value" message is ours (WTForms has no Vietnamese catalogue)."""
+class WTFormsMessages:
+    """WTForms' own messages in our words, through our catalog (WTForms has no Vietnamese catalogue): the
+    translations every staff form's Meta gives its fields. A message not listed stays as WTForms wrote it."""
 
-    class Field(field_class):
-        def process_formdata(self, valuelist):
-            try:
-                super().process_formdata(valuelist)
-            except ValueError:
-                raise ValueError(message) from None
+    MESSAGES = {
+        "Not a valid choice.": _l("Lựa chọn không hợp lệ."),
+        "Invalid Choice: could not coerce.": _l("Lựa chọn không hợp lệ."),
+        "Not a valid integer value.": _l("Phải là số nguyên."),
+        "Not a valid decimal value.": _l("Phải là một số."),
+        "Not a valid date value.": _l("Ngày phải theo dạng năm-tháng-ngày."),
+        "Not a valid time value.": _l("Giờ phải theo dạng giờ:phút, ví dụ 19:30."),
+    }
 
-        def pre_validate(self, form):
-            try:
-                super().pre_validate(form)
-            except ValidationError:
-                raise ValidationError(message) from None
+    def gettext(self, string: str) -> str:
+        message = self.MESSAGES.get(string)
+        return string if message is None else str(message)
 
-    Field.__name__ = field_class.__name__
-    return Field
-
-
-SelectField = _in_vietnamese(SelectField, _l("Lựa chọn không hợp lệ."))
-IntegerField = _in_vietnamese(IntegerField, _l("Phải là số nguyên."))
-DecimalField = _in_vietnamese(DecimalField, _l("Phải là một số."))
-DateField = _in_vietnamese(DateField, _l("Ngày phải theo dạng năm-tháng-ngày."))
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
 
 
-class ActionForm(FlaskForm):
+class _Meta:
+    def get_translations(self, form) -> WTFormsMessages:
+        return WTFormsMessages()
+
+
+class StaffForm(FlaskForm):
+    """A staff console form: CSRF-protected, WTForms' messages in the user's language."""
+
+    Meta = _Meta
+
+
+class StaffSubform(Form):
+    """A row of a staff form (inside FormField / FieldList), with the same messages."""
+
+    Meta = _Meta
+
+
+class ActionForm(StaffForm):
     """A button that changes something: only the CSRF token."""
 
 
-class LoginForm(FlaskForm):
+class LoginForm(StaffForm):
     """Username and password."""
 
     username = StringField(_l("Tên đăng nhập"), validators=[InputRequired(REQUIRED), longest(80)])
@@ -84,7 +96,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(StaffForm):
     """A new password, typed twice."""
 
     password = PasswordField(_l("Mật khẩu mới"), validators=[InputRequired(REQUIRED), longest(200)])
@@ -111,19 +123,19 @@ class UserForm(PasswordForm):
     unit_code = StringField(_l("Mã tỉnh hoặc xã phụ trách"), validators=[Optional(), UNIT_CODE])
 
 
-class UnitsImportForm(FlaskForm):
+class UnitsImportForm(StaffForm):
     """CSV files of provinces and communes."""
 
     files = MultipleFileField(_l("Tệp CSV (provinces.csv, communes.csv)"))
 
 
-class FrameFileForm(FlaskForm):
+class FrameFileForm(StaffForm):
     """A CSV of villages: village_code, village_name, households."""
 
     frame = FileField(_l("Tệp danh sách thôn (CSV)"))
 
 
-class VillageForm(FlaskForm):
+class VillageForm(StaffForm):
     """One village added by hand."""
 
     code = StringField(_l("Mã thôn"), validators=[InputRequired(REQUIRED), longest(20)])
@@ -132,7 +144,7 @@ class VillageForm(FlaskForm):
         InputRequired(_l("Số hộ phải là số nguyên.")), HOUSEHOLDS])
 
 
-class VillageRow(Form):
+class VillageRow(StaffSubform):
     """One row of the villages table (no CSRF of its own)."""
 
     village_id = HiddenField()
@@ -141,13 +153,13 @@ class VillageRow(Form):
                                           HOUSEHOLDS])
 
 
-class VillagesForm(FlaskForm):
+class VillagesForm(StaffForm):
     """Every village of a commune, edited at once."""
 
     villages = FieldList(FormField(VillageRow))
 
 
-class FrameRowForm(Form):
+class FrameRowForm(StaffSubform):
     """One village offered for a survey's frame."""
 
     village_id = HiddenField()
@@ -160,7 +172,7 @@ def _start_in_range(_form, field) -> None:
         raise ValidationError(problem)
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(StaffForm):
     """A new survey: template, unit, start date, frame of villages."""
 
     template = SelectField(_l("Mẫu phiếu"), validators=[InputRequired(REQUIRED)])
@@ -178,7 +190,7 @@ class SurveyForm(FlaskForm):
     frame_name = HiddenField()
 
 
-class RuleRow(Form):
+class RuleRow(StaffSubform):
     """One rule of a survey, editable."""
 
     threshold = StringField(_l("Ngưỡng"), validators=[InputRequired(REQUIRED), longest(12)])
@@ -187,7 +199,7 @@ class RuleRow(Form):
     note = StringField(_l("Ghi chú"), validators=[Optional(), longest(500)])
 
 
-class RulesForm(FlaskForm):
+class RulesForm(StaffForm):
     """The survey's rules and why they change."""
 
     rules = FieldList(FormField(RuleRow))
@@ -195,7 +207,7 @@ class RulesForm(FlaskForm):
                                   validators=[InputRequired(REQUIRED), longest(2000)])
 
 
-class IssueForm(FlaskForm):
+class IssueForm(StaffForm):
     """How many spare slips to add per village."""
 
     spare_percent = DecimalField(_l("Phiếu dự phòng mỗi thôn (%)"), places=None, validators=[
@@ -203,7 +215,7 @@ class IssueForm(FlaskForm):
         NumberRange(min=0, max=100, message=_l("Nhập một số từ 0 đến 100."))])
 
 
-class VoidForm(FlaskForm):
+class VoidForm(StaffForm):
     """A lost slip to void and replace."""
 
     serial = IntegerField(_l("Số phiếu bị mất"), validators=[
@@ -212,7 +224,7 @@ class VoidForm(FlaskForm):
     reason = StringField(_l("Lý do"), validators=[InputRequired(REQUIRED), longest(300)])
 
 
-class BatchForm(FlaskForm):
+class BatchForm(StaffForm):
     """A new bundle of paper phiếu to key."""
 
     village = SelectField(_l("Thôn"), coerce=int, validators=[InputRequired(REQUIRED)])
@@ -221,7 +233,7 @@ class BatchForm(FlaskForm):
     label = StringField(_l("Ghi chú tập phiếu"), validators=[Optional(), longest(120)])
 
 
-class PaperForm(FlaskForm):
+class PaperForm(StaffForm):
     """One keyed paper phiếu: slip, answers as a string of 1/2/0, opinion (reasons added per survey)."""
 
     slip = StringField(_l("Số phiếu hoặc mã hộ"), validators=[InputRequired(REQUIRED), longest(30)])

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_wtf import FlaskForm
-from wtforms import StringField, TimeField
+from wtforms import DateField, SelectField, StringField, TimeField
 from wtforms.validators import InputRequired, Optional
 
 from ..formatting import datetime as format_datetime
@@ -14,12 +13,10 @@ from ..services import lifecycle
 from ..services.meetings import NOTE_LENGTH, declare_meeting, meetings_of, withdraw_meeting
 from . import bp
 from ._common import ALL_ROLES, EDITORS, actor, attempt, field_errors, flash_problems
-from .forms import REQUIRED, ActionForm, DateField, SelectField, _in_vietnamese, longest, options
-
-TimeField = _in_vietnamese(TimeField, _l("Giờ phải theo dạng giờ:phút, ví dụ 19:30."))
+from .forms import REQUIRED, ActionForm, StaffForm, longest, options
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(StaffForm):
     """A village meeting: which village, which day, from when to when, and a note."""
 
     village = SelectField(_l("Thôn"), coerce=int, validators=[InputRequired(REQUIRED)])

@@ -1,74 +1,40 @@
 """Load and validate the survey templates ``surveys/*.yaml`` (format 1, see ``surveys/README.md``).
 
 This is the one loader: the app, the ``flask surveys`` commands, the Babel extractor and the tests use it.
+A template is read into the typed pydantic models of ``template_models`` (unknown fields refused); their
+errors, and what the fields say together (``template_rules.check_rules``), are reported with file and line.
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
-from .template_rules import (
-    AVERAGE_KINDS,
-    ITEM_SELECTIONS,
-    RULE_FIELDS,
-    RULE_KINDS,
-    RULE_TYPE_NAMES,
-    SLUG,
-    SUBUNITS,
-    check,
-    check_rules,
-    rule_snapshot,
-    selection,
+from .template_models import (
+    FORMAT,
+    ITEM_FIELDS,
+    LEVELS,
+    OPTIONAL,
+    TEXTS,
+    TO_CONFIRM,
+    TOP_FIELDS,
+    AnswerOptions,
+    SurveyTemplate,
+    TemplateItem,
+    TemplateRule,
 )
+from .template_rules import AVERAGE_KINDS, ITEM_SELECTIONS, RULE_KINDS, SLUG, SUBUNITS, check_rules
 
-__all__ = ["AVERAGE_KINDS", "ITEM_SELECTIONS", "RULE_KINDS", "SUBUNITS", "TO_CONFIRM", "SurveyTemplate",
-           "TemplateError", "TemplateItem", "TemplateRule", "check_all", "load_all", "load_template",
-           "templates_dir", "to_confirm_of"]
+__all__ = ["AVERAGE_KINDS", "FORMAT", "ITEM_SELECTIONS", "LEVELS", "RULE_KINDS", "SUBUNITS", "TEXTS", "TO_CONFIRM",
+           "AnswerOptions", "SurveyTemplate", "TemplateError", "TemplateItem", "TemplateRule", "check_all",
+           "load_all", "load_template", "read_snapshot", "templates_dir", "to_confirm_of"]
 
-FORMAT = 1
-LEVELS = ("commune", "district", "town", "province")
-#: What may still have to be confirmed against the official form; a template without ``to_confirm`` (every
-#: survey snapshot taken before the field existed) is taken to need both.
-TO_CONFIRM = ("item_count", "wording")
-TEXTS = ("title", "short_title", "legal_basis", "purpose", "wording_note")
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "surveys"
-_SOURCE_LINES = {"default_factory": dict, "compare": False, "hash": False, "repr": False}
-
-
-def _check_to_confirm(value: list) -> str | None:
-    if not all(isinstance(v, str) and v in TO_CONFIRM for v in value) or len(set(value)) < len(value):
-        return f"to_confirm must list distinct values of {', '.join(TO_CONFIRM)} (or be [])"
-    return None
-
-
-#: The fields of each mapping: name -> (type, check returning an error message or None).
-#: All are required but ``OPTIONAL`` ones: a rule's ``subunit`` (required by the sub-unit kinds, allowed for
-#: coverage_min) and ``items`` (required by the average kinds), and the template's ``to_confirm``.
-OPTIONAL = ("subunit", "items", "to_confirm")
-TOP_FIELDS: dict[str, tuple] = {
-    "format": (int, check(lambda v: v == FORMAT, f"format {{}} is not supported (expected {FORMAT})")),
-    "key": (str, check(SLUG.match, "template key '{}' is not a lowercase slug")),
-    "version": (int, check(lambda v: v >= 1, "version {} must be 1 or more")),
-    "level": (str, check(LEVELS.__contains__, f"level '{{}}' is not one of {', '.join(LEVELS)}")),
-    "period": (str, check(re.compile(r"\d{4}-\d{4}\Z").match, "period '{}' is not like \"2021-2025\"")),
-    **dict.fromkeys(TEXTS, (str, None)),
-    "blank_items_valid": (bool, None), "overall_item": (str, None), "answer_options": (dict, None),
-    "items": (list, check(len, "a template needs at least one item")),
-    "rules": (list, check(len, "a template needs at least one rule")),
-    "to_confirm": (list, _check_to_confirm),
-}
-ANSWER_FIELDS = {"satisfied": (str, None), "not_satisfied": (str, None)}
-ITEM_FIELDS = {"key": (str, check(SLUG.match, "item key '{}' is not a lowercase slug")),
-               "criterion": (str, None), "question": (str, None)}
-_TYPE_NAMES = {int: "an integer", str: "a text", bool: "true or false", list: "a list", dict: "a mapping",
-               **RULE_TYPE_NAMES}
+#: The fields of a rule, as ``check_rules`` reads them.
+RULE_FIELDS = tuple(TemplateRule.model_fields)
 
 
 class TemplateError(ValueError):
@@ -84,69 +50,12 @@ class TemplateError(ValueError):
         return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
 
 
-@dataclass(frozen=True)
-class TemplateItem:
-    """One question of a phiếu, answered hài lòng / không hài lòng."""
-
-    key: str
-    criterion: str
-    question: str
-    lines: Mapping[str, int] = field(**_SOURCE_LINES)  # line of each field; empty when from a snapshot
-
-
-@dataclass(frozen=True)
-class TemplateRule:
-    """A threshold results are judged against, with its legal source and whether it is verified."""
-
-    kind: str
-    threshold: Decimal
-    subunit: str | None
-    source: str
-    verified: bool
-    note: str
-    items: tuple[str, ...] | str | None = None  # average kinds: the item keys, "all" or "all_except_overall"
-    lines: Mapping[str, int] = field(**_SOURCE_LINES)
-
-
-@dataclass(frozen=True)
-class SurveyTemplate:
-    """A validated survey template: the items residents answer and the rules results are judged by."""
-
-    format: int
-    key: str
-    version: int
-    level: str
-    period: str
-    title: str
-    short_title: str
-    legal_basis: str
-    purpose: str
-    wording_note: str
-    blank_items_valid: bool
-    overall_item: str
-    answer_options: Mapping[str, str] = field(hash=False)
-    items: tuple[TemplateItem, ...]
-    rules: tuple[TemplateRule, ...]
-    to_confirm: tuple[str, ...]
-    """What is still to be confirmed against the official form: ``item_count``, ``wording``; () for neither."""
-    lines: Mapping[str, int] = field(**_SOURCE_LINES)
-
-    def to_snapshot(self) -> dict:
-        """Return the template as a plain JSON-able dict, to be copied into a survey."""
-        return {name: getattr(self, name) for name in TOP_FIELDS} | {
-            "answer_options": dict(self.answer_options),
-            "items": [{name: getattr(item, name) for name in ITEM_FIELDS} for item in self.items],
-            "rules": [rule_snapshot(rule) for rule in self.rules],
-            "to_confirm": list(self.to_confirm),
-        }
-
-    @classmethod
-    def from_snapshot(cls, data: Mapping) -> SurveyTemplate:
-        """Rebuild (and re-validate) a template from the output of ``to_snapshot()``."""
-        template, errors = _validate(data, "<snapshot>", stem=None)
-        if errors:
-            raise errors[0]
-        return template
+def read_snapshot(data: Mapping) -> SurveyTemplate:
+    """Rebuild (and re-validate) a template from the output of ``SurveyTemplate.to_snapshot()``."""
+    template, errors = _validate(data, "<snapshot>", stem=None)
+    if errors:
+        raise errors[0]
+    return template
 
 
 def to_confirm_of(snapshot: Mapping) -> tuple[str, ...]:
@@ -188,43 +97,65 @@ def _validate(data: Any, path: str | Path, stem: str | None) -> tuple[SurveyTemp
     def error(line: int | None, message: str) -> None:
         errors.append(TemplateError(path, line, message))
 
-    def fields(mapping: Any, spec: dict, what: str, line: int | None) -> dict:
-        if not isinstance(mapping, dict):
-            error(line, f"{what} must be a mapping")
-            return {}
-        for name in mapping.keys() - spec.keys():
-            error(_line(mapping, name), f"unknown field '{name}' in {what}")
-        values = {}
-        for name, (kind, test) in spec.items():
-            value, at, problem = mapping.get(name), _line(mapping, name), None
-            if name not in mapping:
-                at, problem = _line(mapping, default=line), (None if name in OPTIONAL else
-                                                             f"missing field '{name}' in {what}")
-            elif name == "threshold" and isinstance(value, int | float):
-                problem = f"threshold {value} must be a quoted decimal string, e.g. \"0.90\""
-            elif not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
-                problem = f"field '{name}' in {what} must be {_TYPE_NAMES.get(kind, 'a text or null')}"
-            elif isinstance(value, str) and not (value.strip() and unicodedata.is_normalized("NFC", value)):
-                problem = f"field '{name}' in {what} must be non-empty, NFC-normalised text"
-            elif test and value is not None:
-                problem = test(value)
-            if problem:
-                error(at, problem)
-            else:
-                values[name] = value  # an optional field left out is None
-        return values
+    template, bad = None, set()
+    if not isinstance(data, dict):
+        error(1, "template must be a mapping")
+    else:
+        try:
+            template = SurveyTemplate.model_validate(data)
+        except ValidationError as exc:
+            for found in exc.errors():
+                bad.add(found["loc"])
+                error(*_located(data, found))
+    _check_together(data if isinstance(data, dict) else {}, bad, stem, error)
+    if errors:
+        return None, sorted(errors, key=lambda found: found.line or 0)
+    _keep_lines(template, data)
+    return template, []
 
-    top = fields(data, TOP_FIELDS, "template", 1)
+
+def _what(loc: tuple) -> str:
+    """The part a location points into: template, answer_options, item n or rule n."""
+    if not loc:
+        return "template"
+    return {"items": f"item {loc[-1] + 1}", "rules": f"rule {loc[-1] + 1}"}.get(loc[0], str(loc[0])) \
+        if len(loc) == 2 else str(loc[0])
+
+
+def _located(data: dict, found: dict) -> tuple[int | None, str]:
+    """The line and message of one pydantic error, in the words of surveys/README.md."""
+    loc, kind = found["loc"], found["type"]
+    *where, name = loc
+    parent = _at(data, where)
+    if kind == "model_type" or (kind == "model_attributes_type" and isinstance(name, int)):
+        return _line(_at(data, where[:-1]) if where else data, where[-1] if where else None, 1), \
+            f"{_what(tuple(loc))} must be a mapping"
+    what = _what(tuple(where))
+    if kind == "missing":
+        return _line(parent, default=1 if not where else _line(_at(data, where[:-1]), where[-1])), \
+            f"missing field '{name}' in {what}"
+    if kind == "extra_forbidden":
+        return _line(parent, name), f"unknown field '{name}' in {what}"
+    if kind == "template_rule":
+        return _line(parent, name), found["ctx"]["message"]
+    detail = f"must be {found['ctx']['kind']}" if kind == "template_type" else found["msg"]
+    return _line(parent, name), f"field '{name}' in {what} {detail}"
+
+
+def _at(data: Any, loc: list) -> Any:
+    for step in loc:
+        data = data[step]
+    return data
+
+
+def _check_together(data: dict, bad: set, stem: str | None, error) -> None:
+    """What the fields of a template say together, of the fields that passed (``bad``: the locations that
+    did not): the key and the file name, item keys once, overall_item an item, the rules (``check_rules``)."""
+    top = _passed(data, (), TOP_FIELDS, bad)
     if stem is not None and top.get("key", stem) != stem:
         error(_line(data, "key"), f"key '{top['key']}' does not match the file name '{stem}.yaml'")
-    answer_lines = getattr(top.get("answer_options"), "lines", {})
-    if "answer_options" in top:
-        top["answer_options"] = fields(top["answer_options"], ANSWER_FIELDS, "answer_options",
-                                       _line(data, "answer_options"))
-    items = [(item, fields(item, ITEM_FIELDS, f"item {n}", _line(data, "items")))
-             for n, item in enumerate(top.get("items", []), 1)]
-    rules = [(rule, fields(rule, RULE_FIELDS, f"rule {n}", _line(data, "rules")))
-             for n, rule in enumerate(top.get("rules", []), 1)]
+    items = [(item, _passed(item, ("items", n), ITEM_FIELDS, bad)) for n, item in enumerate(top.get("items", []))]
+    rules = [(rule, _passed(rule, ("rules", n), RULE_FIELDS, bad)) for n, rule in enumerate(top.get("rules", []))]
     keys = [values.get("key") for _, values in items]
     for n, (item, values) in enumerate(items):
         if "key" in values and values["key"] in keys[:n]:
@@ -232,16 +163,24 @@ def _validate(data: Any, path: str | Path, stem: str | None) -> tuple[SurveyTemp
     if "overall_item" in top and None not in keys and top["overall_item"] not in keys:
         error(_line(data, "overall_item"), f"overall_item '{top['overall_item']}' is not an item key")
     check_rules(rules, keys, top.get("overall_item"), error, _line)
-    if errors:
-        return None, sorted(errors, key=lambda found: found.line or 0)
-    return SurveyTemplate(**top | {
-        "items": tuple(TemplateItem(**values, lines=getattr(item, "lines", {})) for item, values in items),
-        "rules": tuple(TemplateRule(**values | {"threshold": Decimal(values["threshold"]),
-                                                "items": selection(values.get("items"))},
-                                    lines=getattr(rule, "lines", {})) for rule, values in rules),
-        "to_confirm": tuple(TO_CONFIRM if top.get("to_confirm") is None else top["to_confirm"]),
-        "lines": getattr(data, "lines", {}) | {f"answer_options.{k}": n for k, n in answer_lines.items()},
-    }), []
+
+
+def _passed(mapping: Any, loc: tuple, names: tuple[str, ...], bad: set) -> dict:
+    """The fields of a mapping that passed their own checks (an optional one left out is None)."""
+    if not isinstance(mapping, dict) or loc in bad:
+        return {}
+    return {name: mapping.get(name) for name in names
+            if (*loc, name) not in bad and (name in mapping or name in OPTIONAL)}
+
+
+def _keep_lines(template: SurveyTemplate, data: Any) -> None:
+    """Give the template and its parts the line of each of their fields (nothing for a snapshot)."""
+    answers = data.get("answer_options")
+    template._lines = getattr(data, "lines", {}) | {
+        f"answer_options.{k}": n for k, n in getattr(answers, "lines", {}).items()}
+    for part, source in [*zip(template.items, data["items"], strict=True),
+                         *zip(template.rules, data["rules"], strict=True)]:
+        part._lines = getattr(source, "lines", {})
 
 
 def templates_dir() -> Path:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
-__all__ = ["AVERAGE_KINDS", "ITEM_SELECTIONS", "RULE_FIELDS", "RULE_KINDS", "RULE_TYPE_NAMES", "SLUG", "SUBUNITS",
-           "check", "check_rules", "rule_snapshot", "selection"]
+__all__ = ["AVERAGE_KINDS", "ITEM_SELECTIONS", "RULE_KINDS", "SLUG", "SUBUNITS", "check", "check_rules",
+           "rule_snapshot", "selection"]
 
 RULE_KINDS = ("overall_min", "item_min", "subunit_item_min", "coverage_min", "items_average_min",
               "subunit_average_min")  # the same as analysis.rules.RULE_KINDS (a test keeps them equal)
@@ -17,37 +16,11 @@ AVERAGE_KINDS = ("items_average_min", "subunit_average_min")
 ITEM_SELECTIONS = ("all", "all_except_overall")
 SUBUNITS = ("village", "commune")
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
-_SELECTION = (list, str, type(None))
 
 
 def check(test: Callable[[Any], Any], message: str) -> Callable[[Any], str | None]:
     """A field check: None when `test` passes, else `message` with the value."""
     return lambda value: None if test(value) else message.format(value)
-
-
-def _check_threshold(value: str) -> str | None:
-    if not re.fullmatch(r"\d+(\.\d+)?", value):
-        return f"threshold '{value}' is not a decimal string"
-    return None if 0 < Decimal(value) <= 1 else f"threshold '{value}' is not in (0, 1]"
-
-
-def _check_selection(value: list | str) -> str | None:
-    if isinstance(value, str):
-        return None if value in ITEM_SELECTIONS else f"items '{value}' is not all, all_except_overall or a list"
-    if not (value and all(isinstance(v, str) and SLUG.match(v) for v in value)):
-        return "items must be a non-empty list of item keys, all or all_except_overall"
-    return "items lists an item key twice" if len(set(value)) < len(value) else None
-
-
-#: A rule's fields: name -> (type, check returning an error message or None).
-RULE_FIELDS = {
-    "kind": (str, check(RULE_KINDS.__contains__, f"unknown rule kind '{{}}' ({', '.join(RULE_KINDS)})")),
-    "threshold": (str, _check_threshold),
-    "subunit": ((str, type(None)), check(SUBUNITS.__contains__, "subunit '{}' is not village or commune")),
-    "source": (str, None), "verified": (bool, None), "note": (str, None),
-    "items": (_SELECTION, _check_selection),
-}
-RULE_TYPE_NAMES = {_SELECTION: "a list of item keys, all or all_except_overall"}
 
 
 def selection(items: list | str | None) -> tuple[str, ...] | str | None:
@@ -57,7 +30,7 @@ def selection(items: list | str | None) -> tuple[str, ...] | str | None:
 
 def rule_snapshot(rule: Any) -> dict:
     """A rule as JSON; ``items`` only for the average kinds, so other rules read as they always did."""
-    data = {name: getattr(rule, name) for name in RULE_FIELDS if name != "items"}
+    data = {name: getattr(rule, name) for name in ("kind", "threshold", "subunit", "source", "verified", "note")}
     data["threshold"] = str(rule.threshold)
     if rule.items is not None:
         data["items"] = list(rule.items) if isinstance(rule.items, tuple) else rule.items

@@ -47,3 +47,18 @@ def test_a_survey_form_is_its_template_read_once(app):
         assert survey.form is survey.form
         survey.template = survey.template | {"to_confirm": []}
         assert survey.form.to_confirm == ()
+
+
+def test_the_template_and_its_parts_are_pydantic_models_refusing_unknown_fields():
+    from pydantic import BaseModel, ValidationError
+
+    from survey_app.survey_templates import AnswerOptions, TemplateRule
+
+    for model in (SurveyTemplate, AnswerOptions, TemplateItem, TemplateRule):
+        assert issubclass(model, BaseModel) and model.model_config["extra"] == "forbid"
+        assert model.model_json_schema()["additionalProperties"] is False
+    snapshot = copy.deepcopy(HISTORY[-1])
+    with pytest.raises(ValidationError):
+        SurveyTemplate.model_validate(snapshot | {"version": True})
+    assert SurveyTemplate.model_validate(snapshot).to_snapshot() == snapshot | {
+        "to_confirm": snapshot.get("to_confirm", list(TO_CONFIRM))}

@@ -62,3 +62,11 @@ def test_the_template_and_its_parts_are_pydantic_models_refusing_unknown_fields(
         SurveyTemplate.model_validate(snapshot | {"version": True})
     assert SurveyTemplate.model_validate(snapshot).to_snapshot() == snapshot | {
         "to_confirm": snapshot.get("to_confirm", list(TO_CONFIRM))}
+
+
+def test_one_snapshot_is_read_once_per_process():
+    snapshot = HISTORY[-1]
+    first, second = Survey(template=copy.deepcopy(snapshot)), Survey(template=copy.deepcopy(snapshot))
+    assert first.form is second.form
+    changed = copy.deepcopy(snapshot) | {"to_confirm": []}
+    assert Survey(template=changed).form is not first.form and Survey(template=changed).form.to_confirm == ()

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import enum
+import json
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint, false
@@ -72,7 +74,7 @@ class Survey(db.Model):
         answer options (read once per loaded survey). The rules in force are ``rules``, not ``form.rules``."""
         cached = self.__dict__.get("_form")
         if cached is None or cached[0] is not self.template:
-            cached = (self.template, SurveyTemplate.from_snapshot(self.template))
+            cached = (self.template, _form_of(json.dumps(self.template, sort_keys=True, ensure_ascii=False)))
             self.__dict__["_form"] = cached
         return cached[1]
 
@@ -94,6 +96,12 @@ class Survey(db.Model):
         if self.status is SurveyStatus.OPEN and today <= self.end_date:
             return "open"
         return "closed"
+
+
+@lru_cache(maxsize=64)
+def _form_of(snapshot: str) -> SurveyTemplate:
+    """A snapshot (as sorted JSON) read as a template, once per process: templates are frozen."""
+    return SurveyTemplate.from_snapshot(json.loads(snapshot))
 
 
 def vietnam_today() -> date:

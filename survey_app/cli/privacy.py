@@ -15,7 +15,7 @@ privacy = AppGroup("privacy", help="Personal-data retention (Decree 13/2023/NĐ-
               help="Retention after publication; default: SURVEY_RETENTION_DAYS.")
 @click.option("--dry-run", is_flag=True, help="Only say what would be cleared.")
 def purge_command(days: int | None, dry_run: bool) -> None:
-    """Clear client data of surveys published more than the retention period ago."""
+    """Clear client data and scanned images of surveys published more than the retention period ago."""
     from ..ops.privacy import purge_client_data
 
     days = current_app.config["SURVEY_RETENTION_DAYS"] if days is None else days
@@ -25,3 +25,4 @@ def purge_command(days: int | None, dry_run: bool) -> None:
     verb = "Would clear" if dry_run else "Cleared"
     click.echo(f"{verb} client data of {result.responses} responses in {len(result.survey_ids)} surveys "
                f"published before {result.cutoff:%Y-%m-%d %H:%M} UTC (retention {days} days).")
+    click.echo(f"{verb} {result.scan_images} scanned images (their hashes and readings are kept).")

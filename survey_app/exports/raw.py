@@ -1,8 +1,9 @@
 """Raw responses, one row per phiếu, streamed in constant memory (no codes, no client data).
 
-The answers of each phiếu are pivoted in SQL (one grouped query over the current answers) and fetched in
-batches (``yield_per``: a server-side cursor on PostgreSQL); each batch's village, channel, date and
-opinion come from one keyed query; rows leave as CSV chunks. The raw responses are the record: opinions
+On PostgreSQL the database writes every line and COPY streams them (``raw_copy``). Elsewhere the answers
+of each phiếu are pivoted in SQL (one grouped query over the current answers) and fetched in batches
+(``yield_per``); each batch's village, channel, date and opinion come from one keyed query; rows leave as
+CSV chunks. Both paths give the same bytes. The raw responses are the record: opinions
 and reasons are written exactly as stored, line breaks and all (quoted as CSV allows), only made inert for
 spreadsheets.
 """
@@ -23,6 +24,7 @@ from ..models.surveys import VIETNAM
 from ..services.opinions import current_answers
 from . import labels
 from .csvfile import BOM
+from .raw_copy import copy_lines
 from .safe import neutralise, sheet_text
 from .tables import item_names, item_tags
 
@@ -120,7 +122,23 @@ def raw_rows(export: RawExport) -> Iterator[tuple]:
 
 
 def raw_chunks(export: RawExport) -> Iterator[bytes]:
-    """Yield the CSV (UTF-8 with BOM) in chunks of about ``ROWS_PER_CHUNK`` rows."""
+    """Yield the CSV (UTF-8 with BOM) in chunks: written by PostgreSQL with COPY (``raw_copy``), else here.
+    Both give the same bytes."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        yield (BOM + _header_line(export)).encode("utf-8")
+        yield from copy_lines(export, _village_cells(export.survey_id))
+    else:
+        yield from python_chunks(export)
+
+
+def _header_line(export: RawExport) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, dialect="excel").writerow(export.headers)
+    return buffer.getvalue()
+
+
+def python_chunks(export: RawExport) -> Iterator[bytes]:
+    """Yield the CSV (UTF-8 with BOM) written row by row here, in chunks of about ``ROWS_PER_CHUNK`` rows."""
     count = len(export.item_keys)
     buffer = io.StringIO()
     writer = csv.writer(buffer, dialect="excel")

@@ -103,6 +103,41 @@ def _moved(unit: dict, key, earlier: Sequence[dict[object, dict]], minimum: int)
     return False
 
 
+def _moved_units(document: dict, minimum: int, earlier: Sequence[dict]) -> tuple[set[int], set[str], bool]:
+    """What changed by fewer than ``minimum`` phiếu since an earlier public version: the villages (by
+    index), the communes (by code, with those of moved villages) and whether the survey's totals did."""
+    moved_villages = {index for index, v in enumerate(document["villages"])
+                      if _moved(v, (v["commune_code"], v["code"]),
+                                [{(u["commune_code"], u["code"]): u for u in e["villages"]} for e in earlier],
+                                minimum)}
+    moved_communes = {c["code"] for c in document["communes"]
+                      if _moved(c, c["code"], [{u["code"]: u for u in e["communes"]} for e in earlier], minimum)}
+    moved_communes |= {document["villages"][i]["commune_code"] for i in moved_villages}
+    survey_moved = bool(moved_communes) or _moved(
+        {"respondents": document["coverage"]["respondents"], "items": document["items"]}, None,
+        [{None: {"respondents": e["coverage"]["respondents"], "items": e["items"]}} for e in earlier], minimum)
+    return moved_villages, moved_communes, survey_moved
+
+
+def _hidden_villages(villages: list[dict], minimum: int, everything: bool, hidden_communes: set[str]) -> set[int]:
+    """The villages (by index) withheld within their commune (all of a withheld commune's when needed)."""
+    members: dict[str, list[int]] = {}
+    for index, village in enumerate(villages):
+        members.setdefault(village["commune_code"], []).append(index)
+    hidden: set[int] = set()
+    for code, indices in members.items():
+        rows = [villages[i] for i in indices]
+        hidden |= {indices[i] for i in _hidden_units(rows, minimum, everything or code in hidden_communes)}
+    return hidden
+
+
+def _overall(overall: dict | None, hidden: bool) -> dict | None:
+    if overall is None:
+        return None
+    return {"item": overall["item"], "respondents": overall["respondents"],
+            "satisfied": None if hidden else overall["satisfied"], "rate": None if hidden else overall["rate"]}
+
+
 def public_document(document: dict, minimum: int, earlier: Sequence[dict] = ()) -> dict:
     """The public copy of a results document (``services.results.results_document``), figures withheld.
 
@@ -118,26 +153,9 @@ def public_document(document: dict, minimum: int, earlier: Sequence[dict] = ()) 
     total = document["coverage"]["respondents"]
     everything = 0 < total < minimum
     communes = document["communes"]
-    moved_villages = {index for index, v in enumerate(document["villages"])
-                      if _moved(v, (v["commune_code"], v["code"]),
-                                [{(u["commune_code"], u["code"]): u for u in e["villages"]} for e in earlier],
-                                minimum)}
-    moved_communes = {c["code"] for c in communes
-                      if _moved(c, c["code"], [{u["code"]: u for u in e["communes"]} for e in earlier], minimum)}
-    moved_communes |= {document["villages"][i]["commune_code"] for i in moved_villages}
-    survey_moved = bool(moved_communes) or _moved(
-        {"respondents": total, "items": document["items"]}, None,
-        [{None: {"respondents": e["coverage"]["respondents"], "items": e["items"]}} for e in earlier], minimum)
+    moved_villages, moved_communes, survey_moved = _moved_units(document, minimum, earlier)
     hidden_communes = {communes[i]["code"] for i in _hidden_units(communes, minimum, everything)} | moved_communes
-    members: dict[str, list[int]] = {}
-    for index, village in enumerate(document["villages"]):
-        members.setdefault(village["commune_code"], []).append(index)
-    hidden_villages: set[int] = set()
-    for code, indices in members.items():
-        rows = [document["villages"][i] for i in indices]
-        hidden = _hidden_units(rows, minimum, everything or code in hidden_communes)
-        hidden_villages |= {indices[i] for i in hidden}
-    hidden_villages |= moved_villages
+    hidden_villages = _hidden_villages(document["villages"], minimum, everything, hidden_communes) | moved_villages
     survey_hidden = everything or survey_moved
     public = {key: document[key] for key in ("format", "survey", "generated_at", "verdict", "collecting_finished",
                                              "quorum_met") if key in document}
@@ -148,10 +166,7 @@ def public_document(document: dict, minimum: int, earlier: Sequence[dict] = ()) 
         #: Why: too few phiếu in all ("few"), or a change between public versions of too few ("versions").
         "items_suppressed_reason": "few" if everything else ("versions" if survey_moved else None),
         "coverage": {field: document["coverage"][field] for field in PUBLIC_COVERAGE_FIELDS},
-        "overall": None if overall is None else {
-            "item": overall["item"], "respondents": overall["respondents"],
-            "satisfied": None if survey_hidden else overall["satisfied"],
-            "rate": None if survey_hidden else overall["rate"]},
+        "overall": _overall(overall, survey_hidden),
         "items": [row | {"suppressed": survey_hidden} for row in _items(document["items"], survey_hidden)],
         "villages": [_unit(v, i in hidden_villages) for i, v in enumerate(document["villages"])],
         "communes": [_unit(c, c["code"] in hidden_communes) for c in communes],

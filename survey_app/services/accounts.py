@@ -59,6 +59,29 @@ def set_password(user: User, password: str, *, actor: User | None = None, actor_
                       actor=user if own else actor, actor_name=actor_name)
 
 
+def reset_password(user: User, password: str, *, actor: User) -> int:
+    """An administrator's new password for an account (``set_password``), audited. Return the tokens revoked."""
+    revoked = set_password(user, password, actor=actor)
+    audit.record("user.password_reset", actor=actor, user=user.username)
+    return revoked
+
+
+def set_active(user: User, active: bool, *, actor: User) -> int:
+    """Reopen or lock an account, audited. Locking is for good: it ends every session and revokes every API
+    token, so reopening the account later brings back nothing of before. Return the tokens revoked."""
+    user.active = active
+    revoked = 0 if active else end_access(user, reason="deactivate", actor=actor)
+    audit.record("user.activate" if active else "user.deactivate", actor=actor, user=user.username)
+    return revoked
+
+
+def unit_names(codes: set[str]) -> dict[str, str]:
+    """The full names of the provinces and communes of these codes."""
+    names = dict(db.session.execute(select(Province.code, Province.full_name).where(Province.code.in_(codes))).all())
+    return names | dict(db.session.execute(select(Commune.code, Commune.full_name)
+                                           .where(Commune.code.in_(codes))).all())
+
+
 def end_sessions(user: User) -> None:
     """Make every session cookie issued to the account so far worthless."""
     user.session_epoch = (user.session_epoch or 0) + 1

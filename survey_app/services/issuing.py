@@ -181,3 +181,8 @@ def reprint(survey: Survey, *, frame_village_id: int | None = None,
         query = query.where(HouseholdCode.serial.in_(sorted(serials)))
     return [_issued(row.frame_village, row.serial, household_codes.unseal(row.sealed_code))
             for row in db.session.execute(query).scalars()]
+
+
+def record_export(survey: Survey, fmt: str, count: int, chosen: dict, *, actor) -> None:
+    """Audit a download of live slips (``fmt`` csv or pdf; ``chosen``: the village or serial asked for)."""
+    audit.record("codes.export", actor=actor, survey_id=survey.id, format=fmt, count=count, **chosen)

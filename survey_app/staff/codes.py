@@ -6,12 +6,11 @@ from decimal import Decimal
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 
 from ..exports.codes_csv import codes_csv as render_codes_csv
-from ..extensions import db
 from ..formatting import number as format_number
 from ..i18n import _
 from ..models._types import MAX_ID
 from ..scope import may_change, roles_required, survey_for
-from ..services import audit, issuing, lifecycle
+from ..services import issuing, lifecycle
 from ..services.collection_progress import survey_coverage
 from ..services.slips import SlipError, render_slips_pdf
 from ..web import local_public_url
@@ -120,9 +119,7 @@ def codes_csv(survey_id: int):
     survey = survey_for(survey_id, edit=True)
     slips, chosen = _selected(survey)
     data = render_codes_csv(slips)
-    audit.record("codes.export", actor=actor(), survey_id=survey.id, format="csv",
-                 count=len(slips), **chosen)
-    db.session.commit()
+    attempt(issuing.record_export, survey, "csv", len(slips), chosen, actor=actor())
     return _download(data, "text/csv; charset=utf-8", f"ma-ho-dot-{survey.id}.csv")
 
 
@@ -137,8 +134,6 @@ def slips_pdf(survey_id: int):
     except SlipError as exc:
         flash_problems([str(exc)])
         return redirect(url_for(".codes", survey_id=survey.id))
-    audit.record("codes.export", actor=actor(), survey_id=survey.id, format="pdf",
-                 count=len(slips), **chosen)
-    db.session.commit()
+    attempt(issuing.record_export, survey, "pdf", len(slips), chosen, actor=actor())
     suffix = "".join(f"-{key}-{value}" for key, value in chosen.items())
     return _download(data, "application/pdf", f"phieu-ma-ho-dot-{survey.id}{suffix}.pdf")

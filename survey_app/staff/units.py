@@ -5,16 +5,13 @@ import tempfile
 from pathlib import Path
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_
 from werkzeug.utils import secure_filename
 
-from ..errors import InputError
-from ..extensions import db
 from ..i18n import _
-from ..models import Commune, Province, Role, Village
+from ..models import Commune, Role
 from ..scope import current_scope, in_scope, may_change, roles_required
-from ..services import audit
-from ..services.units import import_unit_files, read_frame, upsert_village
+from ..services import unit_register
 from . import bp
 from ._common import ALL_ROLES, EDITORS, actor, attempt, flash_problems, paginate
 from .forms import FrameFileForm, UnitsImportForm, VillageForm, VillagesForm
@@ -35,12 +32,8 @@ def units():
         like = f"%{q}%"
         query = query.where(or_(Commune.code == q, Commune.name.ilike(like), Commune.full_name.ilike(like)))
     page = paginate(query, per_page=50)
-    codes = [c.code for c in page.items]
-    villages = dict(db.session.execute(
-        select(Village.commune_code, func.count()).where(Village.commune_code.in_(codes))
-        .group_by(Village.commune_code)).all()) if codes else {}
-    totals = {"provinces": db.session.execute(select(func.count()).select_from(Province)).scalar_one(),
-              "communes": db.session.execute(select(func.count()).select_from(Commune)).scalar_one()}
+    villages = unit_register.village_counts([c.code for c in page.items])
+    totals = unit_register.register_totals()
     can_import = current_scope().national
     return render_template("staff/units.html", page=page, q=q, villages=villages, totals=totals,
                            import_form=UnitsImportForm() if can_import else None)
@@ -64,14 +57,7 @@ def import_units():
             path.parent.mkdir()
             upload.save(path)
             paths.append(path)
-
-        def run():
-            counts = import_unit_files(paths)
-            audit.record("units.import", actor=actor(),
-                         files=[u.filename for u in uploads], **counts)
-            return counts
-
-        counts, errors = attempt(run)
+        counts, errors = attempt(unit_register.import_register, paths, [u.filename for u in uploads], actor=actor())
     if errors:
         flash_problems(errors)
     else:
@@ -81,8 +67,7 @@ def import_units():
 
 def _villages_page(commune: Commune, status: int = 200, errors: list[str] | None = None, add_form=None,
                    table_form=None):
-    villages = list(db.session.execute(
-        select(Village).where(Village.commune_code == commune.code).order_by(Village.code)).scalars())
+    villages = unit_register.villages_of(commune.code)
     if table_form is None:
         table_form = VillagesForm(data={"villages": [
             {"village_id": v.id, "name": v.name, "households": v.households} for v in villages]})
@@ -108,23 +93,10 @@ def save_villages(code: str):
     form = VillagesForm()
     if not form.validate_on_submit():
         return _villages_page(commune, 422, [_("Có ô chưa hợp lệ; chưa lưu gì.")], table_form=form)
-    known = {v.id: v for v in db.session.execute(
-        select(Village).where(Village.commune_code == commune.code)).scalars()}
-    changes = []
-    for row in form.villages:
-        village = known.get(int(row.village_id.data)) if (row.village_id.data or "").isdigit() else None
-        if village is None:
-            continue  # a row that does not belong to this commune is ignored
-        name, households = row.form.name.data.strip(), row.form.households.data
-        if (village.name, village.households) != (name, households):
-            changes.append({"code": village.code, "name": name, "households": households,
-                            "was": village.households})
-            village.name, village.households = name, households
-    if changes:
-        audit.record("villages.update", actor=actor(), commune=commune.code,
-                     changes=changes)
-    db.session.commit()
-    flash(_("Đã lưu %(n)s thay đổi.", n=len(changes)), "success")
+    edits = [(int(row.village_id.data) if (row.village_id.data or "").isdigit() else None,
+              row.form.name.data.strip(), row.form.households.data) for row in form.villages]
+    changed, _errors = attempt(unit_register.save_villages, commune.code, edits, actor=actor())
+    flash(_("Đã lưu %(n)s thay đổi.", n=changed), "success")
     return redirect(url_for(".villages", code=commune.code))
 
 
@@ -137,13 +109,8 @@ def add_village(code: str):
     if not form.validate_on_submit():
         return _villages_page(commune, 422, [_("Thôn mới chưa hợp lệ.")], add_form=form)
     village_code, name = form.code.data.strip(), form.name.data.strip()
-
-    def run():
-        upsert_village(commune.code, village_code, name, form.households.data)
-        audit.record("villages.add", actor=actor(), commune=commune.code,
-                     village=village_code, households=form.households.data)
-
-    _result, errors = attempt(run)
+    _village, errors = attempt(unit_register.add_village, commune.code, village_code, name, form.households.data,
+                               actor=actor())
     if errors:
         return _villages_page(commune, 422, errors, add_form=form)
     flash(_("Đã lưu %(name)s.", name=name), "success")
@@ -159,18 +126,8 @@ def upload_villages(code: str):
     upload = form.frame.data if form.validate_on_submit() else None
     if not upload or not upload.filename:
         return _villages_page(commune, 422, [_("Hãy chọn tệp danh sách thôn.")])
-
-    def run():
-        rows = read_frame(upload.read(), source=secure_filename(upload.filename) or "frame.csv")
-        if any(row.commune_code and row.commune_code != commune.code for row in rows):
-            raise InputError(_("Tệp có thôn của xã khác; chưa có gì được ghi."))
-        for row in rows:
-            upsert_village(commune.code, row.village_code, row.village_name, row.households)
-        audit.record("villages.import", actor=actor(), commune=commune.code,
-                     villages=len(rows), households=sum(r.households for r in rows))
-        return rows
-
-    rows, errors = attempt(run)
+    rows, errors = attempt(unit_register.import_villages, commune.code, upload.read(),
+                           secure_filename(upload.filename) or "frame.csv", actor=actor())
     if errors:
         return _villages_page(commune, 422, errors)
     flash(_("Đã nhập %(n)s thôn.", n=len(rows)), "success")

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..extensions import db
 from ..i18n import _, ngettext
-from ..models import Commune, Province, Role, User
+from ..models import Role, User
 from ..scope import current_scope, in_scope, roles_required
-from ..services import accounts, audit
+from ..services import accounts
 from . import bp
 from ._common import actor, attempt
 from .forms import ActionForm, PasswordForm, UserForm
@@ -27,10 +26,7 @@ def _flash_revoked(count: int, user: User) -> None:
 def users():
     """List the accounts the admin manages."""
     accounts_list = list(db.session.execute(current_scope().accounts()).scalars())
-    codes = {u.unit_code for u in accounts_list if u.unit_code}
-    names = dict(db.session.execute(select(Province.code, Province.full_name).where(Province.code.in_(codes)))
-                 .all())
-    names |= dict(db.session.execute(select(Commune.code, Commune.full_name).where(Commune.code.in_(codes))).all())
+    names = accounts.unit_names({u.unit_code for u in accounts_list if u.unit_code})
     return render_template("staff/users.html", users=accounts_list, action_form=ActionForm(), unit_names=names)
 
 
@@ -65,12 +61,7 @@ def set_active(user_id: int):
         if user.id == current_user.id:
             flash(_("Không thể tự khóa tài khoản của mình."), "error")
         else:
-            user.active = request.form.get("active") == "1"
-            by = actor()
-            # Locked for good: reopening the account later brings back no session or token of before.
-            revoked = 0 if user.active else accounts.end_access(user, reason="deactivate", actor=by)
-            audit.record("user.activate" if user.active else "user.deactivate", actor=by, user=user.username)
-            db.session.commit()
+            revoked, _errors = attempt(accounts.set_active, user, request.form.get("active") == "1", actor=actor())
             flash(_("Đã mở lại tài khoản %(name)s.", name=user.username) if user.active
                   else _("Đã khóa tài khoản %(name)s.", name=user.username), "success")
             _flash_revoked(revoked, user)
@@ -87,10 +78,7 @@ def reset_password(user_id: int):
     if form.validate_on_submit():
         errors = accounts.password_problems(form.password.data, user.username)
         if not errors:
-            by = actor()
-            revoked = accounts.set_password(user, form.password.data, actor=by)
-            audit.record("user.password_reset", actor=by, user=user.username)
-            db.session.commit()
+            revoked, _errors = attempt(accounts.reset_password, user, form.password.data, actor=actor())
             flash(_("Đã đặt lại mật khẩu cho %(name)s.", name=user.username), "success")
             _flash_revoked(revoked, user)
             return redirect(url_for(".users"))

@@ -52,6 +52,18 @@ def production_problems(config: Mapping, *, workers: int = 1) -> tuple[list[str]
     uri = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
     if uri.startswith("sqlite") and workers > 1:
         warnings.append("SQLite with several workers: writes are serialised; use PostgreSQL in production")
+    warnings += _key_warnings(config, secret)
+    minimum = whole_number(config.get("SURVEY_PUBLIC_MIN_RESPONDENTS", Defaults.SURVEY_PUBLIC_MIN_RESPONDENTS))
+    if minimum is None or minimum < 1:
+        fatal.append("SURVEY_PUBLIC_MIN_RESPONDENTS must be a whole number of at least 1 (default 5)")
+    elif minimum == 1:
+        warnings.append("SURVEY_PUBLIC_MIN_RESPONDENTS=1: the public notice shows rates of single households")
+    return fatal, warnings + _serving_warnings(config, workers)
+
+
+def _key_warnings(config: Mapping, secret) -> list[str]:
+    """Warnings about where the household-code and audit-chain keys live and how strong they are."""
+    warnings = []
     if not config.get("SURVEY_CODE_KEY"):
         warnings.append("SURVEY_CODE_KEY unset: the household-code key lives in instance/household-code.key; "
                         "back it up apart from the database")
@@ -63,11 +75,12 @@ def production_problems(config: Mapping, *, workers: int = 1) -> tuple[list[str]
         warnings.append("SURVEY_AUDIT_KEY is shorter than 32 characters: use 32 random bytes (64 hex digits)")
     elif audit_key in (secret, config.get("SURVEY_CODE_KEY")):
         warnings.append("SURVEY_AUDIT_KEY is the same as another key: give the audit chain its own")
-    minimum = whole_number(config.get("SURVEY_PUBLIC_MIN_RESPONDENTS", Defaults.SURVEY_PUBLIC_MIN_RESPONDENTS))
-    if minimum is None or minimum < 1:
-        fatal.append("SURVEY_PUBLIC_MIN_RESPONDENTS must be a whole number of at least 1 (default 5)")
-    elif minimum == 1:
-        warnings.append("SURVEY_PUBLIC_MIN_RESPONDENTS=1: the public notice shows rates of single households")
+    return warnings
+
+
+def _serving_warnings(config: Mapping, workers: int) -> list[str]:
+    """Warnings about serving: rate limits shared by workers, the public URL, https cookies and the proxy."""
+    warnings = []
     if str(config.get("RATELIMIT_STORAGE_URI", "memory://")).startswith("memory://") and workers > 1:
         warnings.append("RATELIMIT_STORAGE_URI is memory://: each worker counts alone, so the code-guessing "
                         "limit is multiplied by the number of workers; use redis://")
@@ -80,4 +93,4 @@ def production_problems(config: Mapping, *, workers: int = 1) -> tuple[list[str]
         warnings.append("public URL is https but SURVEY_SESSION_COOKIE_SECURE is not set")
     if https and not config.get("SURVEY_PROXY_FIX"):
         warnings.append("behind a TLS proxy set SURVEY_PROXY_FIX=1, or rate limits see the proxy's address")
-    return fatal, warnings
+    return warnings

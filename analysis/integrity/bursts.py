@@ -37,6 +37,7 @@ from scipy.stats import betabinom
 
 from .._validation import check_count
 from .indicator import Indicator
+from .streams import _check_burst_arguments, _sessions, _streams
 
 __all__ = ["Traffic", "bursts"]
 
@@ -109,17 +110,6 @@ class Traffic:
         return self._grand
 
 
-def _sessions(moments: list[tuple[datetime, Village]], gap: timedelta) -> list[list[tuple[datetime, Village]]]:
-    """Cut one address's answers (sorted by time) where two follow each other more than ``gap`` apart."""
-    sessions: list[list[tuple[datetime, Village]]] = []
-    for moment in moments:
-        if sessions and moment[0] - sessions[-1][-1][0] <= gap:
-            sessions[-1].append(moment)
-        else:
-            sessions.append([moment])
-    return sessions
-
-
 def _spacings(n: int, total: int, cap: int) -> int:
     """(n - 1)! times the volume of n spacings in [0, cap] adding up to ``total`` (inclusion-exclusion, exact
     in integers)."""
@@ -144,14 +134,6 @@ def _regularity(times: list[datetime], gap: timedelta) -> tuple[float, float]:
     return float(Fraction(_spacings(n, span - n * smallest, cap - smallest), whole)), smallest / 1000
 
 
-def _in_meeting(moment: datetime, village: Village, meetings: list[tuple[Village, datetime, datetime]],
-                slack: timedelta) -> int | None:
-    for index, (where, start, end) in enumerate(meetings):
-        if where == village and start - slack <= moment <= end + slack:
-            return index
-    return None
-
-
 def bursts(
     timestamps: Sequence[datetime],
     addresses: Sequence[str | None],
@@ -172,33 +154,10 @@ def bursts(
     addresses to judge. ``traffic`` counts every web answer of the survey per village; without it, the
     answers given are taken to be all of them. ``meetings`` are ``(village, start, end)``.
     """
-    if len(timestamps) != len(addresses):
-        raise ValueError(f"got {len(timestamps)} timestamps but {len(addresses)} addresses")
-    villages = [None] * len(timestamps) if villages is None else villages
-    if len(villages) != len(timestamps):
-        raise ValueError(f"got {len(timestamps)} timestamps but {len(villages)} villages")
-    for name, value in (("gap", gap), ("slack", slack)):
-        if not isinstance(value, timedelta) or value < timedelta(0) or (name == "gap" and not value):
-            raise ValueError(f"{name} must be a positive timedelta, got {value!r}")
-    if check_count(min_answers, "min_answers") < 3:
-        raise ValueError("min_answers must be at least 3")
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
-        raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha!r}")
+    villages = _check_burst_arguments(timestamps, addresses, villages, gap, slack, min_answers, alpha)
     meetings = list(meetings)
     traffic = traffic or Traffic.from_answers(timestamps, villages)
-    streams: dict[str, list[tuple[datetime, Village]]] = {}
-    totals: Counter = Counter()
-    covered: dict[int, list[str | None]] = {}
-    for moment, address, village in zip(timestamps, addresses, villages, strict=True):
-        meeting = _in_meeting(moment, village, meetings, slack) if meetings else None
-        if meeting is not None:
-            covered.setdefault(meeting, []).append(address)
-        if address is None:
-            continue
-        totals[(address, village)] += 1
-        totals[address] += 1  # every village's
-        if meeting is None:
-            streams.setdefault(address, []).append((moment, village))
+    streams, totals, covered = _streams(timestamps, addresses, villages, meetings, slack)
     sessions = [(address, session) for address, stream in streams.items()
                 for session in _sessions(sorted(stream, key=lambda m: m[0]), gap) if len(session) >= min_answers]
     shares = {(address, id(session)): _village_shares(address, session, gap, min_answers, traffic, totals,

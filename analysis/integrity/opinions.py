@@ -135,6 +135,48 @@ def _popularity(rest_k: int, rest_m: int, rate: float) -> tuple[float, float]:
     return a * scale, b * scale
 
 
+def _count_copies(rows: Iterable[tuple[str, str | None, int]], min_words: int, pieces: frozenset | set,
+                  ) -> tuple[int, Counter, dict[str, Counter], dict[str, Counter]]:
+    """The opinions in all and per village, and the copies per village and spellings of each unusual text."""
+    opinions, per_village = 0, Counter()
+    copies: dict[str, Counter] = {}
+    spellings: dict[str, Counter] = {}
+    for text, village, count in rows:
+        if not isinstance(text, str):
+            raise ValueError(f"an opinion must be a string, got {text!r}")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ValueError(f"copies must be a non-negative integer, got {count!r}")
+        words = tuple(plain_opinion(text).split())
+        if not words or not count:
+            continue
+        opinions += count
+        per_village[village] += count
+        if len(words) >= min_words and not _segments(words, pieces):
+            key = " ".join(words)
+            copies.setdefault(key, Counter())[village] += count
+            spellings.setdefault(key, Counter())[text.strip()] += count
+    return opinions, per_village, copies, spellings
+
+
+def _copy_tests(copies: dict[str, Counter], per_village: Counter, opinions: int, min_copies: int) -> list[tuple]:
+    """(p-value, text, village, copies there, opinions there, coincidence rate, rate elsewhere) of every
+    village holding at least ``min_copies`` copies of a text: coincidence or popularity elsewhere."""
+    tests = []
+    for key, villages in copies.items():
+        total, rate = sum(villages.values()), coincidence_rate(len(key.split()))
+        for village, k in villages.items():
+            if k < min_copies:
+                continue
+            m = per_village[village]
+            p_value = float(binom.sf(k - 1, m, rate))
+            rest_k, rest_m = total - k, opinions - m
+            elsewhere = rest_k / rest_m if rest_m else None
+            if rest_m:  # its popularity elsewhere may explain it too
+                p_value = max(p_value, float(betabinom.sf(k - 1, m, *_popularity(rest_k, rest_m, rate))))
+            tests.append((p_value, key, village, k, m, rate, elsewhere))
+    return tests
+
+
 def repeated_opinions(
     rows: Iterable[tuple[str, str | None, int]],
     *,
@@ -161,36 +203,8 @@ def repeated_opinions(
     if isinstance(min_copies, bool) or not isinstance(min_copies, int) or min_copies < 2:
         raise ValueError(f"min_copies must be a whole number of at least 2, got {min_copies!r}")
     pieces = (_ORDINARY if ordinary is None else _phrases(ordinary)) | _FILLERS
-    opinions, per_village = 0, Counter()
-    copies: dict[str, Counter] = {}
-    spellings: dict[str, Counter] = {}
-    for text, village, count in rows:
-        if not isinstance(text, str):
-            raise ValueError(f"an opinion must be a string, got {text!r}")
-        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            raise ValueError(f"copies must be a non-negative integer, got {count!r}")
-        words = tuple(plain_opinion(text).split())
-        if not words or not count:
-            continue
-        opinions += count
-        per_village[village] += count
-        if len(words) >= min_words and not _segments(words, pieces):
-            key = " ".join(words)
-            copies.setdefault(key, Counter())[village] += count
-            spellings.setdefault(key, Counter())[text.strip()] += count
-    tests = []
-    for key, villages in copies.items():
-        total, rate = sum(villages.values()), coincidence_rate(len(key.split()))
-        for village, k in villages.items():
-            if k < min_copies:
-                continue
-            m = per_village[village]
-            p_value = float(binom.sf(k - 1, m, rate))
-            rest_k, rest_m = total - k, opinions - m
-            elsewhere = rest_k / rest_m if rest_m else None
-            if rest_m:  # its popularity elsewhere may explain it too
-                p_value = max(p_value, float(betabinom.sf(k - 1, m, *_popularity(rest_k, rest_m, rate))))
-            tests.append((p_value, key, village, k, m, rate, elsewhere))
+    opinions, per_village, copies, spellings = _count_copies(rows, min_words, pieces)
+    tests = _copy_tests(copies, per_village, opinions, min_copies)
     found = []
     for p_value, key, village, k, m, rate, elsewhere in sorted(tests, key=lambda t: (t[0], t[1])):
         adjusted = min(1.0, p_value * len(tests))

@@ -114,3 +114,16 @@ def survey_coverage(survey: Survey, today: date | None = None) -> Coverage:
     total = Row(None, "", "", "", *(sum(getattr(r, f) for r in rows) for f in (
         "households", "codes_issued", "codes_voided", "web", "paper", "meeting")), quorum)
     return Coverage(rows, total, quorum, rule, working_days_left(survey, today), survey.window_state(today))
+
+
+def progress_of(survey_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
+    """For a page of surveys: phiếu received and households on the frame, per survey id (two grouped queries)."""
+    if not survey_ids:
+        return {}, {}
+    answered = dict(db.session.execute(select(Response.survey_id, func.count())
+                                       .where(Response.survey_id.in_(survey_ids))
+                                       .group_by(Response.survey_id)).all())
+    households = dict(db.session.execute(select(FrameVillage.survey_id, func.sum(FrameVillage.households))
+                                         .where(FrameVillage.survey_id.in_(survey_ids))
+                                         .group_by(FrameVillage.survey_id)).all())
+    return answered, households

@@ -6,15 +6,14 @@ from datetime import date
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from ..extensions import db
 from ..i18n import _, _l
-from ..models import Commune, FrameVillage, Province, Response, SurveyStatus, Village
+from ..models import Commune, Province, SurveyStatus, Village
 from ..models.surveys import vietnam_today
 from ..scope import current_scope, may_change, roles_required, survey_for
 from ..services import snapshots
-from ..services.collection_progress import working_days_left
+from ..services.collection_progress import progress_of, working_days_left
 from ..services.drafts import delete_problem
 from ..services.pending_work import pending_work
 from ..services.surveys import (
@@ -25,6 +24,7 @@ from ..services.surveys import (
     survey_plan,
     transition,
 )
+from ..services.unit_register import villages_of
 from ..services.units import FrameRow
 from ..services.window import counting_text, window_options
 from ..survey_templates import TemplateError, load_all
@@ -57,13 +57,7 @@ TRANSITIONS = {"open": _l("Mở lấy ý kiến"), "close": _l("Kết thúc lấ
 def dashboard():
     """List the surveys in the user's scope with their state and answers so far."""
     page = paginate(current_scope().surveys(), per_page=25)
-    ids = [s.id for s in page.items]
-    answered = dict(db.session.execute(
-        select(Response.survey_id, func.count()).where(Response.survey_id.in_(ids))
-        .group_by(Response.survey_id)).all()) if ids else {}
-    households = dict(db.session.execute(
-        select(FrameVillage.survey_id, func.sum(FrameVillage.households))
-        .where(FrameVillage.survey_id.in_(ids)).group_by(FrameVillage.survey_id)).all()) if ids else {}
+    answered, households = progress_of([s.id for s in page.items])
     return render_template("staff/dashboard.html", page=page, answered=answered, households=households,
                            can_create=current_user.role in EDITORS)
 
@@ -144,8 +138,7 @@ def new_survey():
         abort(403)
     level = "commune" if isinstance(unit, Commune) else "province"
     templates = _templates(level)
-    villages = list(db.session.execute(select(Village).where(Village.commune_code == unit.code)
-                                       .order_by(Village.code)).scalars()) if level == "commune" else []
+    villages = villages_of(unit.code) if level == "commune" else []
     form = _survey_form(unit, villages)
     form.template.choices = options((key, f"{translate_text(t.short_title)} ({key})") for key, t in templates.items())
     errors: list[str] = []

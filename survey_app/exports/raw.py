@@ -46,14 +46,14 @@ class RawExport:
 
 def prepare_raw(survey: Survey, as_of: datetime | None = None) -> RawExport:
     """Read the survey's items and translate the headers while the request (and its locale) is there."""
-    return RawExport(survey.id, tuple(item["key"] for item in survey.template["items"]),
+    return RawExport(survey.id, tuple(item.key for item in survey.form.items),
                      tuple(raw_headers(survey)),
                      {channel: labels.channel_label(channel) for channel in ("web", "paper", "meeting")}, as_of)
 
 
 def raw_headers(survey: Survey) -> list[str]:
     """Headers: the phiếu, then one answer code and one reason per item, then the opinion."""
-    form = {"items": survey.template["items"]}
+    form = {"items": [item.model_dump() for item in survey.form.items]}
     headers = [_("STT"), _("Mã xã"), _("Mã thôn"), _("Tên thôn"), _("Hình thức"), _("Ngày ghi nhận"),
                _("Số lần sửa")]
     headers += list(item_names(form).values())

@@ -84,7 +84,7 @@ def sheet(survey: Survey, code_id: int) -> Sheet | None:
     by_page: dict[int, list[ScanPage]] = {}
     for row in rows:
         by_page.setdefault(row.page or 0, []).append(row)
-    criteria = {item["key"]: item.get("criterion") or item["question"] for item in survey.template["items"]}
+    criteria = {item.key: item.criterion or item.question for item in survey.form.items}
     items, opinion = [], None
     for layout_item in paper_forms.layout(survey).items:
         copies = by_page.get(layout_item.page, [])

@@ -102,8 +102,8 @@ def _invalid(survey: Survey) -> dict[int, int]:
 def compute_tallies(survey: Survey) -> Tallies:
     """Count answers per village × item × value, responses per village × channel and slips handed out per
     village (``_grouped``: one statement), and put them in the shapes the analysis reads."""
-    items = [item["key"] for item in survey.template["items"]]
-    blank_valid = survey.template.get("blank_items_valid", True)
+    items = [item.key for item in survey.form.items]
+    blank_valid = survey.form.blank_items_valid
     frames = db.session.execute(
         select(FrameVillage.id, Village.code, Village.name, Village.commune_code, FrameVillage.households)
         .join(Village, Village.id == FrameVillage.village_id)
@@ -137,7 +137,7 @@ def compute_tallies(survey: Survey) -> Tallies:
             group=village.commune_code,
         ))
     tally = SurveyTally(units=tuple(units), item_keys=tuple(items),
-                        overall_item=survey.template.get("overall_item"))
+                        overall_item=survey.form.overall_item)
     channels = {c: sum(v[c] for v in channels_by_village.values()) for c in _CHANNELS}
     return Tallies(tally, villages, channels, channels_by_village, invalid, handed_out,
                    _commune_names({v.commune_code for v in villages}))

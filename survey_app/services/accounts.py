@@ -59,6 +59,13 @@ def set_password(user: User, password: str, *, actor: User | None = None, actor_
                       actor=user if own else actor, actor_name=actor_name)
 
 
+def change_own_password(user: User, password: str) -> int:
+    """A user's own new password (``set_password``: their other sessions end), audited; the tokens revoked."""
+    revoked = set_password(user, password)
+    audit.record("user.password_change", actor=user)
+    return revoked
+
+
 def reset_password(user: User, password: str, *, actor: User) -> int:
     """An administrator's new password for an account (``set_password``), audited. Return the tokens revoked."""
     revoked = set_password(user, password, actor=actor)

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import User
+from ..models._types import utcnow
 from . import accounts, audit, throttle
 
 ACCOUNT_AT_ADDRESS = throttle.Budget("login-name-address", "SURVEY_LOGIN_LIMIT")
@@ -60,6 +61,18 @@ def authenticate(username: str, password: str, address: str | None) -> User | No
     else:
         audit.record("user.login_failed", actor=user, user=user.username)
     return None
+
+
+def signed_in(user: User) -> None:
+    """Note a successful sign-in: its time on the account, and the audit entry."""
+    user.last_login_at = utcnow()
+    audit.record("user.login", actor=user)
+
+
+def signed_out(user: User) -> None:
+    """Sign the account out everywhere (every session cookie stops working), audited."""
+    accounts.end_sessions(user)
+    audit.record("user.logout", actor=user)
 
 
 def _record_lockout(user: User | None, exhausted: throttle.Exhausted) -> None:

@@ -6,11 +6,10 @@ from flask_login import current_user, login_required, login_url, login_user, log
 
 from ..extensions import db, login_manager
 from ..i18n import _, ngettext
-from ..models._types import utcnow
-from ..services import accounts, audit, signin, throttle
+from ..services import accounts, signin, throttle
 from ..web import local_path
 from . import bp
-from ._common import actor
+from ._common import actor, attempt
 from .forms import ActionForm, LoginForm, OwnPasswordForm
 
 #: Set at login, removed at logout: a request without a session but with this cookie had a session
@@ -53,9 +52,7 @@ def login():
     session.clear()  # a fresh session: nothing from before the login survives (fixation)
     session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME without activity
     login_user(user)
-    user.last_login_at = utcnow()
-    audit.record("user.login", actor=user)
-    db.session.commit()
+    attempt(signin.signed_in, user)
     response = redirect(local_path(form.next.data, url_for(".dashboard")))
     response.set_cookie(SIGNED_IN_COOKIE, "1", max_age=30 * 24 * 3600, httponly=True, samesite="Lax",
                         secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
@@ -67,10 +64,7 @@ def login():
 def logout():
     """Sign the user out, here and on every device (a copied session cookie stops working too)."""
     if ActionForm().validate_on_submit():
-        user = actor()
-        accounts.end_sessions(user)
-        audit.record("user.logout", actor=user)
-        db.session.commit()
+        attempt(signin.signed_out, actor())
         logout_user()
         session.clear()
         flash(_("Đã đăng xuất."), "success")
@@ -94,9 +88,7 @@ def own_password():
         else:
             errors = accounts.password_problems(form.password.data, user.username)
         if not errors:
-            revoked = accounts.set_password(user, form.password.data)
-            audit.record("user.password_change", actor=user)
-            db.session.commit()
+            revoked, _errors = attempt(accounts.change_own_password, user, form.password.data)
             login_user(user)  # the session carries the new epoch
             flash(_("Đã đổi mật khẩu."), "success")
             if revoked:

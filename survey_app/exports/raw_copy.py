@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from psycopg import sql
+
 from ..extensions import db
-from .safe import FORMULA_START
 
 #: Bytes gathered before a chunk is sent.
 CHUNK_BYTES = 1 << 16
@@ -30,40 +31,48 @@ def quoted(text: str) -> str:
     return text
 
 
-def _inert_cell(column: str) -> str:
-    """SQL: a stored text as a CSV cell, made inert (``neutralise``) and quoted; empty or NULL: empty."""
-    starts = ", ".join(f"'{c}'" if c not in "\t\r" else {"\t": "E'\\t'", "\r": "E'\\r'"}[c] for c in FORMULA_START)
-    inert = f"(CASE WHEN left({column}, 1) IN ({starts}) THEN '''' || {column} ELSE {column} END)"
-    return (f"(CASE WHEN coalesce({column}, '') = '' THEN '' WHEN {inert} ~ E'[\",\\r\\n]' "
-            f"THEN '\"' || replace({inert}, '\"', '\"\"') || '\"' ELSE {inert} END)")
+#: Text made inert as ``safe.neutralise`` does: a quote before =, +, -, @, tab or CR at the start.
+_INERT = sql.SQL("(CASE WHEN left({value}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') "
+                 "THEN '''' || {value} ELSE {value} END)")
+#: A CSV field as the csv module quotes it.
+_QUOTED = sql.SQL("(CASE WHEN {value} ~ E'[\",\\r\\n]' THEN '\"' || replace({value}, '\"', '\"\"') || '\"' "
+                  "ELSE {value} END)")
+_LINES = sql.SQL(
+    "WITH villages (id, cells) AS (SELECT * FROM unnest(%(village_ids)s::int[], %(village_cells)s::text[])), "
+    "labels (channel, cell) AS (SELECT * FROM unnest(%(channels)s::text[], %(channel_cells)s::text[])) "
+    "SELECT concat_ws(',', row_number() OVER (ORDER BY a.rv), v.cells, coalesce(l.cell, {channel}), "
+    "to_char(r.submitted_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD'), rv.version - 1, {cells}, {opinion}) "
+    "FROM (SELECT response_version_id AS rv, {pivot} FROM answer "
+    "WHERE survey_id = %(survey)s AND {current} GROUP BY response_version_id) a "
+    "JOIN response_version rv ON rv.id = a.rv "
+    "JOIN response r ON r.id = rv.response_id AND r.survey_id = %(survey)s "
+    "JOIN villages v ON v.id = r.frame_village_id "
+    "LEFT JOIN labels l ON l.channel = r.channel "
+    "ORDER BY a.rv")
+#: The versions current at a publication's time (``services.opinions.versions_as_of``).
+_AS_OF = sql.SQL(
+    "response_version_id IN (SELECT max(v.id) FROM response_version v JOIN response r ON r.id = v.response_id "
+    "WHERE r.survey_id = %(survey)s AND v.created_at <= %(as_of)s GROUP BY v.response_id)")
+_PIVOT = sql.SQL("max(CASE WHEN item_key = {key} THEN {column} END) AS {name}")
 
 
-def lines_sql(items: int, as_of: bool) -> str:
-    """The statement writing one CSV line (without its line end) per current version of a survey."""
-    codes = ", ".join(f"max(CASE WHEN item_key = %(k{i})s THEN value END) AS c{i}" for i in range(items))
-    reasons = ", ".join(f"max(CASE WHEN item_key = %(k{i})s THEN reason END) AS r{i}" for i in range(items))
-    current = ("response_version_id IN (SELECT max(v.id) FROM response_version v JOIN response r "
-               "ON r.id = v.response_id WHERE r.survey_id = %(survey)s AND v.created_at <= %(as_of)s "
-               "GROUP BY v.response_id)") if as_of else "is_current"
-    cells = ", ".join([f"coalesce(a.c{i}::text, '')" for i in range(items)]
-                      + [_inert_cell(f"a.r{i}") for i in range(items)])
-    # only generated SQL is interpolated below; every stored or typed value is a parameter
-    return (
-        "WITH villages (id, cells) AS (SELECT * FROM unnest(%(village_ids)s::int[], %(village_cells)s::text[])), "  # noqa: S608
-        "labels (channel, cell) AS (SELECT * FROM unnest(%(channels)s::text[], %(channel_cells)s::text[])) "
-        "SELECT concat_ws(',', row_number() OVER (ORDER BY a.rv), v.cells, "
-        "coalesce(l.cell, CASE WHEN r.channel ~ E'[\",\\r\\n]' THEN '\"' || replace(r.channel, '\"', '\"\"') "
-        "|| '\"' ELSE r.channel END), "
-        "to_char(r.submitted_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD'), rv.version - 1, "
-        f"{cells}, {_inert_cell('rv.opinion')}) "
-        f"FROM (SELECT response_version_id AS rv, {codes}, {reasons} FROM answer "
-        f"WHERE survey_id = %(survey)s AND {current} GROUP BY response_version_id) a "
-        "JOIN response_version rv ON rv.id = a.rv "
-        "JOIN response r ON r.id = rv.response_id AND r.survey_id = %(survey)s "
-        "JOIN villages v ON v.id = r.frame_village_id "
-        "LEFT JOIN labels l ON l.channel = r.channel "
-        "ORDER BY a.rv"
-    )
+def _inert_cell(column: sql.Composable) -> sql.Composable:
+    """SQL: a stored text as a CSV cell, made inert and quoted; empty or NULL: empty."""
+    return sql.SQL("(CASE WHEN coalesce({value}, '') = '' THEN '' ELSE {cell} END)").format(
+        value=column, cell=_QUOTED.format(value=_INERT.format(value=column)))
+
+
+def lines_sql(items: int, as_of: bool) -> sql.Composed:
+    """The statement writing one CSV line (without its line end) per current version of a survey; every
+    stored or typed value is a parameter (items as %(k0)s…, the survey, the village and channel cells)."""
+    keys = [sql.Placeholder(f"k{i}") for i in range(items)]
+    pivot = [_PIVOT.format(key=key, column=sql.Identifier(column), name=sql.Identifier(f"{prefix}{i}"))
+             for column, prefix in (("value", "c"), ("reason", "r")) for i, key in enumerate(keys)]
+    cells = [sql.SQL("coalesce({}::text, '')").format(sql.Identifier("a", f"c{i}")) for i in range(items)]
+    cells += [_inert_cell(sql.Identifier("a", f"r{i}")) for i in range(items)]
+    return _LINES.format(channel=_QUOTED.format(value=sql.Identifier("r", "channel")),
+                         cells=sql.SQL(", ").join(cells), opinion=_inert_cell(sql.Identifier("rv", "opinion")),
+                         pivot=sql.SQL(", ").join(pivot), current=_AS_OF if as_of else sql.SQL("is_current"))
 
 
 def _unescape(match: re.Match) -> bytes:
@@ -83,8 +92,8 @@ def copy_lines(export, villages: dict[int, tuple[str, str, str]]) -> Iterator[by
         "village_ids": list(villages), "village_cells": [",".join(map(quoted, v)) for v in villages.values()],
         "channels": list(export.channels), "channel_cells": [quoted(v) for v in export.channels.values()]}
     connection = db.session.connection().connection.driver_connection
-    statement = lines_sql(len(export.item_keys), export.as_of is not None)
-    with connection.cursor().copy(f"COPY ({statement}) TO STDOUT", params) as copy:
+    statement = sql.SQL("COPY ({}) TO STDOUT").format(lines_sql(len(export.item_keys), export.as_of is not None))
+    with connection.cursor().copy(statement, params) as copy:
         rows, size = [], 0
         for row in copy:
             rows.append(bytes(row))

@@ -70,6 +70,9 @@ class Defaults:
     #: Surveys whose live results (before publication) are kept per worker process, each until the next write
     #: (services/live_results.py; 0: off). A province's document and indicators take tens of MB.
     SURVEY_LIVE_RESULTS_CACHE = 4
+    #: Compress pages, JSON and static files for clients that accept it (survey_app/assets.py); False sends
+    #: them as they are (e.g. when something in front compresses instead).
+    SURVEY_COMPRESS = True
     #: Key of the audit log's hash chain (HMAC-SHA256, docs/deploy.md); default: instance/audit-chain.key, made once.
     SURVEY_AUDIT_KEY: str | None = None
     #: Days after publication before a survey's client data (client hashes) is purged (flask privacy purge).

@@ -115,6 +115,9 @@ def refuse_impossible_ids(endpoint, values):
 
 def configure_web(app: Flask) -> None:
     """Install the template helpers, the language switch and the request and response hooks."""
+    from .assets import configure_assets
+
+    configure_assets(app)  # compression and content-hashed static files
     app.url_value_preprocessor(refuse_impossible_ids)
     app.after_request(set_security_headers)
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # as extracted (babel.cfg: trimmed = true)

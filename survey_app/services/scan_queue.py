@@ -174,7 +174,7 @@ def process(page_id: int, token: str, reader: Reader) -> Outcome | None:
     row = db.session.get(ScanPage, page_id)
     actor = db.session.get(User, row.created_by_id) if row.created_by_id else None
     upload = db.session.get(ScanUpload, row.upload_id) if row.upload_id else None
-    run = ScanRun(db.session.get(Survey, row.survey_id), actor=actor, upload=upload)
+    run = ScanRun(db.session.get(Survey, row.survey_id), actor=actor, upload=upload, _layout=layout)
     try:
         outcome = run.add_queued(row, page, analysis)
     except (StateError, InputError) as exc:  # e.g. results published while the page waited

@@ -66,10 +66,11 @@ def analyse(page: PageImage, layout: FormLayout) -> Analysis:
     """Find and read one page against the survey's layout (pure: seconds of CPU, no transaction open)."""
     if page.image is None:
         return Analysis(None, "unreadable", None)
-    found, why = reader.locate(page.image)
+    image = reader.grey(page.image)  # once, not in each step
+    found, why = reader.locate(image)
     if found is None:
         return Analysis(None, why, None)
-    return Analysis(found, "", reader.read(page.image, found, layout))
+    return Analysis(found, "", reader.read(image, found, layout))
 
 
 @dataclass

@@ -3,7 +3,6 @@ read, answered with one key (1, 2, 0; Enter saves) or with the radio buttons and
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from ..extensions import db
 from ..i18n import _
@@ -12,7 +11,7 @@ from ..scope import roles_required, survey_for
 from ..services import scan_review
 from ..services.scan_progress import problem_label, review_queue, why_label
 from . import bp
-from ._common import EDITORS, attempt, flash_problems
+from ._common import EDITORS, actor, attempt, flash_problems
 
 
 def _page(survey, current, status: int = 200, errors: list[str] | None = None):
@@ -44,16 +43,16 @@ def scan_review_save(survey_id: int, code_id: int):
     if scan_review.sheet(survey, code_id) is None:
         flash_problems([_("Phiếu này không còn chờ người xem.")])
         return redirect(url_for(".scan_review_next", survey_id=survey.id), 303)
-    form, actor = request.form, current_user._get_current_object()
+    form, by = request.form, actor()
     if form.get("action") == "reject":
         code, errors = attempt(scan_review.reject, survey, code_id, form.get("seen", ""), form.get("note", ""),
-                               actor=actor)
+                               actor=by)
         done = _("Đã loại phiếu số %(serial)s.", serial=code.serial) if code else ""
     else:
         choices = {key[5:]: value for key, value in form.items() if key.startswith("item-")}
         reasons = {key[7:]: value for key, value in form.items() if key.startswith("reason-")}
         code, errors = attempt(scan_review.confirm, survey, code_id, form.get("seen", ""), choices, reasons,
-                               form.get("opinion", ""), actor=actor)
+                               form.get("opinion", ""), actor=by)
         done = _("Đã lưu phiếu số %(serial)s.", serial=code.serial) if code else ""
     if errors:
         return _page(survey, scan_review.sheet(survey, code_id), 422, errors)

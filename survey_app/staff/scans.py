@@ -12,7 +12,7 @@ from ..scope import roles_required, survey_for
 from ..services.scan_progress import problem_label, progress, rejected_pages
 from ..services.scan_queue import receive
 from . import bp
-from ._common import ALL_ROLES, EDITORS, attempt, flash_problems
+from ._common import ALL_ROLES, EDITORS, actor, attempt, flash_problems
 
 #: Seconds between two refreshes of the progress view while pages are being read (no JavaScript needed).
 REFRESH_SECONDS = 5
@@ -53,7 +53,7 @@ def upload_scans(survey_id: int):
     if not files:
         flash_problems([_("Hãy chọn ít nhất một tệp PDF, JPEG hoặc PNG.")])
         return redirect(url_for(".scans", survey_id=survey.id), 303)
-    received, errors = attempt(receive, survey, files, actor=current_user._get_current_object())
+    received, errors = attempt(receive, survey, files, actor=actor())
     if errors:
         flash_problems(errors)
         return redirect(url_for(".scans", survey_id=survey.id), 303)

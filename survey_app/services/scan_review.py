@@ -85,20 +85,25 @@ def sheet(survey: Survey, code_id: int) -> Sheet | None:
     for row in rows:
         by_page.setdefault(row.page or 0, []).append(row)
     criteria = {item.key: item.criterion or item.question for item in survey.form.items}
-    items, opinion = [], None
-    for layout_item in paper_forms.layout(survey).items:
-        copies = by_page.get(layout_item.page, [])
-        value, why = _item_reading(copies, layout_item.key)
-        first = copies[0] if copies else None
-        writing = (first.crops.get("writing", {}) if first else {})
-        items.append(ReviewItem(layout_item.key, layout_item.number, criteria.get(layout_item.key, ""), value, why,
-                                first.id if first else None, bool(first and first.image_type == "image/png"),
-                                writing.get(layout_item.key, 0) > WRITING_MM2))
-    for row in rows:
-        if row.crops.get("writing", {}).get("opinion", 0) > WRITING_MM2 and opinion is None:
-            opinion = row.id
+    items = [_review_item(item, by_page.get(item.page, []), criteria.get(item.key, ""))
+             for item in paper_forms.layout(survey).items]
+    opinion = next((row.id for row in rows if _written(row, "opinion")), None)
     problems = sorted({row.problem for row in rows if row.problem})
     return Sheet(code, rows, items, opinion, problems)
+
+
+def _written(row: ScanPage, key: str) -> bool:
+    return row.crops.get("writing", {}).get(key, 0) > WRITING_MM2
+
+
+def _review_item(item, copies: list[ScanPage], criterion: str) -> ReviewItem:
+    """One item of the layout as its page's copies read it."""
+    value, why = _item_reading(copies, item.key)
+    first = copies[0] if copies else None
+    if first is None:
+        return ReviewItem(item.key, item.number, criterion, value, why, None, False, False)
+    return ReviewItem(item.key, item.number, criterion, value, why, first.id, first.image_type == "image/png",
+                      _written(first, item.key))
 
 
 def _answers(sheet_: Sheet, choices: Mapping[str, str]) -> dict[str, AnswerValue]:

@@ -223,9 +223,10 @@ def store_sheet(survey: Survey, code: HouseholdCode, rows: list[ScanPage], submi
     """Store a household's scanned sheet through the keyed phiếu's write path (flushes; audited).
 
     ``reviewed``: the items a person decided (the machine was unsure). Raises InputError when the household
-    answered meanwhile."""
-    batch = batch_for(survey, upload, code.frame_village_id, actor)
-    entry, _created = paper.enter_first(survey, batch, code, submission, actor=actor)
+    answered meanwhile, with nothing of the sheet written (not even the village's batch of this stack)."""
+    with db.session.begin_nested():  # one savepoint: a refused sheet leaves no batch made for it behind
+        batch = batch_for(survey, upload, code.frame_village_id, actor)
+        entry, _created = paper.enter_first(survey, batch, code, submission, actor=actor)
     entry.provenance = "scan"
     entry.scan_images = [f"{row.file_sha256}#{row.file_page}" for row in rows]
     for row in rows:

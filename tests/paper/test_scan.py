@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 from PIL import Image
 
+from bench.paper import marks
+from bench.paper.raster import pdf_pages
 from survey_app.extensions import db
 from survey_app.models import (
     AnswerValue,
@@ -18,8 +21,6 @@ from survey_app.models import (
 )
 
 from ..conftest import make_survey
-from . import marks
-from .raster import pdf_pages
 from .test_print import _answer_online, _layout
 
 DPI = 200
@@ -145,3 +146,26 @@ def test_a_sheet_left_for_review_holds_back_publication(app, runner, tmp_path):
     assert runner.invoke(args=["survey", "close", str(survey_id)]).exit_code == 0
     refused = runner.invoke(args=["survey", "publish", str(survey_id)])
     assert refused.exit_code == 1 and "1 phiếu quét chờ người xem" in refused.output
+
+
+def test_a_sheet_answered_meanwhile_leaves_no_empty_batch_behind(app, runner, tmp_path):
+    """The household answered online between reading and storing: the sheet is refused and the batch made
+    for it is not left empty (an empty batch would hold back publication as unsettled paper work)."""
+    from survey_app.errors import InputError
+    from survey_app.models import KeyingBatch
+    from survey_app.services.pending_work import pending_work
+    from survey_app.services.responses import Submission, find_code
+    from survey_app.services.scans import store_sheet
+
+    survey_id, issued = make_survey(app, villages=(("T01", "Thôn Một", 2),))
+    _answer_online(app, survey_id, issued[0])
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        keys = [item["key"] for item in survey.template["items"]]
+        code = find_code(issued[0].display)
+        with pytest.raises(InputError):
+            store_sheet(survey, code, [], Submission(dict.fromkeys(keys, AnswerValue.SATISFIED),
+                                                    channel=Channel.PAPER), upload=None, actor_name="test")
+        db.session.commit()  # as the scan run does after refusing the sheet
+        assert db.session.query(KeyingBatch).count() == 0
+        assert not pending_work(survey)

@@ -63,18 +63,20 @@ def rotate(image, degrees: float, *, scale: float = 1.0) -> np.ndarray:
     nw, nh = int(h * sin + w * cos) + 4, int(h * cos + w * sin) + 4
     matrix[0, 2] += nw / 2 - w / 2
     matrix[1, 2] += nh / 2 - h / 2
-    return cv2.warpAffine(image, matrix, (nw, nh), flags=cv2.INTER_LINEAR, borderValue=255)
+    return cv2.warpAffine(image, matrix, (nw, nh), flags=cv2.INTER_LINEAR,
+                          borderValue=(255, 255, 255))
 
 
 def perspective(image, strength: float, rng: np.random.Generator) -> np.ndarray:
     """As photographed at an angle: each corner moved by up to ``strength`` of the page's size, on a table."""
     h, w = image.shape[:2]
     pad = int(max(h, w) * strength) + 10
-    canvas = np.full((h + 2 * pad, w + 2 * pad), 90, np.uint8)  # a dark table around the sheet
+    canvas = np.full((h + 2 * pad, w + 2 * pad, *image.shape[2:]), 90, np.uint8)  # a dark table around the sheet
     source = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
     moved = source + pad + rng.uniform(-strength, strength, (4, 2)).astype(np.float32) * np.float32([w, h])
     matrix = cv2.getPerspectiveTransform(source, moved)
-    return cv2.warpPerspective(image, matrix, canvas.shape[::-1], dst=canvas, borderMode=cv2.BORDER_TRANSPARENT)
+    return cv2.warpPerspective(image, matrix, (canvas.shape[1], canvas.shape[0]), dst=canvas,
+                               borderMode=cv2.BORDER_TRANSPARENT)
 
 
 def noisy(image, sigma: float, rng: np.random.Generator) -> np.ndarray:
@@ -87,6 +89,8 @@ def shaded(image, depth: float) -> np.ndarray:
     h, w = image.shape[:2]
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     light = 1.0 - depth * (xx / w + yy / h) / 2
+    if image.ndim == 3:
+        light = light[:, :, None]
     return (image.astype(np.float32) * light).astype(np.uint8)
 
 
@@ -94,3 +98,18 @@ def jpeg(image, quality: int) -> np.ndarray:
     ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
     assert ok
     return cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+
+
+def stroke(image, points, dpi: float, *, pen: float = 0.5, ink=INK) -> None:
+    """A pen stroke through ``points`` (mm)."""
+    cv2.polylines(image, [np.array([_pt(x, y, dpi) for x, y in points], np.int32)], False, ink,
+                  max(_px(pen, dpi), 1), cv2.LINE_AA)
+
+
+def scribble(image, box: Rect, dpi: float, *, pen: float = 0.5, ink=INK) -> None:
+    """A mark struck out: the box hatched over with a zigzag from corner to corner."""
+    inner = box.grow(-0.6)
+    steps = 7
+    points = [(inner.x + inner.w * i / steps, inner.bottom if i % 2 else inner.y) for i in range(steps + 1)]
+    stroke(image, points, dpi, pen=pen, ink=ink)
+    stroke(image, [(inner.x, inner.y + inner.h / 2), (inner.right, inner.y + inner.h / 2)], dpi, pen=pen, ink=ink)

@@ -7,12 +7,12 @@ import time
 import cv2
 import pytest
 
+from bench.paper import marks
+from bench.paper.raster import pdf_pages
 from survey_app.extensions import db
 from survey_app.models import AnswerValue, Response, Survey
 from survey_app.services.accounts import create_user
 from tests.browser.test_accessibility import axe_violations, blocking
-from tests.paper import marks
-from tests.paper.raster import pdf_pages
 
 pytestmark = pytest.mark.browser
 DPI = 200

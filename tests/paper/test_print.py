@@ -7,12 +7,12 @@ import numpy as np
 import pypdf
 import pytest
 
+from bench.paper.raster import pdf_pages, qr_text
 from survey_app.extensions import db
 from survey_app.models import AnswerValue, AuditEntry, Survey
 from survey_app.paper_scan import payload
 
 from ..conftest import make_survey
-from .raster import pdf_pages, qr_text
 
 DPI = 150
 PX = DPI / 25.4  # pixels per millimetre

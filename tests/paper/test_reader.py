@@ -12,10 +12,9 @@ import segno
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench.paper import marks, printed
 from survey_app.paper_scan import images, reader
 from survey_app.paper_scan.reader import Decision
-
-from . import marks, printed
 
 S, N, B, U = Decision.SATISFIED, Decision.NOT_SATISFIED, Decision.BLANK, Decision.UNSURE
 #: name -> (draw(image, item, dpi, ink), decision expected)

@@ -1,12 +1,12 @@
 """The console's button per village: the machine-readable paper phiếu of that village, as PDF."""
 from __future__ import annotations
 
+from bench.paper.raster import pdf_pages, qr_text
 from survey_app.extensions import db
 from survey_app.models import AuditEntry
 from survey_app.paper_scan import payload
 
 from ..conftest import make_survey
-from ..paper.raster import pdf_pages, qr_text
 
 
 def test_codes_page_offers_each_village_s_phieu_and_the_download_is_logged(app, as_user):

@@ -67,3 +67,27 @@ def _phieu_form_class(items: tuple[tuple[str, str], ...]) -> type[PhieuForm]:
             ),
         )
     return Form
+
+
+def valid_answers(keys: tuple[str, ...], formdata) -> tuple[dict, dict, str] | None:
+    """(answers, reasons, opinion) of a posted phiếu when the phiếu form would accept it, else None.
+
+    The same checks as ``phieu_form`` (every item answered with one of its two choices, each non-blank
+    reason at most REASON_MAX characters, a non-blank opinion at most OPINION_MAX), without building 2n + 1
+    fields per request; when it answers None the view builds the form, which says what is wrong.
+    """
+    answers, reasons = {}, {}
+    for key in keys:
+        value = formdata.get(f"item_{key}")
+        if value not in VALUES:
+            return None
+        answers[key] = VALUES[value]
+        reason = formdata.get(f"reason_{key}") or ""
+        if len(reason) > REASON_MAX and reason.strip():
+            return None
+        reasons[key] = reason
+    opinion = formdata.get("opinion") or ""
+    if len(opinion) > OPINION_MAX and opinion.strip():
+        return None
+    return answers, reasons, opinion
+

@@ -12,7 +12,7 @@ from ..services import household_codes, receipts, throttle
 from ..services.client import client_hash
 from ..services.responses import CodeAlreadyUsed, Submission, find_code, find_code_and_survey, recorded_response, submit
 from . import bp
-from .forms import VALUES, CodeForm, phieu_form
+from .forms import CodeForm, phieu_form, valid_answers
 
 #: Look-ups of codes that match no slip, per client address. Only these failures count: a valid code, the
 #: home page and a phiếu's submission are never refused for what others typed behind the same address.
@@ -79,20 +79,19 @@ def phieu(code_text: str):
         return _closed_page(code, survey) or _render_phieu(survey, code, phieu_form(survey.form), 200)
     if code.status is CodeStatus.VOIDED or survey.window_state() != "open":
         return _closed_page(code, survey)
-    form = phieu_form(survey.form, formdata=request.form)
-    if not form.validate():
+    valid = valid_answers(tuple(item.key for item in survey.form.items), request.form)
+    if valid is None:  # the form says what is wrong
+        form = phieu_form(survey.form, formdata=request.form)
+        form.validate()
         return _closed_page(code, survey) or _render_phieu(survey, code, form, 422)
-    items = [item.key for item in survey.form.items]
-    submission = Submission(
-        answers={key: VALUES[form[f"item_{key}"].data] for key in items},
-        reasons={key: form[f"reason_{key}"].data or "" for key in items},
-        opinion=form.opinion.data or "",
-    )
+    answers, reasons, opinion = valid
+    submission = Submission(answers=answers, reasons=reasons, opinion=opinion)
     try:
         recorded = submit(survey, code, submission, client_hash=client_hash(request))
     except (CodeAlreadyUsed, StateError) as exc:  # answered, voided or closed meanwhile: the page says which
         db.session.rollback()  # expires code and survey: the pages below read their state afresh
         refusal = str(exc) if isinstance(exc, StateError) else None
+        form = phieu_form(survey.form, formdata=request.form)
         return _closed_page(code, survey) or _render_phieu(survey, code, form, 409, refusal=refusal)
     db.session.commit()
     return redirect(url_for(".receipt", receipt=recorded.receipt), code=303)

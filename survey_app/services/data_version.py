@@ -15,7 +15,9 @@ commit time only, so residents answering at once neither queue on one row nor ho
 """
 from __future__ import annotations
 
-from sqlalchemy import event, func, select
+from functools import lru_cache
+
+from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -62,20 +64,26 @@ def _mark_flushed(session: Session, _context, _instances) -> None:
             session.info.setdefault(_MARKED, set()).add(int(scope))
 
 
+@lru_cache(maxsize=4)
+def _count_statement(dialect: str):
+    """One more write of scope ``:scope`` in this writer's shard (built once: it runs at every commit)."""
+    table = DataVersion.__table__
+    postgres = dialect == "postgresql"
+    statement = (postgresql.insert if postgres else sqlite.insert)(table).values(
+        scope=bindparam("scope"), shard=func.pg_backend_pid() % SHARDS if postgres else 0, writes=1)
+    return statement.on_conflict_do_update(index_elements=[table.c.scope, table.c.shard],
+                                           set_={"writes": table.c.writes + 1})
+
+
 @event.listens_for(Session, "before_commit")
 def _count_writes(session: Session) -> None:
     session.flush()  # changes still pending mark their scopes as they are flushed, before they are counted
     scopes = session.info.pop(_MARKED, None)
     if not scopes:
         return
-    table = DataVersion.__table__
-    postgres = session.get_bind().dialect.name == "postgresql"
-    insert = postgresql.insert if postgres else sqlite.insert
-    shard = func.pg_backend_pid() % SHARDS if postgres else 0
+    statement = _count_statement(session.get_bind().dialect.name)
     for scope in sorted(scopes):  # one order everywhere: no two commits wait on each other's rows
-        statement = insert(table).values(scope=scope, shard=shard, writes=1)
-        session.execute(statement.on_conflict_do_update(index_elements=[table.c.scope, table.c.shard],
-                                                        set_={"writes": table.c.writes + 1}))
+        session.execute(statement, {"scope": scope})
 
 
 @event.listens_for(Session, "after_rollback")

@@ -8,8 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Table, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -28,7 +27,7 @@ from ..models import (
     Survey,
     Village,
 )
-from . import household_codes, lifecycle
+from . import household_codes, lifecycle, submit_sql
 
 RECEIPT_ALPHABET = household_codes.ALPHABET
 
@@ -159,17 +158,16 @@ def submit(survey: Survey, code: HouseholdCode, submission: Submission, *, clien
     lifecycle.require(survey, lifecycle.Write.WEB_ANSWER if submission.channel is Channel.WEB
                       else lifecycle.Write.PAPER_KEYING)
     digest = submission.digest()
-    claimed = db.session.execute(
-        update(HouseholdCode.__table__).where(HouseholdCode.id == code.id, HouseholdCode.status == CodeStatus.ISSUED)
-        .values(status=CodeStatus.USED)
-    ).rowcount
+    sql = submit_sql.statements(db.session.get_bind().dialect.name)
+    claimed = db.session.execute(sql.claim, {"code_id": code.id}).rowcount
     if claimed:
         set_committed_value(code, "status", CodeStatus.USED)
         for _attempt in range(3):
             receipt = new_receipt()
-            response_id = _insert_unless_taken(Response.__table__, dict(
+            response_id = db.session.execute(sql.response, dict(
                 survey_id=survey.id, household_code_id=code.id, frame_village_id=code.frame_village_id,
-                channel=submission.channel, receipt=receipt, submission_digest=digest, client_hash=client_hash))
+                channel=submission.channel, receipt=receipt, submission_digest=digest,
+                client_hash=client_hash)).scalar_one_or_none()
             if response_id is not None:
                 _insert_first_version(survey, code, response_id, submission, created_by_id)
                 return Recorded(response_id, receipt, created=True)
@@ -185,24 +183,11 @@ def submit(survey: Survey, code: HouseholdCode, submission: Submission, *, clien
     raise CodeAlreadyUsed(existing.submitted_at)
 
 
-def _insert_unless_taken(table: Table, values: dict) -> int | None:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING id: the new row's id, or None when a unique key is taken.
-
-    Unlike catching the IntegrityError, this leaves a PostgreSQL transaction usable without a savepoint.
-    """
-    dialect_insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[db.session.get_bind().dialect.name]
-    statement = dialect_insert(table).values(values).on_conflict_do_nothing().returning(table.c.id)
-    return db.session.execute(statement).scalar_one_or_none()
-
-
 def _insert_first_version(survey: Survey, code: HouseholdCode, response_id: int, submission: Submission,
                           created_by_id: int | None) -> None:
-    """Version 1 of a new response and its answer rows (one multi-row INSERT)."""
-    version_id = db.session.execute(
-        insert(ResponseVersion.__table__).values(response_id=response_id, version=1,
-                                                 opinion=submission.opinion.strip(), created_by_id=created_by_id)
-        .returning(ResponseVersion.__table__.c.id)
-    ).scalar_one()
-    db.session.execute(insert(Answer.__table__), [
-        answer | {"response_version_id": version_id}
-        for answer in _answer_rows(survey, code.frame_village_id, submission)])
+    """Version 1 of a new response and its answer rows (``submit_sql.insert_answers``)."""
+    sql = submit_sql.statements(db.session.get_bind().dialect.name)
+    version_id = db.session.execute(sql.version, {
+        "response_id": response_id, "opinion": submission.opinion.strip(), "created_by_id": created_by_id,
+    }).scalar_one()
+    submit_sql.insert_answers(db.session, version_id, _answer_rows(survey, code.frame_village_id, submission))

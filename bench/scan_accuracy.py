@@ -71,6 +71,8 @@ def _read_sheet(condition: str, seed: int, index: int) -> dict:
             out["review_by_pen"][pen] = 1
         elif got != want:
             out["wrong"].append({"item": key, "kind": kind, "truth": want, "decided": got})
+    out["plain"] = all(kind != "correction" for _key, kind, _want in truth)
+    out["plain_review"] = out["review"] and out["plain"]
     if out["wrong"]:
         _save_wrong(condition, seed, index, pages, out["wrong"])
     return out
@@ -99,12 +101,14 @@ def run(condition: str, sheets_n: int, seed: int, workers: int) -> dict:
     else:
         results = [r for job in jobs for r in _chunk(job)]
     total = {name: Counter() for name in COUNTS}
-    total |= {"wrong": [], "review": 0, "cpu": 0.0, "pages": 0, "sheets": sheets_n}
+    total |= {"wrong": [], "review": 0, "plain": 0, "plain_review": 0, "cpu": 0.0, "pages": 0, "sheets": sheets_n}
     for r in results:
         for name in COUNTS:
             total[name].update(r[name])
         total["wrong"] += r["wrong"]
         total["review"] += r["review"]
+        total["plain"] += r["plain"]
+        total["plain_review"] += r["plain_review"]
         total["cpu"] += r["cpu"]
         total["pages"] += r["pages"]
     return total
@@ -115,15 +119,16 @@ def _target(condition: str) -> float | None:
 
 
 def summary_rows(results: dict[str, dict]) -> list[str]:
-    rows = ["| Condition | Sheets | Items | Silently wrong | Sheets to review | Target | Pages/CPU-s |",
-            "|---|---:|---:|---:|---:|---|---:|"]
+    rows = ["| Condition | Sheets | Items | Silently wrong | Sheets to review | Target | Without a correction: "
+            "to review | Pages/CPU-s |", "|---|---:|---:|---:|---:|---|---:|---:|"]
     for condition, t in results.items():
         items = sum(t["confusion"].values())
         share = t["review"] / t["sheets"]
         target = _target(condition)
         verdict = "—" if target is None else (f"≤ {target:.0%}: {'met' if share <= target else 'missed'}")
         rows.append(f"| {condition} | {t['sheets']:,} | {items:,} | {len(t['wrong'])} | {t['review']:,} "
-                    f"({share:.1%}) | {verdict} | {t['pages'] / max(t['cpu'], 1e-9):.1f} |")
+                    f"({share:.1%}) | {verdict} | {t['plain_review']:,}/{t['plain']:,} "
+                    f"({t['plain_review'] / max(t['plain'], 1):.1%}) | {t['pages'] / max(t['cpu'], 1e-9):.1f} |")
     return rows
 
 

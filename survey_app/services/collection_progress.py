@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from analysis import to_fraction
 
 from ..extensions import db
-from ..models import Channel, CodeStatus, FrameVillage, HouseholdCode, Response, Survey, SurveyStatus, Village
+from ..models import Channel, CodeStatus, FrameVillage, HouseholdCode, Response, Survey, SurveyStatus
 from ..models.surveys import vietnam_today
+from .tally import frame_villages
 from .window import days_left
 
 
@@ -79,30 +80,23 @@ def working_days_left(survey: Survey, today: date | None = None) -> int | None:
     return days_left(survey.start_date, survey.end_date, survey.skip_holidays, today or vietnam_today())
 
 
+def _per_village(survey: Survey, model, column, kind) -> dict[tuple[int, str], int]:
+    """How many of the survey's rows of ``model`` each frame village holds per value of ``column`` (read as the
+    enum ``kind``), keyed by (frame village id, value)."""
+    return {(frame_id, kind(value).value): n for frame_id, value, n in db.session.execute(
+        select(model.frame_village_id, column, func.count())
+        .where(model.survey_id == survey.id)
+        .group_by(model.frame_village_id, column)
+    )}
+
+
 def survey_coverage(survey: Survey, today: date | None = None) -> Coverage:
     """Compute the dashboard in three grouped queries (frame, codes, responses)."""
     rule = quorum_rule(survey)
     quorum = to_fraction(rule["threshold"]) if rule else None
-    frames = db.session.execute(
-        select(FrameVillage.id, Village.code, Village.name, Village.commune_code, FrameVillage.households)
-        .join(Village, Village.id == FrameVillage.village_id)
-        .where(FrameVillage.survey_id == survey.id)
-        .order_by(Village.commune_code, Village.code)
-    ).all()
-    codes: dict[tuple[int, str], int] = {}
-    for frame_id, status, n in db.session.execute(
-        select(HouseholdCode.frame_village_id, HouseholdCode.status, func.count())
-        .where(HouseholdCode.survey_id == survey.id)
-        .group_by(HouseholdCode.frame_village_id, HouseholdCode.status)
-    ):
-        codes[(frame_id, CodeStatus(status).value)] = n
-    answers: dict[tuple[int, str], int] = {}
-    for frame_id, channel, n in db.session.execute(
-        select(Response.frame_village_id, Response.channel, func.count())
-        .where(Response.survey_id == survey.id)
-        .group_by(Response.frame_village_id, Response.channel)
-    ):
-        answers[(frame_id, Channel(channel).value)] = n
+    frames = frame_villages(survey)
+    codes = _per_village(survey, HouseholdCode, HouseholdCode.status, CodeStatus)
+    answers = _per_village(survey, Response, Response.channel, Channel)
     rows = tuple(
         Row(frame_id, code, name, commune, households,
             codes.get((frame_id, "issued"), 0) + codes.get((frame_id, "used"), 0),

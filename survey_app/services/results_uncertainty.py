@@ -16,15 +16,7 @@ from fractions import Fraction
 import analysis
 
 from ..i18n import N_
-from .results_statistics import (
-    Interval,
-    Intervals,
-    NonresponseBounds,
-    Range,
-    Stratified,
-    ThresholdTest,
-    Uncertainty,
-)
+from .results_statistics import Interval, Intervals, NonresponseBounds, Range, Stratified, ThresholdTest, Uncertainty
 
 #: The assumption of every model-based figure, stored in the document in Vietnamese, translated where shown.
 ASSUMPTION = N_("Các khoảng tin cậy và xác suất sau đây giả định rằng các hộ đã trả lời là ngẫu nhiên trong "

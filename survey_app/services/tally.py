@@ -99,17 +99,23 @@ def _invalid(survey: Survey) -> dict[int, int]:
     ).all())
 
 
-def compute_tallies(survey: Survey) -> Tallies:
-    """Count answers per village × item × value, responses per village × channel and slips handed out per
-    village (``_grouped``: one statement), and put them in the shapes the analysis reads."""
-    items = [item.key for item in survey.form.items]
-    blank_valid = survey.form.blank_items_valid
-    frames = db.session.execute(
+def frame_villages(survey: Survey) -> list:
+    """The survey's frame villages as rows (frame id, village code, name, commune code, households), ordered by
+    commune and village code: the villages of the tally and of the collection dashboard."""
+    return db.session.execute(
         select(FrameVillage.id, Village.code, Village.name, Village.commune_code, FrameVillage.households)
         .join(Village, Village.id == FrameVillage.village_id)
         .where(FrameVillage.survey_id == survey.id)
         .order_by(Village.commune_code, Village.code)
     ).all()
+
+
+def compute_tallies(survey: Survey) -> Tallies:
+    """Count answers per village × item × value, responses per village × channel and slips handed out per
+    village (``_grouped``: one statement), and put them in the shapes the analysis reads."""
+    items = [item.key for item in survey.form.items]
+    blank_valid = survey.form.blank_items_valid
+    frames = frame_villages(survey)
     villages = tuple(VillageInfo(*row) for row in frames)
     invalid = {} if blank_valid else _invalid(survey)
     counts: dict[tuple[int, str], tuple[int, int, int]] = {}

@@ -13,21 +13,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Hashable
 
-from cachetools import LRUCache
-from flask import current_app, g, request
+from flask import g, request
 from flask_babel import get_locale, get_timezone
 from markupsafe import Markup
 
+from ..app_cache import app_cache
+
 _lock = threading.Lock()
-
-
-def _cache() -> LRUCache | None:
-    """This app's cache (kept in ``app.extensions``), or None when turned off."""
-    size = current_app.config.get("SURVEY_PUBLISHED_PAGE_CACHE", 0)
-    if size <= 0:
-        return None
-    with _lock:
-        return current_app.extensions.setdefault("published_pages", LRUCache(maxsize=size, getsizeof=_size))
 
 
 def rendered(key: tuple[Hashable, ...], render: Callable[[], str]) -> Markup:
@@ -38,7 +30,7 @@ def rendered(key: tuple[Hashable, ...], render: Callable[[], str]) -> Markup:
     (that it showed a time, whose zone the footer names: ``formatting.shown_zone``) is noted again at each
     hit. A part larger than the whole cache is not kept.
     """
-    cache = _cache()
+    cache = app_cache("published_pages", "SURVEY_PUBLISHED_PAGE_CACHE", getsizeof=_size)
     if cache is None:
         return Markup(render())  # noqa: S704 (rendered by Jinja with autoescape)
     full_key = (*key, str(get_locale()), str(get_timezone()), request.script_root)

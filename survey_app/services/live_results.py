@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import threading
 
-from cachetools import LRUCache
-from flask import current_app
-
 from analysis import Indicator
 
+from ..app_cache import app_cache
 from ..extensions import db
 from ..models import Survey
 from ..models._types import utcnow
@@ -28,19 +26,11 @@ from .results import results_document
 _lock = threading.Lock()
 
 
-def _cache() -> LRUCache | None:
-    size = current_app.config.get("SURVEY_LIVE_RESULTS_CACHE", 0)
-    if size <= 0:
-        return None
-    with _lock:
-        return current_app.extensions.setdefault("live_results", LRUCache(maxsize=size))
-
-
 def live_results(survey: Survey) -> tuple[dict, list[Indicator]]:
     """The survey's live results document and integrity indicators, built once per data version.
 
     Shared between requests: read them, never change them."""
-    cache = _cache()
+    cache = app_cache("live_results", "SURVEY_LIVE_RESULTS_CACHE")
     if cache is None:
         document = results_document(survey)
         return document, integrity_indicators(survey, document)

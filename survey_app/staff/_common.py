@@ -4,14 +4,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash, request
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import Select
 
 from ..errors import InputError, StateError
 from ..extensions import db
 from ..i18n import _
-from ..models import Role, User
+from ..models import Role, Survey, User
+from ..scope import survey_for
+from .forms import ActionForm
 
 ALL_ROLES = (Role.ADMIN, Role.STAFF, Role.AUDITOR)
 EDITORS = (Role.ADMIN, Role.STAFF)
@@ -20,6 +22,22 @@ EDITORS = (Role.ADMIN, Role.STAFF)
 def actor() -> User:
     """The signed-in account itself (not Flask-Login's proxy), as services and audit entries take it."""
     return current_user._get_current_object()
+
+
+def survey_to_act_on(survey_id: int) -> Survey:
+    """The survey a posted button acts on, in the user's scope to change; 400 when the form's token is wrong."""
+    survey = survey_for(survey_id, edit=True)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return survey
+
+
+def unconfirmed(survey: Survey, warning: str):
+    """Back to the survey's page with ``warning`` when the confirmation box was not ticked; None when it was."""
+    if request.form.get("confirm") == "y":
+        return None
+    flash(warning, "error")
+    return redirect(url_for("staff.survey", survey_id=survey.id))
 
 
 def problems(exc: Exception) -> list[str]:

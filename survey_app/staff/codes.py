@@ -43,8 +43,7 @@ def issue(survey_id: int):
     survey = survey_for(survey_id, edit=True)
     form = IssueForm()
     if not form.validate_on_submit():
-        flash_problems([_("Tỷ lệ phiếu dự phòng phải là một số từ 0 đến 100.")])
-        return redirect(url_for(".codes", survey_id=survey.id))
+        return _to_codes(survey, [_("Tỷ lệ phiếu dự phòng phải là một số từ 0 đến 100.")])
     share = float(form.spare_percent.data) / 100
     issued, errors = attempt(issuing.issue_codes, survey, spare_share=share,
                              actor=actor())
@@ -60,7 +59,7 @@ def issue(survey_id: int):
                 n=format_number(len(issued)), first=issued[0].serial, last=issued[-1].serial), "success")
     else:
         flash(_("Mọi thôn đã đủ mã; không phát thêm."), "info")
-    return redirect(url_for(".codes", survey_id=survey.id))
+    return _to_codes(survey)
 
 
 @bp.post("/surveys/<int:survey_id>/codes/void")
@@ -70,16 +69,21 @@ def void(survey_id: int):
     survey = survey_for(survey_id, edit=True)
     form = VoidForm()
     if not form.validate_on_submit():
-        flash_problems(field_errors(form) or [_("Hãy nhập số phiếu bị mất và lý do.")])
-        return redirect(url_for(".codes", survey_id=survey.id))
+        return _to_codes(survey, field_errors(form) or [_("Hãy nhập số phiếu bị mất và lý do.")])
     replacement, errors = attempt(issuing.void_and_replace, survey, form.serial.data,
                                   reason=form.reason.data.strip(), actor=actor())
     if errors:
-        flash_problems(errors)
-        return redirect(url_for(".codes", survey_id=survey.id))
+        return _to_codes(survey, errors)
     flash(_("Đã hủy phiếu số %(old)s; phiếu thay thế số %(new)s của %(village)s.", old=form.serial.data,
             new=replacement.serial, village=replacement.village_name), "success")
-    return redirect(url_for(".codes", survey_id=survey.id, replacement=replacement.serial))
+    return _to_codes(survey, replacement=replacement.serial)
+
+
+def _to_codes(survey, problems: list[str] | None = None, **args) -> Response:
+    """Back to the survey's codes page (``args``: its query), showing ``problems`` first."""
+    if problems:
+        flash_problems(problems)
+    return redirect(url_for(".codes", survey_id=survey.id, **args))
 
 
 def _selected(survey) -> tuple[list, dict]:
@@ -132,8 +136,7 @@ def slips_pdf(survey_id: int):
     try:
         data = render_slips_pdf(slips, deadline=survey.end_date)
     except SlipError as exc:
-        flash_problems([str(exc)])
-        return redirect(url_for(".codes", survey_id=survey.id))
+        return _to_codes(survey, [str(exc)])
     attempt(issuing.record_export, survey, "pdf", len(slips), chosen, actor=actor())
     suffix = "".join(f"-{key}-{value}" for key, value in chosen.items())
     return _download(data, "application/pdf", f"phieu-ma-ho-dot-{survey.id}{suffix}.pdf")

@@ -12,7 +12,7 @@ from ..scope import may_change, roles_required, survey_for
 from ..services import lifecycle
 from ..services.meetings import NOTE_LENGTH, declare_meeting, meetings_of, withdraw_meeting
 from . import bp
-from ._common import ALL_ROLES, EDITORS, actor, attempt, field_errors, flash_problems
+from ._common import ALL_ROLES, EDITORS, actor, attempt, field_errors, flash_problems, survey_to_act_on
 from .forms import REQUIRED, ActionForm, StaffForm, longest, options
 
 
@@ -67,9 +67,7 @@ def declare(survey_id: int):
 @roles_required(*EDITORS)
 def withdraw(survey_id: int, meeting_id: int):
     """Withdraw a meeting declared by mistake (audited)."""
-    survey = survey_for(survey_id, edit=True)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    survey = survey_to_act_on(survey_id)
     if meeting_id > MAX_ID:
         abort(404)
     _result, errors = attempt(withdraw_meeting, survey, meeting_id, actor=actor())

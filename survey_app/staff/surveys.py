@@ -30,7 +30,7 @@ from ..services.window import counting_text, window_options
 from ..survey_templates import TemplateError, load_all
 from ..web import translate_text
 from . import bp
-from ._common import ALL_ROLES, EDITORS, actor, attempt, flash_problems, paginate
+from ._common import ALL_ROLES, EDITORS, actor, attempt, flash_problems, paginate, survey_to_act_on, unconfirmed
 from ._frame import FrameChoice, frame_choice
 from .forms import ActionForm, RulesForm, SurveyForm, options
 
@@ -183,12 +183,10 @@ def survey(survey_id: int):
 @roles_required(*EDITORS)
 def change_state(survey_id: int, action: str):
     """Open, close or publish a survey."""
-    survey = survey_for(survey_id, edit=True)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    if action in CONFIRMATIONS and request.form.get("confirm") != "y":
-        flash(_("Hãy đánh dấu ô xác nhận rồi bấm lại: việc này không làm lại được."), "error")
-        return redirect(url_for(".survey", survey_id=survey.id))
+    survey = survey_to_act_on(survey_id)
+    if action in CONFIRMATIONS and (back := unconfirmed(
+            survey, _("Hãy đánh dấu ô xác nhận rồi bấm lại: việc này không làm lại được."))):
+        return back
     _result, errors = attempt(transition, survey, action, actor=actor(),
                               waiver=request.form.get("waiver") if action == "publish" else None,
                               reason=request.form.get("reason", "") if action == "publish" else "")

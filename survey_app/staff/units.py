@@ -78,6 +78,12 @@ def _villages_page(commune: Commune, status: int = 200, errors: list[str] | None
                            total=sum(v.households for v in villages), errors=errors or []), status
 
 
+def _saved(commune: Commune, message: str):
+    """Back to the commune's villages with ``message`` (what was saved)."""
+    flash(message, "success")
+    return redirect(url_for(".villages", code=commune.code))
+
+
 @bp.get("/units/<code>/villages")
 @roles_required(*ALL_ROLES)
 def villages(code: str):
@@ -96,8 +102,7 @@ def save_villages(code: str):
     edits = [(int(row.village_id.data) if (row.village_id.data or "").isdigit() else None,
               row.form.name.data.strip(), row.form.households.data) for row in form.villages]
     changed, _errors = attempt(unit_register.save_villages, commune.code, edits, actor=actor())
-    flash(_("Đã lưu %(n)s thay đổi.", n=changed), "success")
-    return redirect(url_for(".villages", code=commune.code))
+    return _saved(commune, _("Đã lưu %(n)s thay đổi.", n=changed))
 
 
 @bp.post("/units/<code>/villages/add")
@@ -113,8 +118,7 @@ def add_village(code: str):
                                actor=actor())
     if errors:
         return _villages_page(commune, 422, errors, add_form=form)
-    flash(_("Đã lưu %(name)s.", name=name), "success")
-    return redirect(url_for(".villages", code=commune.code))
+    return _saved(commune, _("Đã lưu %(name)s.", name=name))
 
 
 @bp.post("/units/<code>/villages/frame")
@@ -130,5 +134,4 @@ def upload_villages(code: str):
                            secure_filename(upload.filename) or "frame.csv", actor=actor())
     if errors:
         return _villages_page(commune, 422, errors)
-    flash(_("Đã nhập %(n)s thôn.", n=len(rows)), "success")
-    return redirect(url_for(".villages", code=commune.code))
+    return _saved(commune, _("Đã nhập %(n)s thôn.", n=len(rows)))

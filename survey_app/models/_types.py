@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 #: The largest integer key both databases store (PostgreSQL's INTEGER); a URL naming a larger id names nothing.
@@ -34,3 +35,12 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
+
+
+class VillageRow:
+    """A row that belongs to one village of a survey's frame (a household's slip, its phiếu): its id, survey and
+    frame village, indexed for the per-village reads."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"))
+    frame_village_id: Mapped[int] = mapped_column(ForeignKey("frame_village.id"), index=True)

@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ._types import UTCDateTime, utcnow
+from ._types import UTCDateTime, VillageRow, utcnow
 from .surveys import FrameVillage
 
 
@@ -20,7 +20,7 @@ class CodeStatus(enum.StrEnum):
     VOIDED = "voided"
 
 
-class HouseholdCode(db.Model):
+class HouseholdCode(VillageRow, db.Model):
     """The code printed on one household's slip."""
 
     __tablename__ = "household_code"
@@ -29,9 +29,6 @@ class HouseholdCode(db.Model):
         # the tally's slips handed out per village, read from the index alone (services/tally.py)
         Index("ix_household_code_tally", "survey_id", "frame_village_id", "status"),
     )
-    id: Mapped[int] = mapped_column(primary_key=True)
-    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"))
-    frame_village_id: Mapped[int] = mapped_column(ForeignKey("frame_village.id"), index=True)
     #: Serial number printed on the slip, unique within the survey.
     serial: Mapped[int]
     #: HMAC-SHA256 of the normalised code under the server key: lets us find a code without storing it.

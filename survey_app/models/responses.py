@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..i18n import _l
-from ._types import UTCDateTime, utcnow
+from ._types import UTCDateTime, VillageRow, utcnow
 
 
 class Channel(enum.StrEnum):
@@ -51,7 +51,7 @@ _ANSWER_LABELS = {AnswerValue.SATISFIED: _l("Hài lòng"), AnswerValue.NOT_SATIS
                   AnswerValue.BLANK: _l("Không xác định")}
 
 
-class Response(db.Model):
+class Response(VillageRow, db.Model):
     """One household's phiếu for a survey; corrections add versions, nothing is edited in place."""
 
     __tablename__ = "response"
@@ -60,10 +60,7 @@ class Response(db.Model):
         # the tally's phiếu per village and channel, read from the index alone (services/tally.py)
         Index("ix_response_tally", "survey_id", "frame_village_id", "channel"),
     )
-    id: Mapped[int] = mapped_column(primary_key=True)
-    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"))
     household_code_id: Mapped[int] = mapped_column(ForeignKey("household_code.id"))
-    frame_village_id: Mapped[int] = mapped_column(ForeignKey("frame_village.id"), index=True)
     channel: Mapped[Channel]
     #: Receipt number shown to the resident (or written on the paper phiếu).
     receipt: Mapped[str] = mapped_column(String(20), unique=True)

@@ -7,27 +7,30 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 
 
-class Province(db.Model):
+class _Named:
+    """The names every official unit has: short (``Ba Đình``) and full (``Phường Ba Đình``)."""
+
+    name: Mapped[str] = mapped_column(String(120))
+    full_name: Mapped[str] = mapped_column(String(160))
+
+
+class Province(_Named, db.Model):
     """A provincial-level unit (tỉnh or centrally governed city)."""
 
     __tablename__ = "province"
     #: Official 2-digit code, e.g. ``01``.
     code: Mapped[str] = mapped_column(String(2), primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
-    full_name: Mapped[str] = mapped_column(String(160))
     type: Mapped[str] = mapped_column(String(80))
 
     communes: Mapped[list[Commune]] = relationship(back_populates="province", order_by="Commune.code")
 
 
-class Commune(db.Model):
+class Commune(_Named, db.Model):
     """A commune-level unit (xã, phường, đặc khu)."""
 
     __tablename__ = "commune"
     #: Official 5-digit code, e.g. ``00004``.
     code: Mapped[str] = mapped_column(String(5), primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
-    full_name: Mapped[str] = mapped_column(String(160))
     type: Mapped[str] = mapped_column(String(40))
     province_code: Mapped[str] = mapped_column(ForeignKey("province.code"), index=True)
 

@@ -28,6 +28,8 @@ PENS = {"blue ballpoint": ((170, 60, 20), 0.45), "black ballpoint": ((30, 30, 30
         "red ballpoint": ((40, 40, 190), 0.05), "black felt tip": ((20, 20, 20), 0.10),
         "pencil": ((95, 95, 95), 0.08)}
 
+LIGHT = 0.7  # a household pressing less than this has a light hand
+
 
 @dataclass(frozen=True)
 class Pen:
@@ -97,7 +99,7 @@ def mark_item(image, item: ItemLayout, dpi: float, kind: str, household: Pen, rn
 
 
 def filled_sheet(dpi: int, rng: np.random.Generator) -> tuple[list[np.ndarray], list[tuple[str, str, str]], str]:
-    """Every page of one household's phiếu (BGR), marked; (item key, kind, truth) per item; the pen's name."""
+    """Every page of one household's phiếu (BGR), marked; (item key, kind, truth) per item; the pen and hand."""
     household = pen(rng)
     names, weights = list(KINDS), np.array(list(KINDS.values()))
     layout = printed.layout(TEMPLATE)
@@ -108,7 +110,7 @@ def filled_sheet(dpi: int, rng: np.random.Generator) -> tuple[list[np.ndarray], 
             kind = names[int(rng.choice(len(names), p=weights / weights.sum()))]
             truth.append((item.key, kind, mark_item(image, item, dpi, kind, household, rng)))
         pages.append(image)
-    return pages, truth, household.name
+    return pages, truth, f"{household.name} ({'light' if household.pressure < LIGHT else 'firm'} hand)"
 
 
 def scan(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -112,3 +112,11 @@ def test_static_files_are_named_by_their_content_and_kept_a_year(app, client, tm
         second = url_for("static", filename="style.css")
     changed = client.get(second, headers={"Accept-Encoding": "gzip"})
     assert first != second and gzip.decompress(changed.get_data()) == b"body{color:blue}/* longer */"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_json_is_compressed_for_clients_that_ask(client):
+    plain = client.get("/api/v1/openapi.json")
+    packed = client.get("/api/v1/openapi.json", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in plain.headers and packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.get_data()) == plain.get_data() and len(packed.get_data()) < len(plain.get_data())

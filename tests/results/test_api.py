@@ -258,7 +258,8 @@ def test_api_conforms_to_its_openapi_document(app, hand_counted, auditor_token):
     real documents of a closed survey (computed) and of a published one (its stored snapshot) conform."""
     published = build_hand_counted(app, status="published").survey_id
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
-    headers = bearer(auditor_token)
+    # schemathesis' WSGI transport does not decode a compressed body (the API compresses for clients that ask)
+    headers = bearer(auditor_token) | {"Accept-Encoding": "identity"}
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) == 3
     for operation in operations:

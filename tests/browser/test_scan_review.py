@@ -71,6 +71,7 @@ def test_upload_read_and_review_by_keyboard(new_page, live_server, tmp_path, axe
     assert page.locator("meta[http-equiv=refresh]").count() == 0  # nothing left to read: no more refreshing
 
     page.get_by_role("link", name="Xem từng phiếu").click()
+    page.wait_for_url("**/scans/review")  # a click does not wait for the next page: count on the review page
     doubtful = page.locator("fieldset.needs-person")
     assert doubtful.count() == 1 and "cả hai ô đều có dấu" in doubtful.inner_text()
     assert doubtful.locator("img.scan-crop").evaluate("img => img.complete && img.naturalWidth > 0")

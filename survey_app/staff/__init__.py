@@ -14,6 +14,7 @@ from . import (  # noqa: E402,F401 - routes register on import
     paper_forms,
     publication,
     scan_review,
+    scan_transcribe,
     scans,
     surveys,
     units,

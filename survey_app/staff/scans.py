@@ -11,6 +11,7 @@ from ..i18n import _
 from ..scope import roles_required, survey_for
 from ..services.scan_progress import problem_label, progress, rejected_pages
 from ..services.scan_queue import receive
+from ..services.scan_transcribe import queue as transcribe_queue
 from . import bp
 from ._common import ALL_ROLES, EDITORS, actor, attempt, flash_problems
 
@@ -40,7 +41,7 @@ def scans(survey_id: int):
         jobs.kick()  # after a restart, viewing the progress is enough to resume reading
     return render_template("staff/scans.html", survey=survey, progress=state, refresh=REFRESH_SECONDS,
                            rejected=rejected_pages(survey), problem_label=problem_label,
-                           editable=current_user.role in EDITORS,
+                           editable=current_user.role in EDITORS, to_transcribe=len(transcribe_queue(survey)),
                            max_mb=upload_limit_mb())
 
 

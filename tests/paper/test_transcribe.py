@@ -8,7 +8,7 @@ import re
 
 import cv2
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bench.paper import marks
@@ -164,12 +164,14 @@ HOSTILE = st.one_of(
 
 
 def test_hostile_text_never_gives_a_500_and_is_length_limited(app):
-    survey_id, _issued = make_survey(app, villages=(("T01", "Thôn Một", 40),))
-    client, serials = client_of(app, "canbo"), iter(range(1, 41))
+    survey_id, _issued = make_survey(app, villages=(("T01", "Thôn Một", 45),))
+    client, serials = client_of(app, "canbo"), iter(range(1, 46))
     csrf = token(client)
 
     @settings(max_examples=35, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(opinion=HOSTILE, reason=HOSTILE)
+    @example(opinion="ý" * 2000, reason="=HYPERLINK(\"http://x\")" + "a" * 480)  # at the limits: stored
+    @example(opinion="=" + "a" * 9999, reason="@SUM(A1)")  # 10,000 characters: refused in words
     def check(opinion, reason):
         with app.app_context():
             survey = db.session.get(Survey, survey_id)

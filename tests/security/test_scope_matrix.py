@@ -48,6 +48,8 @@ SURVEY_ROUTES = [
     ("GET", S + "/scans/review", "edit", None, PAGE),
     ("POST", S + "/scans/review/{cid}", "edit", {}, WRITE),  # no answer chosen: refused in words
     ("GET", S + "/scans/image/{pid}/page", "edit", None, PAGE),
+    ("GET", S + "/scans/transcribe", "edit", None, PAGE),
+    ("POST", S + "/scans/transcribe/{cid}", "edit", {}, WRITE),  # its sheet is not stored: said so
     ("GET", S + "/responses", "view", None, PAGE),
     ("GET", S + "/responses/{rid}", "view", None, PAGE),
     ("POST", S + "/responses/{rid}", "edit", {}, WRITE),

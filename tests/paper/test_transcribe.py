@@ -5,13 +5,16 @@ and nothing changes after publication."""
 from __future__ import annotations
 
 import re
+import threading
 
 import cv2
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bench.paper import marks
+from survey_app.errors import StateError
 from survey_app.extensions import db
 from survey_app.models import AuditEntry, Response, ScanPage, ScanStatus, Survey, User
 from survey_app.services import paper, scan_queue, scan_transcribe, scans
@@ -195,3 +198,43 @@ def test_hostile_text_never_gives_a_500_and_is_length_limited(app):
                 assert "dài quá" in answer.get_data(as_text=True)
 
     check()
+
+
+@pytest.mark.postgres
+def test_simultaneous_saves_of_one_sheet_store_one_version(app):
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("PostgreSQL only: SQLite lets one writer at a time")
+    survey_id, _issued = make_survey(app, villages=(("T01", "Thôn Một", 2),))
+    with app.app_context():
+        code_id = _stored_sheet(db.session.get(Survey, survey_id), 1)
+        db.session.commit()
+        seen = scan_transcribe.sheet(db.session.get(Survey, survey_id), code_id).row_ids
+    count = 4
+    barrier, outcomes = threading.Barrier(count, timeout=60), [None] * count
+
+    def save(index: int) -> None:
+        with app.app_context():
+            try:
+                survey = db.session.get(Survey, survey_id)
+                barrier.wait()
+                scan_transcribe.save(survey, code_id, seen, {"opinion": f"Ý kiến {index}"}, actor=None)
+                db.session.commit()
+                outcomes[index] = "stored"
+            except StateError:
+                db.session.rollback()
+                outcomes[index] = "refused"
+            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+                db.session.rollback()
+                outcomes[index] = repr(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(outcomes) == ["refused"] * (count - 1) + ["stored"], outcomes
+    assert _current(app, survey_id)[0] == 2
+    with app.app_context():
+        assert db.session.query(AuditEntry).filter_by(action="paper.correct").count() == 1

@@ -62,16 +62,18 @@ class Transcription:
         return ",".join(str(row.id) for row in self.rows)
 
 
-def _written_keys(crops: dict) -> list[str]:
-    writing = crops.get("writing") if isinstance(crops, dict) else None
+def _written_keys(writing) -> list[str]:
+    """The fields of a page's ``crops["writing"]`` (mm² of ink by item key or OPINION) with writing in them."""
     if not isinstance(writing, dict):
         return []
     return [key for key, ink in writing.items() if isinstance(ink, int | float) and ink > WRITING_MM2]
 
 
 def _candidates(survey: Survey, code_id: int | None = None) -> dict[int, tuple[int, list[tuple[int, dict]]]]:
-    """Stored, straightened sheets with writing and no transcription note: code id -> (response id, pages)."""
-    query = (select(ScanPage.household_code_id, ScanPage.id, ScanPage.crops, KeyedEntry.response_id)
+    """Stored, straightened sheets with writing and no transcription note: code id -> (response id, pages with
+    their ink by field). Only the two parts of the crops JSON it needs are read (the rectangles are not)."""
+    query = (select(ScanPage.household_code_id, ScanPage.id, ScanPage.crops["writing"],
+                    ScanPage.crops[TRANSCRIBED], KeyedEntry.response_id)
              .join(KeyedEntry, KeyedEntry.id == ScanPage.keyed_entry_id)
              .where(ScanPage.survey_id == survey.id, ScanPage.status == ScanStatus.STORED,
                     ScanPage.household_code_id.is_not(None), ScanPage.image.is_not(None),
@@ -81,18 +83,17 @@ def _candidates(survey: Survey, code_id: int | None = None) -> dict[int, tuple[i
         query = query.where(ScanPage.household_code_id == code_id)
     sheets: dict[int, tuple[int, list[tuple[int, dict]]]] = {}
     done: set[int] = set()
-    for code, row_id, crops, response_id in db.session.execute(query):
-        crops = crops if isinstance(crops, dict) else {}
-        if TRANSCRIBED in crops:
+    for code, row_id, writing, transcribed, response_id in db.session.execute(query):
+        if transcribed is not None:
             done.add(code)
-        sheets.setdefault(code, (response_id, []))[1].append((row_id, crops))
+        sheets.setdefault(code, (response_id, []))[1].append((row_id, writing))
     return {code: sheet for code, sheet in sheets.items()
-            if code not in done and any(_written_keys(crops) for _id, crops in sheet[1])}
+            if code not in done and any(_written_keys(writing) for _id, writing in sheet[1])}
 
 
 def _fields(survey: Survey, pages: list[tuple[int, dict]], stored: Submission) -> list[Written]:
     """The written fields of a sheet in the phiếu's order (items, then the opinion), with their stored text."""
-    where = {key: row_id for row_id, crops in pages for key in _written_keys(crops)}
+    where = {key: row_id for row_id, writing in pages for key in _written_keys(writing)}
     fields = [Written(item.key, number, item.criterion or item.question, where[item.key],
                       stored.reasons.get(item.key, ""))
               for number, item in enumerate(survey.form.items, 1) if item.key in where]
@@ -128,7 +129,7 @@ def sheet(survey: Survey, code_id: int) -> Transcription | None:
     fields = _fields(survey, pages, stored)
     if not _waiting(fields):
         return None
-    rows = [db.session.get(ScanPage, row_id) for row_id, _crops in pages]
+    rows = [db.session.get(ScanPage, row_id) for row_id, _writing in pages]
     return Transcription(code, db.session.get(Response, response_id), rows, fields)
 
 

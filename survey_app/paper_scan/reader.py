@@ -21,13 +21,19 @@ from . import payload
 from .align import SCALE, Found, align, grey, locate, straighten
 from .layout import FormLayout, ItemLayout, PageLayout, Rect
 
-__all__ = ["SCALE", "Decision", "Found", "ItemReading", "PageReading", "align", "border_ink", "darkness", "decide",
-           "grey", "locate", "read", "straighten", "writing"]
+__all__ = ["SCALE", "Decision", "Found", "Inks", "ItemReading", "PageReading", "align", "border_ink", "darkness",
+           "decide", "grey", "inks", "locate", "read", "straighten", "strokes", "writing"]
 
-#: Darkness (0 paper … 1 black, against the local paper colour) of a pixel of ink, and of a faint one.
-INK, FAINT_INK = 0.45, 0.12
-#: Shares of a box's inner area: at least MARKED is a mark, at most EMPTY (and at most FAINT faint ink) empty.
-MARKED, EMPTY, FAINT = 0.06, 0.012, 0.04
+#: Darkness (0 paper … 1 black, against the local paper colour) from which a pixel is faint ink, whatever the
+#: page: a fixed floor, never raised by a noisy page (a faint mark must never vanish into "empty").
+FAINT_INK = 0.12
+#: The cores of pen strokes (hysteresis seeds) are at least SEED_SHARE of the page's stroke level (the darkness
+#: of its hand's marks), kept within [SEED_FLOOR, SEED_CAP]; strokes grow from them into connected pixels at
+#: least GROW_SHARE of the seed threshold, the faint floor and NOISE_MARGIN × the page's paper noise.
+SEED_FLOOR, SEED_SHARE, SEED_CAP, GROW_SHARE, NOISE_MARGIN = 0.25, 0.5, 0.45, 0.6, 3.0
+#: Shares of a box's inner area in pen strokes: at least MARKED is a mark (the thinnest ✓ holds 0.15 and more,
+#: a 1 mm speck with its halo about 0.06), at most EMPTY (with at most FAINT in faint ink) empty.
+MARKED, EMPTY, FAINT = 0.1, 0.012, 0.04
 #: Ink beside the boxes (mm²) above which the item is doubtful: a circled label, a mark outside a box.
 STRAY_MM2 = 3.0
 INNER_INSET = 1.1  # mm inside the box's printed edge: the border and the alignment error stay out
@@ -93,10 +99,56 @@ def _cut(values: np.ndarray, rect: Rect) -> np.ndarray:
     return values[round(rect.y * SCALE):round(rect.bottom * SCALE), round(rect.x * SCALE):round(rect.right * SCALE)]
 
 
-def _box_state(dark: np.ndarray, box: Rect) -> tuple[str, float, float]:
-    inner = _cut(dark, box.grow(-INNER_INSET))
-    ink = float((inner >= INK).mean())
-    faint = float(((inner >= FAINT_INK) & (inner < INK)).mean())
+@dataclass(frozen=True)
+class Inks:
+    """A page's own ink thresholds (darkness): its paper noise, the faint floor, the stroke level of its hand,
+    and the hysteresis thresholds of pen strokes (cores at ``seed``, grown down to ``grow``)."""
+
+    noise: float
+    faint: float
+    level: float
+    seed: float
+    grow: float
+
+
+def _inner(dark: np.ndarray, box: Rect) -> np.ndarray:
+    return _cut(dark, box.grow(-INNER_INSET))
+
+
+def inks(dark: np.ndarray, page: PageLayout) -> Inks:
+    """The page's thresholds from its own boxes, as OMRChecker and SDAPS set theirs from the sheet's marks.
+
+    Each box's peak is the 99th percentile of its inner darkness. The cleaner box of an item is paper (one
+    mark per item, bar corrections), so the lower quartile of the cleaner peaks is the paper noise; the boxes
+    peaking at or above SEED_FLOOR hold the hand's marks, and the upper quartile of their peaks is its stroke
+    level. The sorted peaks jump from paper to ink as OMRChecker's do; a mark far lighter than the page's own
+    (an erasure) has no core."""
+    peaks = np.array([[float(np.percentile(_inner(dark, box), 99)) for box in item.boxes] for item in page.items])
+    noise = float(np.percentile(peaks.min(axis=1), 25)) if len(peaks) else 0.0
+    inked = peaks[peaks >= SEED_FLOOR]
+    level = float(np.percentile(inked, 75)) if inked.size else 0.0
+    seed = min(max(SEED_SHARE * level, SEED_FLOOR), SEED_CAP)
+    grow = min(max(GROW_SHARE * seed, FAINT_INK, NOISE_MARGIN * noise), seed)
+    return Inks(noise, FAINT_INK, level, seed, grow)
+
+
+def strokes(values: np.ndarray, page_inks: Inks) -> np.ndarray:
+    """Pen strokes by hysteresis: connected pixels at least ``grow`` dark holding a core at least ``seed``."""
+    weak = (values >= page_inks.grow).astype(np.uint8)
+    count, labels = cv2.connectedComponents(weak, connectivity=8)
+    if count <= 1:
+        return weak.astype(bool)
+    seeded = np.zeros(count, bool)
+    seeded[labels[values >= page_inks.seed]] = True
+    seeded[0] = False
+    return seeded[labels]
+
+
+def _box_state(dark: np.ndarray, box: Rect, page_inks: Inks) -> tuple[str, float, float]:
+    inner = _inner(dark, box)
+    stroke = strokes(inner, page_inks)
+    ink = float(stroke.mean())
+    faint = float(((inner >= page_inks.faint) & ~stroke).mean())
     if ink >= MARKED:
         return "marked", ink, faint
     if ink <= EMPTY and faint <= FAINT:
@@ -104,16 +156,20 @@ def _box_state(dark: np.ndarray, box: Rect) -> tuple[str, float, float]:
     return "doubt", ink, faint
 
 
-def _stray(dark: np.ndarray, item: ItemLayout) -> float:
-    """Ink (mm²) in the answer row away from the boxes and the labels' printed words."""
+def _stray(dark: np.ndarray, item: ItemLayout, page_inks: Inks) -> tuple[float, float]:
+    """Ink (mm²) in the answer row away from the boxes and the labels' words: pen strokes by the page's
+    thresholds, and anything above the faint floor."""
     area = item.answers
-    ink = (_cut(dark, area) >= INK)
+    values = _cut(dark, area)
+    off = np.ones(values.shape, bool)
     for rect, clearance in ((item.boxes[0], BOX_CLEARANCE), (item.boxes[1], BOX_CLEARANCE),
                             (item.labels[0].box, LABEL_CLEARANCE), (item.labels[1].box, LABEL_CLEARANCE)):
         r = rect.grow(clearance)
-        ink[max(round((r.y - area.y) * SCALE), 0):max(round((r.bottom - area.y) * SCALE), 0),
+        off[max(round((r.y - area.y) * SCALE), 0):max(round((r.bottom - area.y) * SCALE), 0),
             max(round((r.x - area.x) * SCALE), 0):max(round((r.right - area.x) * SCALE), 0)] = False
-    return float(ink.sum()) / (SCALE * SCALE)
+    mm2 = SCALE * SCALE
+    return (float((strokes(values, page_inks) & off).sum()) / mm2,
+            float(((values >= page_inks.faint) & off).sum()) / mm2)
 
 
 def border_ink(dark: np.ndarray, page: PageLayout) -> float:
@@ -131,11 +187,13 @@ def border_ink(dark: np.ndarray, page: PageLayout) -> float:
     return faintest
 
 
-def decide(dark: np.ndarray, item: ItemLayout) -> ItemReading:
-    """One item from the darkness of the straightened page."""
-    (s1, ink1, faint1), (s2, ink2, faint2) = (_box_state(dark, box) for box in item.boxes)
-    stray = _stray(dark, item)
+def decide(dark: np.ndarray, item: ItemLayout, page_inks: Inks) -> ItemReading:
+    """One item from the darkness of the straightened page and the page's ink thresholds."""
+    (s1, ink1, faint1), (s2, ink2, faint2) = (_box_state(dark, box, page_inks) for box in item.boxes)
+    stray, faint_stray = _stray(dark, item, page_inks)
     states = (s1, s2)
+    if states == ("empty", "empty"):  # nothing in the boxes: even faint ink beside them (a ring) is a doubt
+        stray = max(stray, faint_stray)
     if states == ("marked", "marked"):
         decision, why = Decision.UNSURE, "two_marks"
     elif "doubt" in states:
@@ -162,14 +220,17 @@ def read(image: np.ndarray, found: Found, layout: FormLayout) -> PageReading:
     page: PageLayout = layout.pages[page_id.page - 1]
     if border_ink(dark, page) < MIN_BORDER:
         return PageReading(page_id, "marks", (), residual, None)
-    return PageReading(page_id, "", tuple(decide(dark, item) for item in page.items), residual, straight,
-                       writing(dark, page))
+    page_inks = inks(dark, page)
+    return PageReading(page_id, "", tuple(decide(dark, item, page_inks) for item in page.items), residual, straight,
+                       writing(dark, page, page_inks))
 
 
-def writing(dark: np.ndarray, page: PageLayout) -> dict[str, float]:
-    """Ink (mm²) written on each reason line (above its printed dots) and inside the opinion box."""
+def writing(dark: np.ndarray, page: PageLayout, page_inks: Inks) -> dict[str, float]:
+    """Ink (mm², pen strokes by the page's thresholds) written on each reason line (above its printed dots) and
+    inside the opinion box."""
     areas = {item.key: Rect(item.reason.x, item.reason.y, item.reason.w, item.reason.h - 1.6) for item in page.items}
     if page.opinion is not None:
         areas["opinion"] = page.opinion.grow(-1.0)
-    return {key: round(float((_cut(dark, rect) >= INK).sum()) / (SCALE * SCALE), 2) for key, rect in areas.items()}
+    return {key: round(float(strokes(_cut(dark, rect), page_inks).sum()) / (SCALE * SCALE), 2)
+            for key, rect in areas.items()}
 

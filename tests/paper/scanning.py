@@ -5,7 +5,6 @@ import io
 import re
 
 import cv2
-import pytest
 from PIL import Image
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
@@ -18,16 +17,6 @@ from .test_scan import DPI, _mark, _printed
 
 __all__ = ["DPI", "_mark", "_printed", "checked_choices", "client_of", "pdf_bytes", "png_bytes", "send",
            "statuses", "survey_keys"]
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch):
-    """Argon2id at minimal cost (the staff tests' setting)."""
-    from argon2 import PasswordHasher
-
-    from survey_app.services import accounts
-
-    monkeypatch.setattr(accounts, "hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def client_of(app, name: str, role: str = "staff", unit: str | None = "21040"):

@@ -10,12 +10,11 @@ from survey_app.models._types import utcnow
 from survey_app.services import scan_queue
 from survey_app.services.surveys import transition
 
-from .scanning import (  # noqa: F401 - quick_password_hashing is an autouse fixture
+from .scanning import (
     _mark,
     _printed,
     client_of,
     png_bytes,
-    quick_password_hashing,
     send,
     statuses,
 )

@@ -10,13 +10,12 @@ from survey_app.services import double_entry, paper, scan_queue
 from survey_app.services.responses import Submission
 
 from ..staff.conftest import token
-from .scanning import (  # noqa: F401 - quick_password_hashing is an autouse fixture
+from .scanning import (
     _mark,
     _printed,
     checked_choices,
     client_of,
     png_bytes,
-    quick_password_hashing,
     send,
     statuses,
     survey_keys,

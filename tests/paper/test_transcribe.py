@@ -23,13 +23,12 @@ from survey_app.services.surveys import transition
 
 from ..conftest import make_survey
 from ..staff.conftest import token
-from .scanning import (  # noqa: F401 - quick_password_hashing is an autouse fixture
+from .scanning import (
     DPI,
     _mark,
     _printed,
     client_of,
     png_bytes,
-    quick_password_hashing,
     send,
     statuses,
     survey_keys,

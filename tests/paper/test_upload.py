@@ -9,13 +9,12 @@ from survey_app.extensions import db
 from survey_app.models import AuditEntry, Channel, Response, ScanFile, ScanPage, Survey
 from survey_app.services import scan_queue
 
-from .scanning import (  # noqa: F401 - quick_password_hashing is an autouse fixture
+from .scanning import (
     _mark,
     _printed,
     client_of,
     pdf_bytes,
     png_bytes,
-    quick_password_hashing,
     send,
     statuses,
 )

@@ -2,7 +2,6 @@
 runs in a thread of the web process (make run) or as an RQ job on Redis (production)."""
 from __future__ import annotations
 
-import os
 import threading
 import uuid
 from collections import Counter
@@ -18,17 +17,14 @@ from survey_app.paper_scan import images
 from survey_app.services import scan_queue
 
 from ..conftest import make_survey
-from .scanning import (  # noqa: F401 - quick_password_hashing is an autouse fixture
+from .scanning import (
     _mark,
     _printed,
     client_of,
     png_bytes,
-    quick_password_hashing,
     send,
     statuses,
 )
-
-REDIS_URL = os.environ.get("SURVEY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def _queue_pages(app, count: int, **values) -> list[int]:
@@ -144,16 +140,16 @@ def test_viewing_the_progress_resumes_pages_left_queued_by_a_restart(app, runner
 
 
 @pytest.fixture
-def redis_queue(app):
+def redis_queue(app, redis_url):
     redis = pytest.importorskip("redis")
     pytest.importorskip("rq")
-    server = redis.Redis.from_url(REDIS_URL)
+    server = redis.Redis.from_url(redis_url)
     try:
         server.ping()
     except redis.RedisError as exc:
-        pytest.skip(f"no Redis at {REDIS_URL}: {type(exc).__name__}")
+        pytest.skip(f"no Redis at {redis_url}: {type(exc).__name__}")
     server.flushdb()
-    app.config.update(SURVEY_SCAN_WORKER="auto", RATELIMIT_STORAGE_URI=REDIS_URL)
+    app.config.update(SURVEY_SCAN_WORKER="auto", RATELIMIT_STORAGE_URI=redis_url)
     yield server
     server.flushdb()
 

@@ -2,7 +2,6 @@
 and the honest requests made meanwhile (valid codes, right passwords) are never refused."""
 from __future__ import annotations
 
-import os
 import threading
 import uuid
 from collections import Counter
@@ -19,26 +18,25 @@ from tests.staff.conftest import PASSWORD, add_user, csrf_token
 ATTACKERS = 60
 LIMIT = 10
 ADDRESS = "203.0.113.5"
-REDIS_URL = os.environ.get("SURVEY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @pytest.fixture(params=["memory", "redis"])
-def limited_app(request, app):
+def limited_app(request, app, redis_url):
     """The app counting failures in memory, or a sibling on the same database counting them in Redis (as in
     production; skipped without a Redis server or client). Yields (app, the Redis keys written or None)."""
     if request.param == "memory":
         yield app, None
         return
     redis = pytest.importorskip("redis")
-    server = redis.Redis.from_url(REDIS_URL)
+    server = redis.Redis.from_url(redis_url)
     try:
         server.ping()
     except redis.RedisError as exc:
-        pytest.skip(f"no Redis at {REDIS_URL}: {type(exc).__name__}")
+        pytest.skip(f"no Redis at {redis_url}: {type(exc).__name__}")
     prefix = f"survey-test-{uuid.uuid4().hex[:10]}"
     base = {key: app.config[key] for key in ("TESTING", "SECRET_KEY", "SURVEY_CODE_KEY",
                                              "SQLALCHEMY_DATABASE_URI", "SURVEY_PUBLIC_URL")}
-    sibling = create_app(base | {"RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix})
+    sibling = create_app(base | {"RATELIMIT_STORAGE_URI": redis_url, "RATELIMIT_KEY_PREFIX": prefix})
     try:
         yield sibling, lambda: [key.decode() for key in server.scan_iter(f"*{prefix}*")]
     finally:
@@ -75,15 +73,6 @@ def _client(app, address: str = ADDRESS):
     return client
 
 
-@pytest.fixture
-def quick_hashing(monkeypatch):
-    from argon2 import PasswordHasher
-
-    from survey_app.services import accounts
-
-    monkeypatch.setattr(accounts, "hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
 @pytest.mark.postgres
 def test_simultaneous_wrong_codes_spend_exactly_the_budget_and_valid_codes_still_work(limited_app, postgres_only,
                                                                                       open_survey):
@@ -114,7 +103,7 @@ def test_simultaneous_wrong_codes_spend_exactly_the_budget_and_valid_codes_still
 
 
 @pytest.mark.postgres
-def test_simultaneous_wrong_passwords_spend_exactly_the_budget(limited_app, postgres_only, quick_hashing):
+def test_simultaneous_wrong_passwords_spend_exactly_the_budget(limited_app, postgres_only):
     app, redis_keys = limited_app
     add_user(app, "victim", "admin", None)
     app.config["SURVEY_LOGIN_LIMIT"] = f"{LIMIT} per 5 minutes"
@@ -142,7 +131,7 @@ def test_simultaneous_wrong_passwords_spend_exactly_the_budget(limited_app, post
 
 
 @pytest.mark.postgres
-def test_simultaneous_right_passwords_are_never_counted(limited_app, postgres_only, quick_hashing):
+def test_simultaneous_right_passwords_are_never_counted(limited_app, postgres_only):
     app, _ = limited_app
     add_user(app, "owner", "admin", None)
     app.config["SURVEY_LOGIN_LIMIT"] = app.config["SURVEY_LOGIN_ADDRESS_LIMIT"] = "3 per 5 minutes"

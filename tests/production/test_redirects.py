@@ -61,13 +61,8 @@ def test_the_language_switch_never_leaves_the_site_nor_fails(client, target, lan
 
 
 @pytest.fixture
-def staff_login(app, monkeypatch):
+def staff_login(app):
     """A real account, logged in through the form; returns a function posting the login with ``next``."""
-    from argon2 import PasswordHasher
-
-    from survey_app.services import accounts
-
-    monkeypatch.setattr(accounts, "hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     add_user(app, "lanh-dao", "admin", None)
 
     def log_in(target: str):

@@ -77,16 +77,6 @@ class World:
     published: dict[str, int | str] = field(default_factory=dict)
 
 
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch):
-    """Argon2id at minimal cost: the matrix creates many accounts."""
-    from argon2 import PasswordHasher
-
-    from survey_app.services import accounts
-
-    monkeypatch.setattr(accounts, "hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
 def _units() -> None:
     from survey_app.models import Commune, Province, Village
 

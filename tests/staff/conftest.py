@@ -73,16 +73,6 @@ def login(client, username: str, password: str = PASSWORD):
                                              "username": username, "password": password})
 
 
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch):
-    """Argon2id at minimal cost, so that tests creating many accounts stay fast (production: defaults)."""
-    from argon2 import PasswordHasher
-
-    from survey_app.services import accounts
-
-    monkeypatch.setattr(accounts, "hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
 @pytest.fixture
 def planning_day(monkeypatch):
     """Today is 1 February 2026 for the console's start-date bounds, so the tests' fixed start dates are allowed."""

@@ -7,6 +7,7 @@ returns PDF bytes (fpdf2, DejaVu for the Vietnamese diacritics, segno for the QR
 """
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -68,8 +69,10 @@ def text_measure(fonts: tuple[str, str]) -> Iterator[Measure]:
             font.close()
 
 
+@functools.lru_cache(maxsize=64)
 def form_layout(wording: Wording, fonts: tuple[str, str]) -> FormLayout:
-    """The layout of a survey's phiếu with the texts measured in these fonts."""
+    """The layout of a survey's phiếu with the texts measured in these fonts. Pure, so kept: loading the
+    fonts to measure costs about 200 ms, and the scan pages ask for the layout on every view."""
     clean = Wording(**{name: drawable(getattr(wording, name)) for name in
                        ("title", "purpose", "online", "instruction", "satisfied", "not_satisfied", "reason",
                         "opinion", "continued")},

@@ -3,7 +3,7 @@ built only when something is wrong, to say what."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
@@ -41,7 +41,7 @@ seen: set[bool] = set()
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the form alone, no database
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=400)
 @given(posted=postings())
 def test_the_lean_check_accepts_what_the_form_accepts(app, posted):
     app.config["WTF_CSRF_ENABLED"] = False  # CSRF is checked before the view, for both

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 from flask import Flask
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from survey_app.cli.templates import surveys
@@ -200,7 +200,7 @@ _YAML_VALUES = st.recursive(
 
 @given(kind=st.sampled_from(["items_average_min", "subunit_average_min", "item_min"]), items=_YAML_VALUES,
        to_confirm=_YAML_VALUES)
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150)
 def test_hostile_items_and_to_confirm_give_located_errors_or_a_template(tmp_path, kind, items, to_confirm):
     dumped = yaml.safe_dump({"items": items}, allow_unicode=True, default_flow_style=True, width=10_000).strip()
     flags = yaml.safe_dump({"to_confirm": to_confirm}, allow_unicode=True, default_flow_style=True,

@@ -157,7 +157,7 @@ def thresholds():
 
 
 @given(surveys(), st.sampled_from(SELECTIONS), st.sampled_from((None, "village", "commune")), thresholds())
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400)
 def test_average_rules_agree_with_the_mean_of_rates_in_rationals(survey, selection, subunit, threshold):
     kind = "items_average_min" if subunit is None else "subunit_average_min"
     rule = A.Rule(kind, threshold, "x", False, subunit=subunit, items=selection)

@@ -5,7 +5,7 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import analysis as A
@@ -40,7 +40,7 @@ def test_ordinary_phrases_match_without_case_punctuation_diacritics_or_particles
     assert I.normalise_opinion("Đường  LIÊN-THÔN.") == "đường liên thôn"
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(st.lists(st.tuples(st.sampled_from(I.ORDINARY_OPINIONS), st.sampled_from(["", ".", "!", " ạ", "...", ","]),
                           st.booleans(), st.booleans()), min_size=1, max_size=4))
 def test_any_spelling_of_ordinary_phrases_is_ordinary(pieces):
@@ -89,7 +89,7 @@ def test_the_longer_the_sentence_the_fewer_copies_stand_out():
     assert I.coincidence_rate(7) > I.coincidence_rate(10) > I.coincidence_rate(14) >= I.coincidence_rate(60) == 0.001
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120)
 @given(st.lists(st.tuples(st.one_of(st.none(), st.text(max_size=60)), st.sampled_from(["T1", "T2", None])),
                 max_size=80))
 def test_any_text_is_judged_without_error(rows):
@@ -214,7 +214,7 @@ def test_traffic_counted_in_buckets_is_never_lower_than_exact():
     assert exact.total("T1") + exact.total("T2") == exact.grand_total() == coarse.grand_total() == 200
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(st.lists(st.tuples(st.integers(0, 40 * 24 * 3600), st.sampled_from(["a", "b", "c", None]),
                           st.sampled_from(["T1", "T2"])), max_size=120))
 def test_any_traffic_is_judged_without_error(rows):

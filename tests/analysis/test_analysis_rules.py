@@ -208,7 +208,7 @@ def _cell(rule, survey, unit_code, item):
 @given(_tallies(), st.sampled_from((OVERALL, ITEMS, PER_COMMUNE, PER_VILLAGE, COVERAGE,
                                     A.Rule("coverage_min", "0.70", "local plan", False, subunit="village"),
                                     A.Rule("coverage_min", "0.70", "local plan", False, subunit="commune"))))
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 def test_the_deciding_unit_and_item_hold_the_deciding_counts_and_none_is_worse(survey, rule):
     result = A.evaluate([rule], survey, collecting_finished=True).rules[0]
     assert _cell(rule, survey, result.deciding_unit, result.deciding_item) == (result.successes, result.trials)

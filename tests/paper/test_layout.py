@@ -36,7 +36,7 @@ questions = st.lists(words, min_size=1, max_size=60).map(" ".join)
 CONTENT = Rect(LEFT, TOP, RIGHT - LEFT, BOTTOM - TOP)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.lists(questions, min_size=1, max_size=40))
 def test_every_item_gets_its_own_boxes_inside_the_page_in_order(texts):
     layout = build_layout(wording(texts), measure)
@@ -88,7 +88,7 @@ def test_payload_round_trip_and_refusals():
         assert payload.parse(wrong) is None, wrong
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.text())
 def test_any_qr_text_is_read_or_refused_never_an_error(text):
     found = payload.parse(text)

@@ -10,7 +10,7 @@ import threading
 import cv2
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bench.paper import marks
@@ -170,7 +170,7 @@ def test_hostile_text_never_gives_a_500_and_is_length_limited(app):
     client, serials = client_of(app, "canbo"), iter(range(1, 46))
     csrf = token(client)
 
-    @settings(max_examples=35, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(max_examples=35)
     @given(opinion=HOSTILE, reason=HOSTILE)
     @example(opinion="ý" * 2000, reason="=HYPERLINK(\"http://x\")" + "a" * 480)  # at the limits: stored
     @example(opinion="=" + "a" * 9999, reason="@SUM(A1)")  # 10,000 characters: refused in words

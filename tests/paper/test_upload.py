@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from survey_app.extensions import db
@@ -91,7 +91,7 @@ def test_unread_pages_hold_back_publication(app, runner, tmp_path):
     assert refused.exit_code == 1 and "1 trang quét máy chưa đọc xong" in refused.output
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40)
 @given(name=st.text(max_size=300), content=st.one_of(
     st.binary(max_size=400), *(st.binary(max_size=400).map(lambda b, m=magic: m + b)
                                for magic in (b"%PDF-", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"))))

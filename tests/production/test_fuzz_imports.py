@@ -6,7 +6,7 @@ import io
 import unicodedata
 import uuid
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from survey_app.errors import InputError
@@ -22,7 +22,7 @@ from survey_app.services.units import (
 )
 from tests.production.conftest import row_counts
 
-FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=40)
 CELL = st.one_of(
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30),
     st.text(alphabet="0123456789", min_size=1, max_size=6),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -13,7 +13,7 @@ from survey_app.models import Answer, Response, ResponseVersion
 from tests.conftest import make_survey
 from tests.resident import csrf_token, item_keys
 
-FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=40)
 #: Any text, odd unicode included (combining marks, RTL, emoji, NUL, lone surrogates are not sendable).
 ODD = ["\x00", "\u202e", "\u0301", "ệ", "😀", "'", "%", "\r", "\n"]
 ODD_TEXT = st.text(alphabet=st.one_of(st.characters(blacklist_categories=("Cs",)), st.sampled_from(ODD)),

@@ -11,7 +11,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from werkzeug.routing import IntegerConverter
 from werkzeug.routing.converters import AnyConverter
@@ -24,7 +24,7 @@ from tests.production.conftest import backend, login_as_admin, row_counts
 from tests.production.test_fuzz_resident import HUGE_TEXT, ODD_TEXT
 from tests.resident import full_answers
 
-FUZZ = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=12)
 SKIP = {"respond.phieu"}  # fuzzed on its own (test_fuzz_resident.py)
 
 

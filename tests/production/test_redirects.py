@@ -4,14 +4,14 @@ from __future__ import annotations
 from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from survey_app.web import local_path
 from tests.staff.conftest import PASSWORD, add_user, csrf_token
 
 HOST = "survey.test"
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=60)
 #: Starts that browsers read as another host or scheme, once they drop tabs and newlines and read "\" as "/".
 TRICKS = ["/", "//", "/\\", "\\/", "\\\\", "/\t/", "/\n/", "/\r\n/", " /", " //", "\t//", "/%09/", "/%0a/",
           "/\x00/", "\x7f//", "/\x85/", "https:", "https://", "javascript:", "data:", "HTTP://", "/..//",

@@ -201,7 +201,7 @@ def served_documents(app, client, hand_counted, auditor_token):
 
 
 @given(data=st.data())
-@settings(max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=150, database=None, suppress_health_check=list(HealthCheck))
 def test_the_schema_describes_every_field_so_a_drifted_document_fails_it(served_documents, data):
     """The schema is the data's exact shape: a field added, removed or of another type anywhere is refused."""
     openapi, documents = served_documents
@@ -265,7 +265,7 @@ def test_api_conforms_to_its_openapi_document(app, hand_counted, auditor_token):
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=20, deadline=None, database=None,
+        @settings(max_examples=20, database=None,
                   suppress_health_check=list(HealthCheck))
         def conforms(case):
             case.call_and_validate(headers=headers)

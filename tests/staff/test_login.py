@@ -1,7 +1,7 @@
 """Logins: what the audit log keeps of a failure, and throttles that no one can turn against another user."""
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from survey_app.extensions import db
@@ -23,7 +23,7 @@ def _audit(app, action: str) -> list[tuple[str, dict]]:
                 .order_by(AuditEntry.id)]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25)
 @given(typed=st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=4, max_size=60)
        .filter(lambda text: text.strip() and len(text.strip()) >= 4))
 def test_a_name_that_is_no_account_is_never_kept(app, world, typed):

@@ -6,7 +6,7 @@ import threading
 from datetime import date, time, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -133,7 +133,7 @@ def meetings_page(app, world, as_user):
     return as_user("staff_commune"), f"/staff/surveys/{survey_id}/meetings"
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60)
 @given(village=FIELD, day=FIELD, start=FIELD, end=FIELD, note=st.text(max_size=300))
 def test_any_form_input_is_answered_without_a_server_error(meetings_page, village, day, start, end, note):
     client, url = meetings_page

@@ -6,7 +6,7 @@ import io
 from datetime import date
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -19,7 +19,7 @@ from tests.production.test_fuzz_resident import HUGE_TEXT, ODD_TEXT
 
 from .conftest import token
 
-FUZZ = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=50)
 
 
 @pytest.fixture

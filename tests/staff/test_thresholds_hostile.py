@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from survey_app.extensions import db
@@ -38,7 +38,7 @@ ERRORS = ("Quy tắc 1:", "Có ô chưa hợp lệ", "Yêu cầu không hợp l�
 @given(TYPED)
 @example("9E+99").via("issue 13")
 @example("1E+999999999").via("issue 13")
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 def test_threshold_readers_never_raise(typed):
     value = parse_threshold(typed)
     assert value is None or (isinstance(value, Decimal) and 0 < value <= 1)
@@ -72,7 +72,7 @@ def rules_page(app, as_user):
 @given(typed=TYPED)
 @example(typed="9E+99").via("issue 13")
 @example(typed="1E+999999999").via("issue 13")
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25)
 def test_any_threshold_typed_gets_an_answer_in_vietnamese(app, rules_page, typed):
     client, survey_id, data = rules_page
     response = client.post(f"/staff/surveys/{survey_id}/rules", data=data | {"rules-0-threshold": typed})

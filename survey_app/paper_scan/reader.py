@@ -38,6 +38,8 @@ MARKED, EMPTY, FAINT = 0.1, 0.012, 0.04
 STRAY_MM2 = 3.0
 INNER_INSET = 1.1  # mm inside the box's printed edge: the border and the alignment error stay out
 BOX_CLEARANCE, LABEL_CLEARANCE = 0.9, 0.5  # mm around boxes and labels left out of the stray-ink search
+#: A stroke connected to a box's mark is that mark (a ✓'s tail, an X's spill) up to this far (mm) off the box.
+MARK_REACH = 2.5
 #: Largest distance (mm) between where the fitted page puts a mark or QR corner and where it was found.
 MAX_RESIDUAL = 1.0
 #: Half the width (mm) of the band along each printed box edge that must be dark, and how dark on average.
@@ -158,17 +160,27 @@ def _box_state(dark: np.ndarray, box: Rect, page_inks: Inks) -> tuple[str, float
 
 def _stray(dark: np.ndarray, item: ItemLayout, page_inks: Inks) -> tuple[float, float]:
     """Ink (mm²) in the answer row away from the boxes and the labels' words: pen strokes by the page's
-    thresholds, and anything above the faint floor."""
+    thresholds (bar a box's own mark reaching out of it), and anything above the faint floor."""
     area = item.answers
+
+    def local(rect: Rect) -> tuple[slice, slice]:
+        return (slice(max(round((rect.y - area.y) * SCALE), 0), max(round((rect.bottom - area.y) * SCALE), 0)),
+                slice(max(round((rect.x - area.x) * SCALE), 0), max(round((rect.right - area.x) * SCALE), 0)))
+
     values = _cut(dark, area)
     off = np.ones(values.shape, bool)
     for rect, clearance in ((item.boxes[0], BOX_CLEARANCE), (item.boxes[1], BOX_CLEARANCE),
                             (item.labels[0].box, LABEL_CLEARANCE), (item.labels[1].box, LABEL_CLEARANCE)):
-        r = rect.grow(clearance)
-        off[max(round((r.y - area.y) * SCALE), 0):max(round((r.bottom - area.y) * SCALE), 0),
-            max(round((r.x - area.x) * SCALE), 0):max(round((r.right - area.x) * SCALE), 0)] = False
+        off[local(rect.grow(clearance))] = False
+    pen = strokes(values, page_inks)
+    count, labels = cv2.connectedComponents(pen.astype(np.uint8), connectivity=8)
+    attached, near = np.zeros(count, bool), np.zeros(values.shape, bool)
+    for box in item.boxes:
+        attached[np.unique(labels[local(box.grow(-INNER_INSET))])] = True
+        near[local(box.grow(MARK_REACH))] = True
+    attached[0] = False
     mm2 = SCALE * SCALE
-    return (float((strokes(values, page_inks) & off).sum()) / mm2,
+    return (float((pen & off & ~(attached[labels] & near)).sum()) / mm2,
             float(((values >= page_inks.faint) & off).sum()) / mm2)
 
 

@@ -77,6 +77,24 @@ def test_really_faint_marks_erasures_specks_and_circled_labels_stay_unsure():
     assert all(item.decision is not U for item in reading.items[4:])
 
 
+def test_a_ticks_tail_is_its_mark_but_a_ring_or_a_mark_beside_a_box_is_stray():
+    pen = _light("blue ballpoint", 0.6, 0.65)
+    image = _page()
+    box = ITEMS[0].boxes[1]  # a ✓ whose long stroke runs well past the box: decided
+    marks.stroke(image, [(box.x + 1.2, box.y + 4.0), (box.x + 2.8, box.bottom - 1.0), (box.right + 2.0, box.y - 2.0)],
+                 200, pen=pen.width, ink=pen.ink)
+    marks.cross(image, ITEMS[1].boxes[0], 200, pen=pen.width, ink=pen.ink)  # X, then the other label circled
+    marks.ring(image, ITEMS[1].labels[1].box, 200, pen=pen.width, ink=pen.ink)
+    second = ITEMS[2].boxes[1]  # an X between the answers, no box marked
+    marks.cross(image, type(second)(second.x - 6.0, second.y, 5.0, 6.0), 200, pen=pen.width, ink=pen.ink)
+    marks.tick(image, ITEMS[3].boxes[0], 200, pen=pen.width, ink=pen.ink)  # ✓, and an X beside the other box
+    other = ITEMS[3].boxes[1]
+    marks.cross(image, type(other)(other.x - 8.0, other.y, 6.0, 6.0), 200, pen=pen.width, ink=pen.ink)
+    reading = _read(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY))
+    assert [(item.decision, item.why) for item in reading.items[:4]] == [
+        (N, ""), (U, "stray"), (U, "stray"), (U, "stray")], reading.items[:4]
+
+
 #: Marks drawn beside the benchmark's own: doubtful ones whose truth is "a person looks".
 EXTRA = ("faint", "speck", "ring")
 

@@ -16,6 +16,8 @@ from sqlalchemy.pool import NullPool
 from survey_app import create_app
 from survey_app.extensions import db
 
+from .factories import app_config, make_survey
+
 #: One Hypothesis profile for the suite: no deadline (a first call may pay for imports and caches; timing
 #: belongs in bench/), and function-scoped fixtures allowed (each example works in the test's database).
 settings.register_profile("project", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -59,18 +61,6 @@ def postgres_database():
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
-
-
-def _base_config(url: str, tmp_path) -> dict:
-    return {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key",
-        "SURVEY_CODE_KEY": "test-household-code-key",
-        "SURVEY_AUDIT_KEY": "test-audit-chain-key",
-        "SQLALCHEMY_DATABASE_URI": url,
-        "SURVEY_PUBLIC_URL": "http://survey.test",
-        "RATELIMIT_STORAGE_URI": "memory://",
-    }
 
 
 class _PostgresSchema:
@@ -170,7 +160,7 @@ COMPILED_TEMPLATES = _CompiledTemplates()
 @pytest.fixture
 def app(database_url, tmp_path):
     """The application on an empty database."""
-    app = create_app(_base_config(database_url, tmp_path))
+    app = create_app(app_config(database_url))
     app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     yield app
     with app.app_context():
@@ -211,39 +201,6 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
-
-
-UNITS = os.path.join(os.path.dirname(__file__), "..", "survey_app", "data", "vn-units")
-DEMO_COMMUNE = "21040"
-
-
-def make_survey(app, *, template="xa-ntm-2026", villages=(("T01", "Thôn Một", 3), ("T02", "Thôn Hai", 2)),
-                status="open", start=None, spare=0.0):
-    """Create a survey of commune 21040 with issued codes; return (survey_id, [IssuedCode...])."""
-    from survey_app.models import Commune, Province
-    from survey_app.services.issuing import issue_codes
-    from survey_app.services.surveys import create_survey, default_window_end, transition
-    from survey_app.services.units import FrameRow
-
-    with app.app_context():
-        if db.session.get(Province, "51") is None:
-            db.session.add(Province(code="51", name="Quảng Ngãi", full_name="Tỉnh Quảng Ngãi", type="Tỉnh"))
-            db.session.add(Commune(code=DEMO_COMMUNE, name="Bình Sơn", full_name="Xã Bình Sơn", type="Xã",
-                                   province_code="51"))
-            db.session.flush()
-        frame = [FrameRow(i, c, n, h) for i, (c, n, h) in enumerate(villages, 2)]
-        survey = create_survey(template, DEMO_COMMUNE, frame, actor_name="test")
-        if status in ("open", "closed", "published"):
-            transition(survey, "open", actor_name="test")
-        if start is not None:  # a survey of another time: its window, set as the database would hold it
-            survey.start_date, survey.end_date = start, default_window_end(start)
-        issued = issue_codes(survey, spare_share=spare, actor_name="test")
-        if status in ("closed", "published"):
-            transition(survey, "close", actor_name="test")
-        if status == "published":
-            transition(survey, "publish", actor_name="test")
-        db.session.commit()
-        return survey.id, issued
 
 
 @pytest.fixture

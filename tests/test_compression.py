@@ -9,7 +9,7 @@ import re
 import brotli
 import pytest
 
-from tests.conftest import make_survey
+from tests.factories import make_survey
 
 CHROME = "gzip, deflate, br, zstd"  # what a phone's browser sends over HTTPS
 #: The phiếu and its stylesheet on the wire, at most (issue 18: a phone on a weak network).
@@ -67,9 +67,9 @@ def test_each_client_gets_what_it_accepts(app, client, accepted, sent):
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_with_compression_off_pages_are_sent_whole(database_url, tmp_path):
     from survey_app import create_app
-    from tests.conftest import _base_config
+    from tests.factories import app_config
 
-    app = create_app(_base_config(database_url, tmp_path) | {"SURVEY_COMPRESS": False})
+    app = create_app(app_config(database_url) | {"SURVEY_COMPRESS": False})
     with app.app_context():
         from survey_app.extensions import db
 

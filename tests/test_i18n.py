@@ -222,7 +222,7 @@ def test_survey_text_falls_back_to_vietnamese_when_not_in_the_catalog(app):
     ],
 )
 def test_phieu_in_vietnamese_and_english(app, client, accept, texts):
-    from tests.conftest import make_survey
+    from tests.factories import make_survey
 
     _, issued = make_survey(app, template="xa-ntm-2021")
     client.set_cookie("lang", accept)
@@ -257,7 +257,7 @@ def test_receipt_in_vietnamese_and_english_with_the_time_in_vietnam(app, client,
 
 
 def test_closed_survey_says_so_in_english_with_the_date(app, client):
-    from tests.conftest import make_survey
+    from tests.factories import make_survey
 
     survey_id, issued = make_survey(app, start=dt.date(2025, 1, 6))
     client.set_cookie("lang", "en")

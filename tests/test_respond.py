@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from survey_app.extensions import db
 from survey_app.models import Response, ResponseVersion
 from survey_app.services.household_codes import ALPHABET, display, normalize
-from tests.conftest import make_survey
+from tests.factories import make_survey
 from tests.resident import full_answers
 
 

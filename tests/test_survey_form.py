@@ -12,7 +12,7 @@ import pytest
 from survey_app.extensions import db
 from survey_app.models import Survey
 from survey_app.survey_templates import TO_CONFIRM, SurveyTemplate, TemplateError, TemplateItem, load_template
-from tests.conftest import make_survey
+from tests.factories import make_survey
 
 HISTORY = json.loads((Path(__file__).parent / "data" / "template_snapshots.json").read_text(encoding="utf-8"))
 

@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 from survey_app import create_app
 from survey_app.cli.translate import compile_catalogs
 from survey_app.extensions import db
-from tests.conftest import make_survey
+from tests.factories import make_survey
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("SURVEY_TEST_CHROMIUM", "/usr/bin/chromium"))

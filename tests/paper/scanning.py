@@ -12,7 +12,7 @@ from werkzeug.test import encode_multipart
 from survey_app.extensions import db
 from survey_app.models import ScanPage, ScanStatus, Survey
 
-from ..staff.conftest import add_units, add_user, login, token
+from ..staff.accounts import add_units, add_user, login, token
 from .test_scan import DPI, _mark, _printed
 
 __all__ = ["DPI", "_mark", "_printed", "checked_choices", "client_of", "pdf_bytes", "png_bytes", "send",

@@ -12,7 +12,7 @@ from survey_app.extensions import db
 from survey_app.models import AnswerValue, AuditEntry, Survey
 from survey_app.paper_scan import payload
 
-from ..conftest import make_survey
+from ..factories import make_survey
 
 DPI = 150
 PX = DPI / 25.4  # pixels per millimetre

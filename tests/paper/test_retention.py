@@ -10,14 +10,7 @@ from survey_app.models._types import utcnow
 from survey_app.services import scan_queue
 from survey_app.services.surveys import transition
 
-from .scanning import (
-    _mark,
-    _printed,
-    client_of,
-    png_bytes,
-    send,
-    statuses,
-)
+from .scanning import _mark, _printed, client_of, png_bytes, send, statuses
 
 
 def _scanned(app, runner, tmp_path, name: str):

@@ -9,17 +9,8 @@ from survey_app.models import AnswerValue, AuditEntry, KeyedEntry, Response, Sca
 from survey_app.services import double_entry, paper, scan_queue
 from survey_app.services.responses import Submission
 
-from ..staff.conftest import token
-from .scanning import (
-    _mark,
-    _printed,
-    checked_choices,
-    client_of,
-    png_bytes,
-    send,
-    statuses,
-    survey_keys,
-)
+from ..staff.accounts import token
+from .scanning import _mark, _printed, checked_choices, client_of, png_bytes, send, statuses, survey_keys
 
 
 def _doubtful_sheet(app, runner, tmp_path):

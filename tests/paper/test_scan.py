@@ -20,7 +20,7 @@ from survey_app.models import (
     Survey,
 )
 
-from ..conftest import make_survey
+from ..factories import make_survey
 from .test_print import _answer_online, _layout
 
 DPI = 200

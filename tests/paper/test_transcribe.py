@@ -21,18 +21,9 @@ from survey_app.services import paper, scan_queue, scan_transcribe, scans
 from survey_app.services.responses import Submission
 from survey_app.services.surveys import transition
 
-from ..conftest import make_survey
-from ..staff.conftest import token
-from .scanning import (
-    DPI,
-    _mark,
-    _printed,
-    client_of,
-    png_bytes,
-    send,
-    statuses,
-    survey_keys,
-)
+from ..factories import make_survey
+from ..staff.accounts import token
+from .scanning import DPI, _mark, _printed, client_of, png_bytes, send, statuses, survey_keys
 
 QUEUE = "/staff/surveys/{sid}/scans/transcribe"
 

@@ -9,15 +9,7 @@ from survey_app.extensions import db
 from survey_app.models import AuditEntry, Channel, Response, ScanFile, ScanPage, Survey
 from survey_app.services import scan_queue
 
-from .scanning import (
-    _mark,
-    _printed,
-    client_of,
-    pdf_bytes,
-    png_bytes,
-    send,
-    statuses,
-)
+from .scanning import _mark, _printed, client_of, pdf_bytes, png_bytes, send, statuses
 
 
 def _drain(app) -> int:
@@ -98,7 +90,7 @@ def test_unread_pages_hold_back_publication(app, runner, tmp_path):
 def test_any_file_is_queued_or_refused_and_a_worker_never_stops_on_it(app, name, content):
     from survey_app.services.scan_queue import file_name, receive
 
-    from ..conftest import make_survey
+    from ..factories import make_survey
 
     with app.app_context():
         exists = db.session.query(Survey).count()

@@ -16,15 +16,8 @@ from survey_app.models._types import utcnow
 from survey_app.paper_scan import images
 from survey_app.services import scan_queue
 
-from ..conftest import make_survey
-from .scanning import (
-    _mark,
-    _printed,
-    client_of,
-    png_bytes,
-    send,
-    statuses,
-)
+from ..factories import make_survey
+from .scanning import _mark, _printed, client_of, png_bytes, send, statuses
 
 
 def _queue_pages(app, count: int, **values) -> list[int]:

@@ -5,14 +5,8 @@ import io
 import logging
 
 import pytest
-from sqlalchemy import func, select
 
-from survey_app.extensions import db
-
-
-def backend(app) -> str:
-    """``sqlite`` or ``postgresql``: the database the ``app`` fixture runs on."""
-    return "sqlite" if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") else "postgresql"
+from .helpers import backend
 
 
 @pytest.fixture
@@ -20,52 +14,6 @@ def postgres_only(app):
     """Skip the SQLite variant of a test that is about PostgreSQL's behaviour."""
     if backend(app) != "postgresql":
         pytest.skip("PostgreSQL only")
-
-
-def login_as_admin(app, client) -> int:
-    """Make an admin account and put it in the client's session (Flask-Login's ``_user_id``)."""
-    from flask_login.utils import _create_identifier
-
-    from survey_app.models import Role, User
-
-    with app.app_context():
-        user = User(username="fuzz-admin", full_name="Fuzz", password_hash="!", role=Role.ADMIN,
-                    unit_code=None)
-        db.session.add(user)
-        db.session.commit()
-        user_id = user.id
-    # session_protection is "strong": the session must carry the client's identifier too.
-    with app.test_request_context(environ_base=client.environ_base or {}):
-        identifier = _create_identifier()
-    with client.session_transaction() as session:
-        session["_user_id"] = f"{user_id}.0"  # Flask-Login id: user id and session epoch
-        session["_fresh"] = True
-        session["_id"] = identifier
-    return user_id
-
-
-def row_counts(app, exclude: tuple[str, ...] = ()) -> dict[str, int]:
-    """Rows per table of the whole schema."""
-    with app.app_context():
-        return {
-            table.name: db.session.execute(select(func.count()).select_from(table)).scalar_one()
-            for table in db.metadata.sorted_tables if table.name not in exclude
-        }
-
-
-def all_cells(app) -> list[str]:
-    """Every value of every row of every table, as text (bytes decoded leniently and as hex)."""
-    cells = []
-    with app.app_context():
-        for table in db.metadata.sorted_tables:
-            for row in db.session.execute(select(table)).all():
-                for value in row:
-                    if isinstance(value, bytes | bytearray | memoryview):
-                        raw = bytes(value)
-                        cells += [raw.decode("latin-1"), raw.hex()]
-                    elif value is not None:
-                        cells.append(str(value))
-    return cells
 
 
 @pytest.fixture

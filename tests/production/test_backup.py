@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from survey_app.extensions import db
 from survey_app.models import Province, Response
 from survey_app.ops.backup import BackupError, backup_dialect, restore_database
-from tests.production.conftest import backend, row_counts
+from tests.production.helpers import backend, row_counts
 from tests.resident import full_answers
 
 

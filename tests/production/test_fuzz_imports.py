@@ -20,7 +20,7 @@ from survey_app.services.units import (
     import_unit_files,
     read_frame,
 )
-from tests.production.conftest import row_counts
+from tests.production.helpers import row_counts
 
 FUZZ = settings(max_examples=40)
 CELL = st.one_of(

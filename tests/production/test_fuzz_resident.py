@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import Answer, Response, ResponseVersion
-from tests.conftest import make_survey
+from tests.factories import make_survey
 from tests.resident import csrf_token, item_keys
 
 FUZZ = settings(max_examples=40)

@@ -19,8 +19,8 @@ from werkzeug.routing.converters import AnyConverter
 from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.models import User
-from tests.conftest import make_survey
-from tests.production.conftest import backend, login_as_admin, row_counts
+from tests.factories import make_survey
+from tests.production.helpers import backend, login_as_admin, row_counts
 from tests.production.test_fuzz_resident import HUGE_TEXT, ODD_TEXT
 from tests.resident import full_answers
 

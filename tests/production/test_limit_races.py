@@ -13,7 +13,7 @@ from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.models import AuditEntry
 from tests.resident import full_answers
-from tests.staff.conftest import PASSWORD, add_user, csrf_token
+from tests.staff.accounts import PASSWORD, add_user, csrf_token
 
 ATTACKERS = 60
 LIMIT = 10

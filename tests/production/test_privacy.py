@@ -9,8 +9,8 @@ from survey_app.extensions import db
 from survey_app.models import AuditEntry, Response, Survey
 from survey_app.models._types import utcnow
 from survey_app.ops.privacy import purge_client_data
-from tests.conftest import make_survey
-from tests.production.conftest import all_cells
+from tests.factories import make_survey
+from tests.production.helpers import all_cells
 from tests.resident import full_answers
 
 IP = "203.0.113.77"

@@ -8,7 +8,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from survey_app.web import local_path
-from tests.staff.conftest import PASSWORD, add_user, csrf_token
+from tests.staff.accounts import PASSWORD, add_user, csrf_token
 
 HOST = "survey.test"
 FUZZ = settings(max_examples=60)

@@ -31,8 +31,8 @@ from survey_app.services import paper, snapshots
 from survey_app.services.responses import Submission, find_code, submit
 from survey_app.services.surveys import transition
 
-from ..conftest import make_survey
-from ..results.conftest import add_user, build_hand_counted, log_in
+from ..factories import make_survey
+from ..results.factories import add_user, build_hand_counted, log_in
 
 REOPEN_REASON = "Phiếu giấy của thôn Một nộp muộn, theo biên bản ngày 3/12"
 REPUBLISH_REASON = "Bổ sung phiếu giấy nộp muộn của thôn Một theo biên bản"
@@ -181,7 +181,7 @@ def test_resolving_while_the_household_answers_online_is_refused_not_a_server_er
                                                                                    monkeypatch):
     from survey_app.services import double_entry, responses
 
-    from ..staff.conftest import token
+    from ..staff.accounts import token
 
     survey_id, issued = make_survey(app, villages=(("T01", "Thôn Một", 3),))
     with app.app_context():

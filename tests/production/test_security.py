@@ -12,7 +12,7 @@ from survey_app import create_app
 from survey_app.config import Defaults
 from survey_app.extensions import db
 from survey_app.ops.checks import production_problems
-from tests.production.conftest import login_as_admin
+from tests.production.helpers import login_as_admin
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 SOURCE = Path(__file__).resolve().parents[2] / "survey_app"

@@ -18,7 +18,7 @@ from survey_app.services import double_entry, issuing, paper
 from survey_app.services.responses import CodeAlreadyUsed, Submission, find_code, submit
 from survey_app.services.surveys import transition
 
-from ..conftest import make_survey
+from ..factories import make_survey
 
 TRIES = 20
 

@@ -16,7 +16,7 @@ from survey_app.models import ApiToken, AuditEntry, Role, Survey, User
 from survey_app.services import api_tokens, snapshots
 from survey_app.services.results import results_document
 
-from .conftest import add_user, build_hand_counted
+from .factories import add_user, build_hand_counted
 
 
 def make_token(app, user_id: int, name: str = "công cụ đối chiếu") -> str:

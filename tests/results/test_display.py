@@ -21,7 +21,8 @@ from survey_app.services.meetings import declare_meeting
 from survey_app.services.responses import Submission, find_code, submit
 from survey_app.services.surveys import transition
 
-from .conftest import DEMO_COMMUNE, _answers, add_user, log_in, make_survey
+from ..factories import DEMO_COMMUNE, make_survey
+from .factories import _answers, add_user, log_in
 from .test_exports import download
 
 NBSP = "\u00a0"

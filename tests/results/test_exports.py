@@ -18,7 +18,7 @@ from survey_app.extensions import db
 from survey_app.models import AuditEntry, Survey
 from survey_app.services.results import results_document
 
-from .conftest import FIRST, HYPERLINK, OTHER, OVERALL
+from .factories import FIRST, HYPERLINK, OTHER, OVERALL
 
 FORMULA_TEXTS = (HYPERLINK, "-2", "@SUM(A1:A2)", "+1")
 

@@ -43,8 +43,8 @@ from survey_app.services.results import results_document
 from survey_app.services.slips import render_slips_pdf
 from survey_app.services.surveys import transition
 
-from ..conftest import make_survey
-from .conftest import add_user, log_in
+from ..factories import make_survey
+from .factories import add_user, log_in
 
 S, N = AnswerValue.SATISFIED, AnswerValue.NOT_SATISFIED
 #: The texts of issue 13, item 8: each made the PDF answer 500 and cut the bundle mid-file.

@@ -15,7 +15,8 @@ from survey_app.services.responses import Submission, find_code, submit
 from survey_app.services.results import results_document
 from survey_app.services.surveys import change_rules, transition
 
-from .conftest import OVERALL, N, S, add_user, log_in, make_survey
+from ..factories import make_survey
+from .factories import OVERALL, N, S, add_user, log_in
 
 COPIED = "Đề nghị sửa lại đường liên thôn"
 ADDRESS = "a1b2c3d4e5f60718"

@@ -16,7 +16,7 @@ from survey_app.services.results import results_document
 from survey_app.services.surveys import create_survey, transition
 from survey_app.services.units import FrameRow
 
-from .conftest import add_user, log_in
+from .factories import add_user, log_in
 from .test_exports import download, read_csv_as_excel
 from .test_exports_hostile import pdf_text
 

@@ -15,7 +15,8 @@ from survey_app.services import api_tokens
 from survey_app.services.responses import Submission, find_code, submit
 from survey_app.services.surveys import transition
 
-from .conftest import OVERALL, N, S, add_user, log_in, make_survey
+from ..factories import make_survey
+from .factories import OVERALL, N, S, add_user, log_in
 
 ROW = re.compile(r'<tr><th scope="row">([^<]+)</th>(.*?)</tr>', re.S)
 NOTE = "Không công bố tỷ lệ hài lòng của thôn có dưới"

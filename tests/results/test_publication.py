@@ -12,7 +12,7 @@ from survey_app.extensions import db
 from survey_app.models import Answer, AuditEntry, Publication, Response, Survey
 from survey_app.services import snapshots
 
-from .conftest import build_hand_counted
+from .factories import build_hand_counted
 
 JSON_URL = "/results/{id}/tai-ve/json"
 
@@ -104,7 +104,7 @@ def test_the_api_and_the_command_line_serve_the_published_bytes(app, runner, aud
     from survey_app.models import Role, User
     from survey_app.services.api_tokens import create_token
 
-    from .conftest import add_user
+    from .factories import add_user
 
     survey_id = build_hand_counted(app, status="published").survey_id
     download = _json(auditor_client, survey_id)
@@ -162,7 +162,7 @@ def test_more_answers_than_households_in_the_frame_is_counted_not_a_crash(app, a
     from survey_app.services.responses import Submission, find_code, submit
     from survey_app.services.surveys import transition
 
-    from ..conftest import make_survey
+    from ..factories import make_survey
 
     survey_id, issued = make_survey(app, villages=(("T01", "Thôn Một", 2),), spare=1.0)  # 2 households, 4 slips
     with app.app_context():

@@ -14,7 +14,7 @@ from survey_app.extensions import db
 from survey_app.models import Survey
 from survey_app.services.surveys import transition
 
-from .conftest import build_hand_counted
+from .factories import build_hand_counted
 
 BODY, SHEET = "results/_survey_body.html", "results/_notice_sheet.html"
 REASON = "Phiếu giấy số 5 nhập nhầm, theo biên bản"

@@ -16,7 +16,7 @@ from survey_app.models import Answer, AnswerValue, Channel, Response, ResponseVe
 from survey_app.services import paper
 from survey_app.services.responses import Submission, find_code, submit
 
-from ..conftest import make_survey
+from ..factories import make_survey
 from .test_exports_hostile import FUZZ, TEXT, _hostile_answers, _hostile_names, storable
 
 POSTGRES = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)

@@ -9,7 +9,8 @@ from survey_app.models import Channel, Response, Role, Survey
 from survey_app.services import paper, receipts, snapshots
 from survey_app.services.responses import Submission, find_code, submit
 
-from .conftest import HYPERLINK, S, add_user, build_hand_counted, log_in, make_survey
+from ..factories import make_survey
+from .factories import HYPERLINK, S, add_user, build_hand_counted, log_in
 from .test_receipts import REASON, _answered, _key_paper, _publish, _published, _receipts
 
 

@@ -17,7 +17,8 @@ from survey_app.services import snapshots
 from survey_app.services.responses import Submission, find_code, submit
 from survey_app.services.surveys import transition
 
-from .conftest import N, S, build_hand_counted, make_survey
+from ..factories import make_survey
+from .factories import N, S, build_hand_counted
 
 REASON = "Phiếu giấy số 5 nhập nhầm, theo biên bản ngày 3/12"
 COUNTED = "được tính trong kết quả công bố lần"

@@ -12,7 +12,7 @@ from survey_app.services import snapshots
 from survey_app.services.results import results_document, results_model
 from survey_app.services.results_model import ResultsDocument
 
-from .conftest import FIRST, OTHER, OVERALL, build_hand_counted
+from .factories import FIRST, OTHER, OVERALL, build_hand_counted
 from .test_province import build_province_survey
 
 

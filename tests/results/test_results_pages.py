@@ -10,7 +10,8 @@ from survey_app.extensions import db
 from survey_app.models import AnswerValue, Role, Survey
 from survey_app.services.responses import Submission, find_code, submit
 
-from .conftest import HYPERLINK, OVERALL, N, S, _answers, add_user, build_hand_counted, log_in, make_survey
+from ..factories import make_survey
+from .factories import HYPERLINK, OVERALL, N, S, _answers, add_user, build_hand_counted, log_in
 
 
 def test_pages_need_a_login(client, hand_counted):

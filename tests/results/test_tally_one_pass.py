@@ -10,7 +10,7 @@ from survey_app.models import Answer, CodeStatus, HouseholdCode, Response, Surve
 from survey_app.services import issuing
 from survey_app.services.tally import compute_tallies
 
-from .conftest import build_hand_counted
+from .factories import build_hand_counted
 
 
 def test_answers_channels_and_slips_are_read_in_one_statement(app):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import ApiToken, AuditEntry, Role
 
-from .conftest import add_user, log_in
+from .factories import add_user, log_in
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 TOKEN = re.compile(r'<code class="token" id="new-token">(ntm_[A-Za-z0-9_-]+)</code>')

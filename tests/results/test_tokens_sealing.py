@@ -7,7 +7,7 @@ import base64
 from survey_app import keys
 from survey_app.results.tokens import CREATED_KEY, SEAL_PURPOSE
 
-from .conftest import add_user, log_in
+from .factories import add_user, log_in
 from .test_tokens import TOKEN, csrf
 
 

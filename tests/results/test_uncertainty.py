@@ -16,7 +16,8 @@ from survey_app.models import Survey
 from survey_app.services.responses import Submission, find_code, submit
 from survey_app.services.surveys import transition
 
-from .conftest import _answers, make_survey
+from ..factories import make_survey
+from .factories import _answers
 from .test_exports import download
 
 ASSUMPTION = "giả định rằng các hộ đã trả lời là ngẫu nhiên"

@@ -20,7 +20,8 @@ from survey_app.services.results_statistics import Stratified
 from survey_app.services.results_uncertainty import ASSUMPTION, intervals, uncertainty
 from survey_app.services.surveys import transition
 
-from .conftest import _answers, make_survey
+from ..factories import make_survey
+from .factories import _answers
 
 STRATIFIED_METHODS = ["logit-t", "wald-t", "exact-hypergeometric", "exact-binomial-limit",
                       "exact-hypergeometric-strata", "exact-binomial-limit-strata", "nonresponse-bounds"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .conftest import ACCOUNTS, INACTIVE, PASSWORD, edits, manages, seen_by
+from .world import ACCOUNTS, INACTIVE, PASSWORD, edits, manages, seen_by
 
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 import pytest
 
-from .conftest import SURVEY_UNITS
+from .world import SURVEY_UNITS
 
 #: Command path -> arguments ({sid}, {tmp}); those that change a survey's state come last.
 CLI_COMMANDS = {

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import AuditEntry
 
-from .conftest import ACCOUNTS, ALL_UNITS, COMMUNE_OF, INACTIVE, manages, seen_by
 from .matrix import client_for, csrf, outcome, send
+from .world import ACCOUNTS, ALL_UNITS, COMMUNE_OF, INACTIVE, manages, seen_by
 
 AUDIT_ID = re.compile(r'data-label="#" class="short">(\d+)</td>')
 WHO = [None, *ACCOUNTS]

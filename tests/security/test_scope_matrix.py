@@ -9,8 +9,8 @@ import pytest
 
 from survey_app.extensions import db
 
-from .conftest import ACCOUNTS, COMMUNE_OF, INACTIVE, PROVINCES, SURVEY_UNITS
 from .matrix import client_for, csrf, expected, outcome, send, target_of
+from .world import ACCOUNTS, COMMUNE_OF, INACTIVE, PROVINCES, SURVEY_UNITS
 
 S = "/staff/surveys/{sid}"
 PAGE, WRITE = (200,), (200, 302, 303, 422)

@@ -11,7 +11,7 @@ from survey_app.extensions import db
 from survey_app.models import ApiToken, AuditEntry, Commune, Province, Role, Survey, User
 from survey_app.services.scope import Absent, OutOfScope, Scope
 
-from .conftest import ACCOUNTS, ALL_UNITS, manages, seen_by
+from .world import ACCOUNTS, ALL_UNITS, manages, seen_by
 
 LISTINGS = {Survey: Scope.surveys, Commune: Scope.communes, User: Scope.accounts, ApiToken: Scope.api_tokens,
             AuditEntry: Scope.audit_entries}

@@ -1,76 +1,13 @@
 """Staff console fixtures: units, accounts of every role in and out of scope, and logging in."""
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pytest
 
 from survey_app.extensions import db
 
-PASSWORD = "Mat-khau-2026"
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-#: Commune 21040 of province 51 is "in scope"; commune 00004 of province 01 is elsewhere.
-HOME_COMMUNE, HOME_PROVINCE = "21040", "51"
-OTHER_COMMUNE, OTHER_PROVINCE = "00004", "01"
-#: Who logs in for the scope matrix: name -> (role, unit); None = anonymous.
-ACCOUNTS = {
-    "admin": ("admin", None),
-    "staff_commune": ("staff", HOME_COMMUNE),
-    "staff_province": ("staff", HOME_PROVINCE),
-    "staff_elsewhere": ("staff", OTHER_COMMUNE),
-    "auditor_province": ("auditor", HOME_PROVINCE),
-    "auditor_elsewhere": ("auditor", OTHER_PROVINCE),
-}
-
-
-def add_units(app) -> None:
-    """Two provinces, each with communes, without importing the national lists."""
-    from survey_app.models import Commune, Province
-
-    with app.app_context():
-        for code, name in ((HOME_PROVINCE, "Quảng Ngãi"), (OTHER_PROVINCE, "Hà Nội")):
-            if db.session.get(Province, code) is None:
-                db.session.add(Province(code=code, name=name, full_name=f"Tỉnh {name}", type="Tỉnh"))
-        db.session.flush()
-        for code, name, province in ((HOME_COMMUNE, "Bình Sơn", HOME_PROVINCE),
-                                     ("21043", "Bình Chánh", HOME_PROVINCE),
-                                     (OTHER_COMMUNE, "Ba Đình", OTHER_PROVINCE)):
-            if db.session.get(Commune, code) is None:
-                db.session.add(Commune(code=code, name=name, full_name=f"Xã {name}", type="Xã",
-                                       province_code=province))
-        db.session.commit()
-
-
-def add_user(app, username: str, role: str, unit: str | None, password: str = PASSWORD) -> int:
-    """Create an account directly through the service; return its id."""
-    from survey_app.models import Role
-    from survey_app.services.accounts import create_user
-
-    with app.app_context():
-        user = create_user(username, password, Role(role), unit, actor_name="test")
-        db.session.commit()
-        return user.id
-
-
-def csrf_token(html: str) -> str:
-    match = CSRF.search(html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
-def token(client, path: str = "/staff/login") -> str:
-    """A CSRF token of the client's session (any form page will do)."""
-    page = client.get(path)
-    if page.status_code == 302:  # logged in: the login page redirects
-        page = client.get("/staff/password")
-    return csrf_token(page.get_data(as_text=True))
-
-
-def login(client, username: str, password: str = PASSWORD):
-    """Log in through the form, as a user would."""
-    return client.post("/staff/login", data={"csrf_token": token(client, "/staff/login"),
-                                             "username": username, "password": password})
+from .accounts import ACCOUNTS, add_units, add_user, answers, login
 
 
 @pytest.fixture
@@ -102,24 +39,13 @@ def as_user(app, world):
     return client_for
 
 
-def answers(app, survey_id: int, value: int = 1, **overrides):
-    """A Submission answering every item with ``value``; ``q3=2`` overrides the third item."""
-    from survey_app.models import AnswerValue, Survey
-    from survey_app.services.responses import Submission
-
-    with app.app_context():
-        keys = [item["key"] for item in db.session.get(Survey, survey_id).template["items"]]
-    chosen = {key: AnswerValue(overrides.get(f"q{n}", value)) for n, key in enumerate(keys, 1)}
-    return Submission(chosen)
-
-
 @pytest.fixture
 def scene(app, world):
     """An open survey of the home commune with codes, a paper batch keyed once, then again differently."""
     from survey_app.models import Channel, Survey, User
     from survey_app.services import double_entry, paper
 
-    from ..conftest import make_survey
+    from ..factories import make_survey
 
     survey_id, _issued = make_survey(app)
     first, second = answers(app, survey_id), answers(app, survey_id, q3=2)

@@ -8,7 +8,7 @@ import pytest
 from survey_app.extensions import db
 from survey_app.models import AuditEntry, User
 
-from .conftest import PASSWORD, login, token
+from .accounts import PASSWORD, login, token
 
 
 def test_failed_and_successful_logins_are_audited(app, world):
@@ -170,7 +170,7 @@ def test_new_user_validation(app, as_user, fields, message):
 
 
 def test_province_admin_manages_only_non_admins_of_the_province(app, world):
-    from .conftest import add_user
+    from .accounts import add_user
 
     add_user(app, "admin_tinh", "admin", "51")
     client = app.test_client()

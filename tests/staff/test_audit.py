@@ -6,8 +6,8 @@ from sqlalchemy import text
 from survey_app.extensions import db
 from survey_app.models import AuditEntry
 
-from ..conftest import make_survey
-from .conftest import token
+from ..factories import make_survey
+from .accounts import token
 
 
 def _ids(app) -> list[int]:

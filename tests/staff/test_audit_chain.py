@@ -17,7 +17,7 @@ from survey_app.extensions import db
 from survey_app.models import AuditEntry
 from survey_app.models._types import utcnow
 
-from .conftest import login
+from .accounts import login
 
 LEGACY = "sha256"
 

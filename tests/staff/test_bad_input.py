@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import token
+from .accounts import token
 from .test_scope import ROUTES
 
 FIELDS = ("username", "password", "confirm", "role", "unit_code", "full_name", "active", "code", "name",

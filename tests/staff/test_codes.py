@@ -14,8 +14,8 @@ from survey_app.extensions import db
 from survey_app.models import AuditEntry, CodeStatus, HouseholdCode
 from survey_app.services.slips import SlipError, render_slips_pdf
 
-from ..conftest import make_survey
-from .conftest import token
+from ..factories import make_survey
+from .accounts import token
 from .pdfqr import qr_texts
 
 

@@ -18,7 +18,7 @@ from survey_app.extensions import db
 from survey_app.models import Commune, FrameVillage
 from survey_app.services.units import read_frame
 
-from ..conftest import DEMO_COMMUNE, make_survey
+from ..factories import DEMO_COMMUNE, make_survey
 
 HEADER = ["village_code", "village_name", "serial", "code", "url", "commune_code", "commune_name"]
 FUZZ = settings(max_examples=20,

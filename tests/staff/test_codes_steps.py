@@ -11,8 +11,8 @@ from survey_app.models import AuditEntry, Channel, HouseholdCode, KeyedEntry, Su
 from survey_app.services import paper
 from survey_app.services.responses import Submission, find_code, submit
 
-from ..conftest import make_survey
-from .conftest import token
+from ..factories import make_survey
+from .accounts import token
 from .pdfqr import qr_texts
 
 

@@ -11,7 +11,7 @@ from survey_app.models import Channel, Survey
 from survey_app.services.collection_progress import survey_coverage
 from survey_app.services.responses import Submission, find_code, submit
 
-from ..conftest import make_survey
+from ..factories import make_survey
 
 
 def _answer(app, survey_id, issued, channels):

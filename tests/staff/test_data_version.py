@@ -17,8 +17,8 @@ from survey_app.models import Survey
 from survey_app.services import data_version, lifecycle, live_results
 from survey_app.services.responses import find_code, submit
 
-from ..conftest import make_survey
-from .conftest import answers
+from ..factories import make_survey
+from .accounts import answers
 from .test_write_lifecycle import _prepare, _set_state, _write
 
 STATE_FOR = {write: next(s for s in ("open", "closed", "draft") if s in {x.value for x in lifecycle.ALLOWED[write]})

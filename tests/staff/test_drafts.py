@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from survey_app.extensions import db
 from survey_app.models import AuditEntry, FrameVillage, HouseholdCode, Survey, Village
 
-from ..conftest import make_survey
-from .conftest import token
+from ..factories import make_survey
+from .accounts import token
 
 pytestmark = pytest.mark.usefixtures("planning_day")
 

@@ -13,7 +13,7 @@ from survey_app.models.surveys import vietnam_today
 from survey_app.services.surveys import default_window_end
 
 from ..resident import full_answers
-from .conftest import PASSWORD, csrf_token, login, token
+from .accounts import PASSWORD, csrf_token, login, token
 from .pdfqr import qr_texts
 
 UNITS = Path(__file__).resolve().parents[2] / "survey_app" / "data" / "vn-units"

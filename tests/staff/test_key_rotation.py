@@ -14,7 +14,7 @@ from survey_app.services import audit, household_codes
 from survey_app.services.issuing import issue_codes, reprint
 from survey_app.services.responses import find_code
 
-from ..conftest import make_survey
+from ..factories import make_survey
 from ..test_keys import LEGACY_CODE, LEGACY_HASH, LEGACY_SEALED
 
 

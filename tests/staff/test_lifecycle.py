@@ -13,8 +13,8 @@ from survey_app.models import AuditEntry, Survey, SurveyStatus
 from survey_app.services.collection_progress import working_days_left
 from survey_app.services.window import Counting, window_end
 
-from ..conftest import make_survey
-from .conftest import token
+from ..factories import make_survey
+from .accounts import token
 
 
 @pytest.mark.parametrize(("start", "holidays", "end"), [

@@ -6,9 +6,9 @@ from hypothesis import strategies as st
 
 from survey_app.extensions import db
 from survey_app.models import AuditEntry
-from tests.production.conftest import all_cells
+from tests.production.helpers import all_cells
 
-from .conftest import PASSWORD, login
+from .accounts import PASSWORD, login
 
 
 def _client(app, address: str):
@@ -89,7 +89,7 @@ def test_ipv6_clients_are_counted_by_their_64_network(app, world):
 
 
 def test_logout_is_audited(app, world):
-    from .conftest import token
+    from .accounts import token
 
     client = _client(app, "10.5.0.1")
     assert login(client, "staff_commune").status_code == 302

@@ -15,8 +15,8 @@ from survey_app.extensions import db
 from survey_app.models import AuditEntry, DeclaredMeeting, Survey, User
 from survey_app.services.meetings import MAX_PER_VILLAGE, declare_meeting, withdraw_meeting
 
-from ..conftest import make_survey
-from .conftest import csrf_token, token
+from ..factories import make_survey
+from .accounts import csrf_token, token
 
 EVENING, LATE = time(19, 0), time(21, 0)
 

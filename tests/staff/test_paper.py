@@ -16,8 +16,8 @@ from survey_app.models import (
     Survey,
 )
 
-from ..conftest import make_survey
-from .conftest import token
+from ..factories import make_survey
+from .accounts import token
 
 ITEMS = 11  # the xa-ntm-2026 template
 

@@ -6,7 +6,7 @@ from survey_app.extensions import db
 from survey_app.models import AuditEntry
 from survey_app.paper_scan import payload
 
-from ..conftest import make_survey
+from ..factories import make_survey
 
 
 def test_codes_page_offers_each_village_s_phieu_and_the_download_is_logged(app, as_user):

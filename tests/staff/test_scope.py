@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import ACCOUNTS, token
+from .accounts import ACCOUNTS, token
 
 #: Who may do what. ``admin``: admins; ``national``: the national admin only; ``any``: anyone logged in.
 ALLOWED = {

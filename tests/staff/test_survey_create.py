@@ -12,7 +12,7 @@ from survey_app.extensions import db
 from survey_app.models import FrameVillage, Survey, Village
 from survey_app.services.units import FrameRow, upsert_village
 
-from .conftest import token
+from .accounts import token
 
 pytestmark = pytest.mark.usefixtures("planning_day")
 

@@ -17,7 +17,7 @@ from survey_app.staff._frame import pack
 from tests.production.test_fuzz_imports import INSERTS, _damaged, office_files
 from tests.production.test_fuzz_resident import HUGE_TEXT, ODD_TEXT
 
-from .conftest import token
+from .accounts import token
 
 FUZZ = settings(max_examples=50)
 

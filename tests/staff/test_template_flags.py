@@ -13,7 +13,7 @@ from survey_app.services.surveys import create_survey
 from survey_app.services.units import FrameRow
 from survey_app.survey_templates import DEFAULT_DIR, load_all
 
-from .conftest import token
+from .accounts import token
 
 pytestmark = pytest.mark.usefixtures("planning_day")
 

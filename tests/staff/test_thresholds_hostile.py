@@ -15,8 +15,8 @@ from survey_app.extensions import db
 from survey_app.models import Survey
 from survey_app.services.surveys import ambiguous_threshold, parse_threshold, stored_threshold
 
-from ..conftest import make_survey
-from .conftest import token
+from ..factories import make_survey
+from .accounts import token
 
 #: Texts that look like numbers: exponents, signs, separators, percent signs, other scripts' digits.
 NUMBERISH = st.builds(

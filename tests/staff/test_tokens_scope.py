@@ -10,7 +10,7 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import ApiToken, AuditEntry, User
 
-from .conftest import PASSWORD, add_user, login, token
+from .accounts import PASSWORD, add_user, login, token
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 #: Who owns a token in these tests; the admins of each scope come on top of ``ACCOUNTS``.

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from survey_app.extensions import db
 from survey_app.models import Commune, Province, Village
 
-from .conftest import token
+from .accounts import token
 
 PROVINCES = "code,name,full_name,type\n51,Quảng Ngãi,Tỉnh Quảng Ngãi,Tỉnh\n"
 

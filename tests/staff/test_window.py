@@ -22,7 +22,7 @@ from survey_app.services.surveys import create_survey, transition
 from survey_app.services.units import FrameRow
 from survey_app.services.window import Counting, counting_from, window_end
 
-from .conftest import token
+from .accounts import token
 
 pytestmark = pytest.mark.usefixtures("planning_day")
 

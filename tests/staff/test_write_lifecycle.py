@@ -27,8 +27,8 @@ from survey_app.services import double_entry, issuing, lifecycle, meetings, pape
 from survey_app.services.responses import Submission, find_code, submit
 from survey_app.services.surveys import change_rules
 
-from ..conftest import make_survey
-from .conftest import answers, login, token
+from ..factories import make_survey
+from .accounts import answers, login, token
 
 STATES = ("draft", "open", "closed", "published")
 
@@ -195,7 +195,7 @@ def test_opening_a_survey_whose_window_has_ended_is_refused(app, runner):
 
 
 def test_the_command_line_refuses_a_start_the_console_refuses(app, runner, tmp_path):
-    from ..conftest import DEMO_COMMUNE
+    from ..factories import DEMO_COMMUNE
 
     make_survey(app)  # the commune exists
     frame = tmp_path / "frame.csv"

@@ -5,9 +5,13 @@ refuses a fit whose residual is too large or whose printed box edges are not whe
 straightens it (``SCALE`` pixels per millimetre), and measures the ink inside each answer box (its inner
 part, away from the printed border) and around the answers.
 
-Each item is decided satisfied, not satisfied or blank only when the evidence is clear; anything else (two
-boxes marked, a faint or small mark, ink between the thresholds, ink beside the boxes such as a circled
-label) is UNSURE, for a person to decide. Pure: NumPy, OpenCV and zxing-cpp; no Flask, no database.
+Ink is judged against the page itself (``inks``): its paper noise and the darkness of its hand's marks set
+the hysteresis thresholds of pen strokes, so a light-handed ballpoint's clear mark is decided as surely as a
+felt tip's, while a mark far lighter than the page's own (an erasure) or barely above the paper is not.
+Each item is decided satisfied, not satisfied or blank only when the evidence is clear: one box holding a
+pen stroke, the other clean. Anything else (two boxes marked, a faint or small mark, ink between the
+thresholds, ink beside the boxes such as a circled label) is UNSURE, for a person to decide. Pure: NumPy,
+OpenCV and zxing-cpp; no Flask, no database.
 """
 from __future__ import annotations
 
@@ -30,7 +34,7 @@ FAINT_INK = 0.12
 #: The cores of pen strokes (hysteresis seeds) are at least SEED_SHARE of the page's stroke level (the darkness
 #: of its hand's marks), kept within [SEED_FLOOR, SEED_CAP]; strokes grow from them into connected pixels at
 #: least GROW_SHARE of the seed threshold, the faint floor and NOISE_MARGIN × the page's paper noise.
-SEED_FLOOR, SEED_SHARE, SEED_CAP, GROW_SHARE, NOISE_MARGIN = 0.25, 0.5, 0.45, 0.6, 3.0
+SEED_FLOOR, SEED_SHARE, SEED_CAP, GROW_SHARE, NOISE_MARGIN = 0.28, 0.5, 0.45, 0.6, 3.0
 #: Shares of a box's inner area in pen strokes: at least MARKED is a mark (the thinnest ✓ holds 0.15 and more,
 #: a 1 mm speck with its halo about 0.06), at most EMPTY (with at most FAINT in faint ink) empty.
 MARKED, EMPTY, FAINT = 0.1, 0.012, 0.04

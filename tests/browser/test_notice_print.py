@@ -87,6 +87,16 @@ def test_the_notice_of_twenty_villages_prints_on_one_a4_page(new_page, live_serv
     assert "(*) Không công bố tỷ lệ hài lòng" in flat
 
 
+def test_a_printed_hash_copies_as_typed_never_as_ligatures(new_page, twenty_villages):
+    """Chromium draws "ff", "fi", "fl" as one ligature glyph, which a PDF reader copies as U+FB00..: a hash
+    prefix such as 4cff2584e83d would no longer match the one a household compares it with."""
+    page = new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"/results/{twenty_villages}/niem-yet")
+    page.locator("#notice-version").evaluate("node => { node.textContent = 'SHA-256: 00ff11fi22fl33ffi' }")
+    text = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True))).pages[0].extract_text()
+    assert "00ff11fi22fl33ffi" in "".join(text.split())
+
+
 def test_the_notice_shows_its_qr_code_whole_on_the_page(new_page, twenty_villages):
     page = new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"/results/{twenty_villages}/niem-yet")

@@ -19,7 +19,7 @@ from ..extensions import db
 from ..i18n import _
 from ..models import AnswerValue, HouseholdCode, ScanPage, ScanStatus, ScanUpload, Survey
 from ..paper_scan import kept
-from . import audit, lifecycle, paper_forms
+from . import audit, lifecycle, paper_forms, scans
 from .responses import Submission
 from .scans import VALUES, store_sheet
 
@@ -73,8 +73,8 @@ def _item_reading(rows: list[ScanPage], key: str) -> tuple[int | None, str]:
 
 def sheet(survey: Survey, code_id: int) -> Sheet | None:
     """The sheet of one household waiting for a person (None when it waits for nobody)."""
-    code = db.session.get(HouseholdCode, code_id)
-    if code is None or code.survey_id != survey.id:
+    code = scans.household_code(survey, code_id)
+    if code is None:
         return None
     rows = list(db.session.execute(select(ScanPage).where(
         ScanPage.household_code_id == code.id, ScanPage.status == ScanStatus.REVIEW).order_by(ScanPage.page,
@@ -133,7 +133,7 @@ def _texts(sheet_: Sheet, reasons: Mapping[str, str], opinion: str) -> tuple[dic
 def _locked_sheet(survey: Survey, code_id: int, seen: str) -> Sheet:
     """The sheet, under its household's row lock, as the person saw it (else StateError)."""
     lifecycle.require(survey, lifecycle.Write.PAPER_KEYING)
-    db.session.execute(select(HouseholdCode.id).where(HouseholdCode.id == code_id).with_for_update())
+    scans.lock_household(code_id)
     current = sheet(survey, code_id)
     if current is None or current.row_ids != seen:
         raise StateError(_("Phiếu này vừa thay đổi (đã có người xem xong, hoặc có thêm trang được quét). "

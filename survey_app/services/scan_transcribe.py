@@ -23,7 +23,7 @@ from ..extensions import db
 from ..i18n import _
 from ..models import HouseholdCode, KeyedEntry, Response, ScanPage, ScanStatus, Survey
 from ..models._types import utcnow
-from . import audit, lifecycle, paper
+from . import audit, lifecycle, paper, scans
 from .responses import Submission
 from .scan_review import OPINION_MAX, REASON_MAX, WRITING_MM2
 
@@ -116,8 +116,8 @@ def queue(survey: Survey) -> list[int]:
 
 def sheet(survey: Survey, code_id: int) -> Transcription | None:
     """The stored sheet of one household if its handwriting waits for a person (else None)."""
-    code = db.session.get(HouseholdCode, code_id)
-    if code is None or code.survey_id != survey.id:
+    code = scans.household_code(survey, code_id)
+    if code is None:
         return None
     found = _candidates(survey, code_id).get(code_id)
     if found is None:
@@ -152,7 +152,7 @@ def save(survey: Survey, code_id: int, seen: str, typed: Mapping[str, str], *, a
     """Store what a person typed from a sheet's handwriting as a new version of its phiếu, or (``unreadable``)
     close the sheet with no text (flushes; the view commits). ``seen``: the page ids the person was shown."""
     lifecycle.require(survey, lifecycle.Write.CORRECTION)
-    db.session.execute(select(HouseholdCode.id).where(HouseholdCode.id == code_id).with_for_update())
+    scans.lock_household(code_id)
     current = sheet(survey, code_id)
     if current is None or current.row_ids != seen:
         raise StateError(_("Chữ viết tay của phiếu này đã được chép lại, hoặc phiếu không còn chờ chép lại. "

@@ -151,7 +151,7 @@ class ScanRun:
         if code.status is CodeStatus.VOIDED:
             return self._reject(page, source, sha, "voided",
                                 _("phiếu số %(serial)s đã bị hủy (báo mất).", serial=code.serial), code)
-        _lock(code)  # one sheet's pages are recorded one after another, whichever worker reads them
+        lock_household(code.id)  # one sheet's pages are recorded one after another, whichever worker reads them
         answered = _answered(code)
         if answered:
             return self._reject(page, source, sha, "answered", answered, code)
@@ -250,8 +250,15 @@ def batch_for(survey: Survey, upload: ScanUpload | None, frame_village_id: int, 
     return batch
 
 
-def _lock(code: HouseholdCode) -> None:
-    db.session.execute(select(HouseholdCode.id).where(HouseholdCode.id == code.id).with_for_update())
+def household_code(survey: Survey, code_id: int) -> HouseholdCode | None:
+    """The household code ``code_id`` when it belongs to ``survey`` (else None)."""
+    code = db.session.get(HouseholdCode, code_id)
+    return code if code is not None and code.survey_id == survey.id else None
+
+
+def lock_household(code_id: int) -> None:
+    """Take the household's row lock: one sheet is recorded, reviewed or transcribed at a time."""
+    db.session.execute(select(HouseholdCode.id).where(HouseholdCode.id == code_id).with_for_update())
 
 
 def _code_of(survey: Survey, printed: str) -> HouseholdCode | None:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 
-from ..extensions import db
 from ..i18n import _
-from ..models import HouseholdCode
 from ..scope import roles_required, survey_for
-from ..services import scan_review
+from ..services import scan_review, scans
 from ..services.scan_progress import problem_label, review_queue, why_label
 from . import bp
 from ._common import EDITORS, actor, attempt, flash_problems
@@ -37,8 +35,8 @@ def scan_review_next(survey_id: int):
 def scan_review_save(survey_id: int, code_id: int):
     """Store the sheet with the answers chosen, or set it aside with a reason (``action=reject``)."""
     survey = survey_for(survey_id, edit=True)
-    code = db.session.get(HouseholdCode, code_id)
-    if code is None or code.survey_id != survey.id:
+    code = scans.household_code(survey, code_id)
+    if code is None:
         abort(404)
     if scan_review.sheet(survey, code_id) is None:
         flash_problems([_("Phiếu này không còn chờ người xem.")])

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from ..extensions import db
 from ..i18n import _
-from ..models import HouseholdCode
 from ..scope import roles_required, survey_for
-from ..services import lifecycle, scan_transcribe
+from ..services import lifecycle, scan_transcribe, scans
 from . import bp
 from ._common import EDITORS, actor, attempt, flash_problems
 
@@ -39,8 +37,8 @@ def scan_transcribe_next(survey_id: int):
 def scan_transcribe_save(survey_id: int, code_id: int):
     """Store the typed text (``action=save``) or close the sheet with none (``action=unreadable``)."""
     survey = survey_for(survey_id, edit=True)
-    code = db.session.get(HouseholdCode, code_id)
-    if code is None or code.survey_id != survey.id:
+    code = scans.household_code(survey, code_id)
+    if code is None:
         abort(404)
     if scan_transcribe.sheet(survey, code_id) is None:  # done meanwhile, or a second click
         flash_problems([_("Chữ viết tay của phiếu này đã được chép lại, hoặc phiếu không còn chờ chép lại.")])

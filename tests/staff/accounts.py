@@ -79,3 +79,13 @@ def answers(app, survey_id: int, value: int = 1, **overrides):
         keys = [item["key"] for item in db.session.get(Survey, survey_id).template["items"]]
     chosen = {key: AnswerValue(overrides.get(f"q{n}", value)) for n, key in enumerate(keys, 1)}
     return Submission(chosen)
+
+
+def new_survey_form(client, villages, **fields):
+    """The new-survey form of commune 21040 as posted with ``villages`` (ids) included, changed by ``fields``."""
+    data = {"csrf_token": token(client), "unit_code": "21040", "template": "xa-ntm-2026",
+            "start": "2026-03-02", "margin": "0.05", "create": "1"}
+    for n, village_id in enumerate(villages):
+        data |= {f"villages-{n}-village_id": str(village_id), f"villages-{n}-include": "y",
+                 f"villages-{n}-households": "300"}
+    return data | fields

@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analysis import integrity as I  # noqa: E402
 from bench import _integrity_sims as S  # noqa: E402
+from bench import _keying_sims as K  # noqa: E402
 from bench._machine import describe, record_section  # noqa: E402
 
 HEADING = "## Integrity indicators: false alarms on honest simulations"
@@ -44,11 +45,11 @@ def web(traffic: S.WebTraffic):
 
 
 def keying(rng, phieu: int):
-    return alarms(I.fast_keying(S.honest_keying(rng, phieu).batches()))
+    return alarms(I.fast_keying(K.honest_keying(rng, phieu).batches()))
 
 
 def outliers(rng, phieu: int, spread: float):
-    return alarms(I.outlier_villages(S.honest_tallies(rng, phieu, spread=spread)))
+    return alarms(I.outlier_villages(K.honest_tallies(rng, phieu, spread=spread)))
 
 
 def planted_opinions(rng, phieu: int, copies: int, text: str | None = None) -> bool:
@@ -64,13 +65,13 @@ def planted_stuffing(rng, slips: int, shared: bool) -> bool:
 
 
 def planted_keying(rng, pace: float) -> bool:
-    k = S.honest_keying(rng, 3000)
-    keyer = S.plant_fast_keying(rng, k, 40, pace)
+    k = K.honest_keying(rng, 3000)
+    keyer = K.plant_fast_keying(rng, k, 40, pace)
     return any(i.evidence["keyer"] == keyer for i in I.fast_keying(k.batches()))
 
 
 def planted_outlier(rng) -> bool:
-    tallies = S.honest_tallies(rng, 3000, rate=0.85)
+    tallies = K.honest_tallies(rng, 3000, rate=0.85)
     code, n, _x = tallies[0]
     tallies[0] = (code, n, n)  # every phiếu of one village "satisfied"
     return any(i.subject == code for i in I.outlier_villages(tallies))

@@ -8,6 +8,7 @@ import pytest
 
 from analysis import integrity as I
 from bench import _integrity_sims as S
+from bench import _keying_sims as K
 
 SEEDS = range(6)
 
@@ -33,13 +34,13 @@ def test_honest_web_traffic_raises_nothing(seed):
 @pytest.mark.parametrize("seed", SEEDS)
 def test_honest_keying_raises_nothing(seed):
     for phieu in (300, 3000):
-        assert alarms(I.fast_keying(S.honest_keying(np.random.default_rng(seed), phieu).batches())) == [], phieu
+        assert alarms(I.fast_keying(K.honest_keying(np.random.default_rng(seed), phieu).batches())) == [], phieu
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_villages_that_differ_honestly_raise_nothing(seed):
     for phieu, spread in ((1000, 0.3), (20000, 0.3), (5000, 0.5)):
-        tallies = S.honest_tallies(np.random.default_rng(seed), phieu, spread=spread)
+        tallies = K.honest_tallies(np.random.default_rng(seed), phieu, spread=spread)
         assert alarms(I.outlier_villages(tallies)) == [], (phieu, spread)
 
 
@@ -53,8 +54,8 @@ def test_planted_fraud_is_caught(seed):
     address = S.plant_stuffing(rng, traffic, 15, shared_address=True)
     found = alarms(I.bursts(traffic.times, traffic.addresses, traffic.villages, meetings=traffic.meetings))
     assert [i.subject for i in found] == [address]
-    keying = S.honest_keying(rng, 3000)
-    keyer = S.plant_fast_keying(rng, keying, 60, 3.0)
+    keying = K.honest_keying(rng, 3000)
+    keyer = K.plant_fast_keying(rng, keying, 60, 3.0)
     assert [i.evidence["keyer"] for i in I.fast_keying(keying.batches())] == [keyer]
 
 

@@ -17,9 +17,9 @@ def pdf_pages(pdf: bytes, dpi: int = 150) -> list[np.ndarray]:
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "phieu.pdf"
         source.write_bytes(pdf)
-        subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", str(source), str(Path(folder) / "page")],
-                       check=True)
-        return [cv2.imread(str(page), cv2.IMREAD_GRAYSCALE) for page in sorted(Path(folder).glob("page-*.png"),
+        # PGM, not PNG: the same pixels, twenty times quicker (no compression on the way out and in)
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", str(source), str(Path(folder) / "page")], check=True)
+        return [cv2.imread(str(page), cv2.IMREAD_GRAYSCALE) for page in sorted(Path(folder).glob("page-*.pgm"),
                                                                                  key=lambda p: int(p.stem[5:]))]
 
 

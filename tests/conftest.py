@@ -1,20 +1,23 @@
-"""Fixtures: an app per test on a fresh database, on SQLite and on PostgreSQL."""
+"""Fixtures: the app on an empty database for each test, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import uuid
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from flask import Flask
 from hypothesis import HealthCheck, settings
-from jinja2 import BytecodeCache
+from limits.storage import storage_from_string
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from survey_app import create_app
-from survey_app.extensions import db
+from survey_app.extensions import db, limiter
 
 from .factories import app_config, make_survey
 
@@ -125,13 +128,23 @@ def sqlite_schema(tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="session")
+def sqlite_path(tmp_path_factory) -> Path:
+    """Where this test process's SQLite database lives (the same file for every test, refilled each time)."""
+    return tmp_path_factory.mktemp("database") / "test.db"
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    """The URL of a database holding the empty schema for one test: a copy of the SQLite schema file, or the
-    session's PostgreSQL database, emptied (or rebuilt) after the test."""
+def database_url(request):
+    """The URL of a database holding the empty schema for one test: a fresh copy of the SQLite schema file, or
+    the session's PostgreSQL database, emptied (or rebuilt) after the test."""
     if request.param == "sqlite":
-        path = tmp_path / "test.db"
-        shutil.copyfile(request.getfixturevalue("sqlite_schema"), path)
+        path = request.getfixturevalue("sqlite_path")
+        for leftover in (path.with_name(path.name + suffix) for suffix in ("-journal", "-wal", "-shm")):
+            leftover.unlink(missing_ok=True)
+        fresh = path.with_name("fresh.db")
+        shutil.copyfile(request.getfixturevalue("sqlite_schema"), fresh)
+        os.replace(fresh, path)  # a connection a test left open keeps the old file, never a half-copied one
         yield f"sqlite:///{path}"
         return
     schema = request.getfixturevalue("postgres_schema")
@@ -139,29 +152,46 @@ def database_url(request, tmp_path):
     schema.reset()
 
 
-class _CompiledTemplates(BytecodeCache):
-    """Jinja's compiled templates shared by the apps of a test process (keyed by each source's checksum):
-    each test's app would compile every page it renders again, a third of a short test's time."""
+class _ReusedApp:
+    """One application per database of a test process, put back after each test as it was made: building
+    one costs about 60 ms (Werkzeug compiles each of its 70 routes), a tenth of a short test.
 
-    def __init__(self):
-        self.code: dict[str, bytes] = {}
+    What a test may change is restored: the configuration, attributes set on the app, what it added to
+    ``app.extensions`` (caches, the scan thread), and the rate limiter's storage, which lives on the shared
+    ``limiter`` object (a test's other app may have pointed it elsewhere) and starts empty for each test.
+    """
 
-    def load_bytecode(self, bucket) -> None:
-        if (data := self.code.get(bucket.key)) is not None:
-            bucket.bytecode_from_string(data)
+    def __init__(self, url: str):
+        self.app = create_app(app_config(url))
+        self.config = copy.deepcopy(dict(self.app.config))
+        self.attributes = dict(vars(self.app))
+        self.extensions = dict(self.app.extensions)
 
-    def dump_bytecode(self, bucket) -> None:
-        self.code[bucket.key] = bucket.bytecode_to_string()
+    def fresh(self) -> Flask:
+        app = self.app
+        app.config.clear()
+        app.config.update(copy.deepcopy(self.config))
+        for name in set(vars(app)) - set(self.attributes):
+            delattr(app, name)
+        for name, value in self.attributes.items():
+            if getattr(app, name, None) is not value:
+                setattr(app, name, value)
+        app.extensions.clear()
+        app.extensions.update(self.extensions)
+        storage = storage_from_string("memory://")
+        limiter._storage, limiter._limiter = storage, type(limiter._limiter)(storage)
+        return app
 
 
-COMPILED_TEMPLATES = _CompiledTemplates()
+_apps: dict[str, _ReusedApp] = {}
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
-    """The application on an empty database."""
-    app = create_app(app_config(database_url))
-    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
+def app(database_url):
+    """The application on an empty database (one per database and test process, reset for each test)."""
+    if database_url not in _apps:
+        _apps[database_url] = _ReusedApp(database_url)
+    app = _apps[database_url].fresh()
     yield app
     with app.app_context():
         db.session.remove()

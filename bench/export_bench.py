@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
 import random
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, insert, text  # noqa: E402
 
+from bench import _child  # noqa: E402
 from bench._machine import describe, record_section  # noqa: E402
 
 TEMPLATE = "huyen-ntm-nang-cao-2021"  # 10 items
@@ -194,9 +193,7 @@ def measure(url: str, what: str) -> dict:
 
 
 def in_fresh_process(url: str, what: str) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--measure", what, "--url", url], capture_output=True,
-                         text=True, check=True, cwd=ROOT)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return _child.run_json(__file__, "--measure", what, "--url", url)
 
 
 def _database(backend: str, tmp: str) -> tuple[str, str | None]:
@@ -275,11 +272,9 @@ def main() -> None:
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--record", action="store_true")
-    parser.add_argument("--measure", help=argparse.SUPPRESS)
-    parser.add_argument("--url", help=argparse.SUPPRESS)
+    _child.add_arguments(parser)
     args = parser.parse_args()
-    if args.measure:
-        print(json.dumps(measure(args.url, args.measure)))
+    if _child.answered(args, measure):
         return
     backends = [b for b, wanted in (("sqlite", args.sqlite), ("postgresql", args.postgres)) if wanted]
     if not backends:

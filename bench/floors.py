@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import _child  # noqa: E402
 from bench import _server as server  # noqa: E402
 from bench._machine import describe, record_section  # noqa: E402
 from bench._residents import display  # noqa: E402
@@ -53,14 +53,6 @@ def floor_program(name: str):
 def dsn(url: str) -> str:
     """A SQLAlchemy URL as libpq takes it."""
     return url.replace("postgresql+psycopg://", "postgresql://")
-
-
-def run_json(*command: str) -> dict:
-    """Run a program in a fresh process; its last line of output is JSON."""
-    out = subprocess.run([sys.executable, *command], capture_output=True, text=True, cwd=ROOT)
-    if out.returncode:
-        raise RuntimeError(f"{command[0]} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 # --------------------------------------------------------------------------- submit and page: gunicorn
@@ -185,11 +177,11 @@ def big_rows(size: int) -> list[tuple]:
         load(url, size, province_rows)
         print(f"loaded {size:,} phiếu in {time.perf_counter() - started:.0f} s", flush=True)
         me = str(Path(__file__).resolve())
-        export = run_json(me, "--measure", "export", "--url", url)
-        copy = run_json(str(FLOORS / "copy_export.py"), dsn(url), "1")
-        results = run_json(me, "--measure", "results", "--url", url)
-        tally = run_json(me, "--measure", "tally", "--url", url)
-        group_by = run_json(str(FLOORS / "group_by.py"), dsn(url), "1")
+        export = _child.run_json(me, "--measure", "export", "--url", url)
+        copy = _child.run_json(str(FLOORS / "copy_export.py"), dsn(url), "1")
+        results = _child.run_json(me, "--measure", "results", "--url", url)
+        tally = _child.run_json(me, "--measure", "tally", "--url", url)
+        group_by = _child.run_json(str(FLOORS / "group_by.py"), dsn(url), "1")
     return [("export", export, copy), ("results", results), ("tally", tally, group_by)]
 
 
@@ -241,11 +233,9 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=8.0)
     parser.add_argument("--only", default="submit,page,province")
     parser.add_argument("--record", action="store_true")
-    parser.add_argument("--measure", help=argparse.SUPPRESS)
-    parser.add_argument("--url", help=argparse.SUPPRESS)
+    _child.add_arguments(parser)
     args = parser.parse_args()
-    if args.measure:
-        print(json.dumps(measure(args.url, args.measure)))
+    if _child.answered(args, measure):
         return 0
     only = set(args.only.split(","))
     load_before = os.getloadavg()

@@ -137,7 +137,7 @@ def web_rows(clients: int, duration: float) -> list[tuple]:
             floor_result = submit_phase(floor, floor_codes[:200], floor_codes[200:], clients, duration)
         finally:
             server.stop_server(floor)
-    return [("submit", project, floor_result), ("page", page)]
+    return [("submit", project, floor_result), ("page", page, None)]
 
 
 # --------------------------------------------------------------------------- export, results, tally: 1 M phiếu
@@ -182,7 +182,7 @@ def big_rows(size: int) -> list[tuple]:
         results = _child.run_json(me, "--measure", "results", "--url", url)
         tally = _child.run_json(me, "--measure", "tally", "--url", url)
         group_by = _child.run_json(str(FLOORS / "group_by.py"), dsn(url), "1")
-    return [("export", export, copy), ("results", results), ("tally", tally, group_by)]
+    return [("export", export, copy), ("results", results, None), ("tally", tally, group_by)]
 
 
 # --------------------------------------------------------------------------- the table
@@ -198,32 +198,36 @@ def _submit_line(project, floor) -> str:
             f"{server_cpu[0] / server_cpu[1]:.2f}× |")
 
 
+def _page_line(p: dict, _floor, _size: int) -> str:
+    return (f"| Largest phiếu page + style.css | {p['html']:,} + {p['css']:,} bytes, {p['wire']:,} on the wire "
+            f"({p['encodings']}) | gzip -9: {p['floor']:,} bytes | {p['wire'] / p['floor']:.2f}× |")
+
+
+def _export_line(e: dict, c: dict, size: int) -> str:
+    return (f"| Raw CSV export, {size:,} phiếu | {e['seconds']:.2f} s (Python {e['cpu']:.2f} s CPU), RSS "
+            f"{e['max_rss_mib']:.0f} MiB, {e['bytes'] / 2**20:.1f} MiB | `COPY` of the same pivot "
+            f"{c['seconds']:.2f} s | {e['seconds'] / c['seconds']:.2f}× |")
+
+
+def _results_line(r: dict, _floor, size: int) -> str:
+    return (f"| Results page before publication, {size:,} phiếu | first view {r['first']:.2f} s (document "
+            f"{r['document']:.2f} s + indicators {r['indicators']:.2f} s), second view {r['second'] * 1000:.0f} ms"
+            " | – | – |")
+
+
+def _tally_line(t: dict, g: dict, size: int) -> str:
+    return (f"| Province tally, {size:,} phiếu | {t['seconds']:.2f} s | one `GROUP BY village, item, value` "
+            f"{g['seconds']:.2f} s | {t['seconds'] / g['seconds']:.2f}× |")
+
+
+LINES = {"submit": lambda project, floor, _size: _submit_line(project, floor), "page": _page_line,
+         "export": _export_line, "results": _results_line, "tally": _tally_line}
+
+
 def table(rows: list[tuple], size: int) -> list[str]:
-    lines = ["| Path | Project | Floor, same run | Ratio |", "|---|---|---|---|"]
-    for row in rows:
-        kind = row[0]
-        if kind == "submit":
-            lines.append(_submit_line(row[1], row[2]))
-        elif kind == "page":
-            p = row[1]
-            lines.append(f"| Largest phiếu page + style.css | {p['html']:,} + {p['css']:,} bytes, "
-                         f"{p['wire']:,} on the wire ({p['encodings']}) | gzip -9: {p['floor']:,} bytes | "
-                         f"{p['wire'] / p['floor']:.2f}× |")
-        elif kind == "export":
-            e, c = row[1], row[2]
-            lines.append(f"| Raw CSV export, {size:,} phiếu | {e['seconds']:.2f} s (Python {e['cpu']:.2f} s CPU), "
-                         f"RSS {e['max_rss_mib']:.0f} MiB, {e['bytes'] / 2**20:.1f} MiB | `COPY` of the same "
-                         f"pivot {c['seconds']:.2f} s | {e['seconds'] / c['seconds']:.2f}× |")
-        elif kind == "results":
-            r = row[1]
-            lines.append(f"| Results page before publication, {size:,} phiếu | first view {r['first']:.2f} s "
-                         f"(document {r['document']:.2f} s + indicators {r['indicators']:.2f} s), second view "
-                         f"{r['second'] * 1000:.0f} ms | – | – |")
-        elif kind == "tally":
-            t, g = row[1], row[2]
-            lines.append(f"| Province tally, {size:,} phiếu | {t['seconds']:.2f} s | one `GROUP BY village, "
-                         f"item, value` {g['seconds']:.2f} s | {t['seconds'] / g['seconds']:.2f}× |")
-    return lines
+    """The markdown table of the rows measured: (kind, project, floor or None)."""
+    return ["| Path | Project | Floor, same run | Ratio |", "|---|---|---|---|",
+            *(LINES[kind](project, floor, size) for kind, project, floor in rows)]
 
 
 def main() -> int:

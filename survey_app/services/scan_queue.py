@@ -62,10 +62,10 @@ def file_name(name: str | None) -> str:
 def _refusal(survey: Survey, name: str, data: bytes, sha: str) -> tuple[int, str]:
     """(pages, "") for a file to queue, else (0, why not)."""
     if images.kind(data) is None:
-        return 0, _("“%(name)s” không phải tệp PDF, JPEG hay PNG; không nhận.", name=name)
+        return 0, _("“%(name)s” không phải tệp PDF, JPEG, PNG hay TIFF; không nhận.", name=name)
     count = images.page_count(data)
     if not count:
-        return 0, _("“%(name)s”: không mở được tệp PDF.", name=name)
+        return 0, _("“%(name)s”: không mở được tệp này.", name=name)
     limit = current_app.config["SURVEY_SCAN_MAX_PAGES"]
     if count > limit:
         return 0, _("“%(name)s” có %(n)s trang, quá %(max)s trang cho một tệp; hãy chia nhỏ.", name=name, n=count,
@@ -78,8 +78,8 @@ def _refusal(survey: Survey, name: str, data: bytes, sha: str) -> tuple[int, str
 
 
 def receive(survey: Survey, files: list[tuple[str | None, bytes]], *, actor=None) -> list[Received]:
-    """Keep each file and queue its pages for a worker (flushes; audited). Files that are not PDF, JPEG or
-    PNG by their content, PDFs that do not open, and files sent before are refused and said so."""
+    """Keep each file and queue its pages for a worker (flushes; audited). Files that are not PDF, JPEG, PNG or
+    TIFF by their content, files that do not open, and files sent before are refused and said so."""
     import hashlib
 
     lifecycle.require(survey, lifecycle.Write.PAPER_KEYING)

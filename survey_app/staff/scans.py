@@ -52,7 +52,7 @@ def upload_scans(survey_id: int):
     survey = survey_for(survey_id, edit=True)
     files = [(sent.filename, sent.read()) for sent in request.files.getlist("files") if sent.filename]
     if not files:
-        flash_problems([_("Hãy chọn ít nhất một tệp PDF, JPEG hoặc PNG.")])
+        flash_problems([_("Hãy chọn ít nhất một tệp PDF, JPEG, PNG hoặc TIFF.")])
         return redirect(url_for(".scans", survey_id=survey.id), 303)
     received, errors = attempt(receive, survey, files, actor=actor())
     if errors:

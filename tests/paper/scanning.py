@@ -34,6 +34,13 @@ def png_bytes(image) -> bytes:
     return data.tobytes()
 
 
+def tiff_bytes(images) -> bytes:
+    """The pages as one multi-page TIFF, as an office scanner saves a stack."""
+    ok, data = cv2.imencodemulti(".tiff", list(images))
+    assert ok
+    return data.tobytes()
+
+
 def pdf_bytes(images) -> bytes:
     out = io.BytesIO()
     pages = [Image.fromarray(image) for image in images]

@@ -9,7 +9,7 @@ from survey_app.extensions import db
 from survey_app.models import AuditEntry, Channel, Response, ScanFile, ScanPage, Survey
 from survey_app.services import scan_queue
 
-from .scanning import _mark, _printed, client_of, pdf_bytes, png_bytes, send, statuses
+from .scanning import _mark, _printed, client_of, pdf_bytes, png_bytes, send, statuses, tiff_bytes
 
 
 def _drain(app) -> int:
@@ -24,14 +24,14 @@ def test_upload_returns_at_once_and_a_worker_reads_what_was_sent(app, runner, tm
     a = _mark(layout, sheets[0], [1] * (n - 1) + [2])
     b = _mark(layout, sheets[1], [2] * n, doubt=1)
     client = client_of(app, "canbo")
-    files = [("to-1.pdf", pdf_bytes([a[1], a[0]])), ("b1.png", png_bytes(b[0])), ("b2.png", png_bytes(b[1])),
+    files = [("to-1.pdf", pdf_bytes([a[1], a[0]])), ("b.tif", tiff_bytes(b)),
              ("trang.png", png_bytes(np.full((900, 640), 255, np.uint8))), ("ghi-chu.pdf", b"not a pdf at all")]
     sent = send(client, survey_id, files)
     assert sent.status_code == 303
     assert statuses(app, survey_id) == {"queued": 5}  # nothing read within the request
     page = client.get(f"/staff/surveys/{survey_id}/scans").get_data(as_text=True)
     assert 'http-equiv="refresh"' in page and 'data-count="unread">5<' in page
-    assert "Đã nhận 5 trang" in page and "“ghi-chu.pdf” không phải tệp PDF, JPEG hay PNG" in page
+    assert "Đã nhận 5 trang" in page and "“ghi-chu.pdf” không phải tệp PDF, JPEG, PNG hay TIFF" in page
 
     assert _drain(app) == 5
     assert statuses(app, survey_id) == {"stored": 2, "review": 2, "rejected": 1}

@@ -16,17 +16,17 @@ OpenCV and zxing-cpp; no Flask, no database.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
 
-from . import payload
+from . import payload, strays
 from .align import SCALE, Found, align, grey, locate, straighten
 from .layout import FormLayout, ItemLayout, PageLayout, Rect
 
 __all__ = ["SCALE", "Decision", "Found", "Inks", "ItemReading", "PageReading", "align", "border_ink", "darkness",
-           "decide", "grey", "inks", "locate", "read", "straighten", "strokes", "writing"]
+           "decide", "grey", "inks", "locate", "printed_ink", "read", "straighten", "strokes", "writing"]
 
 #: Darkness (0 paper … 1 black, against the local paper colour) from which a pixel is faint ink, whatever the
 #: page: a fixed floor, never raised by a noisy page (a faint mark must never vanish into "empty").
@@ -115,6 +115,9 @@ class Inks:
     level: float
     seed: float
     grow: float
+    #: Pen ink (mm²) of the page's usual box border band, label 1 and label 2 (``printed_ink``); zero
+    #: (nothing is print) until measured, so no dash touching them passes.
+    printed: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
 
 def _inner(dark: np.ndarray, box: Rect) -> np.ndarray:
@@ -162,30 +165,64 @@ def _box_state(dark: np.ndarray, box: Rect, page_inks: Inks) -> tuple[str, float
     return "doubt", ink, faint
 
 
-def _stray(dark: np.ndarray, item: ItemLayout, page_inks: Inks) -> tuple[float, float]:
+def _local(area: Rect, rect: Rect) -> tuple[slice, slice]:
+    return (slice(max(round((rect.y - area.y) * SCALE), 0), max(round((rect.bottom - area.y) * SCALE), 0)),
+            slice(max(round((rect.x - area.x) * SCALE), 0), max(round((rect.right - area.x) * SCALE), 0)))
+
+
+def _zones(item: ItemLayout, shape: tuple[int, int]) -> np.ndarray:
+    """The zones left out of the stray-ink search, numbered 1-4: box 1, box 2 (with their clearance), label 1,
+    label 2 (with theirs); 0 elsewhere in the answer row."""
+    zones = np.zeros(shape, np.uint8)
+    for number, (rect, clearance) in enumerate(((item.boxes[0], BOX_CLEARANCE), (item.boxes[1], BOX_CLEARANCE),
+                                                (item.labels[0].box, LABEL_CLEARANCE),
+                                                (item.labels[1].box, LABEL_CLEARANCE)), 1):
+        zones[_local(item.answers, rect.grow(clearance))] = number
+    return zones
+
+
+def _zone_ink(pen: np.ndarray, zones: np.ndarray, item: ItemLayout) -> tuple[float, float, float, float]:
+    """Pen ink (mm²) in each zone: the boxes' border bands (their inner part left out), the labels."""
+    band = pen.copy()
+    for box in item.boxes:
+        band[_local(item.answers, box.grow(-INNER_INSET))] = False
+    mm2 = SCALE * SCALE
+    return tuple(float((band & (zones == number)).sum()) / mm2 for number in (1, 2, 3, 4))
+
+
+def printed_ink(dark: np.ndarray, page: PageLayout, page_inks: Inks) -> tuple[float, float, float]:
+    """The page's box border bands, first labels and second labels (mm² of pen ink, lower quartile of each):
+    what the print holds."""
+    rows = []
+    for item in page.items:
+        values = _cut(dark, item.answers)
+        rows.append(_zone_ink(strokes(values, page_inks), _zones(item, values.shape), item))
+    if not rows:
+        return (0.0, 0.0, 0.0)
+    quartile = lambda values: float(np.percentile(values, 25))  # noqa: E731
+    return (quartile([row[0] for row in rows] + [row[1] for row in rows]), quartile([row[2] for row in rows]),
+            quartile([row[3] for row in rows]))
+
+
+def _stray(dark: np.ndarray, item: ItemLayout, page_inks: Inks) -> tuple[float, float, strays.Row]:
     """Ink (mm²) in the answer row away from the boxes and the labels' words: pen strokes by the page's
-    thresholds (bar a box's own mark reaching out of it), and anything above the faint floor."""
+    thresholds (bar a box's own mark reaching out of it), anything above the faint floor, and the pen strokes
+    by piece (``strays``)."""
     area = item.answers
-
-    def local(rect: Rect) -> tuple[slice, slice]:
-        return (slice(max(round((rect.y - area.y) * SCALE), 0), max(round((rect.bottom - area.y) * SCALE), 0)),
-                slice(max(round((rect.x - area.x) * SCALE), 0), max(round((rect.right - area.x) * SCALE), 0)))
-
     values = _cut(dark, area)
-    off = np.ones(values.shape, bool)
-    for rect, clearance in ((item.boxes[0], BOX_CLEARANCE), (item.boxes[1], BOX_CLEARANCE),
-                            (item.labels[0].box, LABEL_CLEARANCE), (item.labels[1].box, LABEL_CLEARANCE)):
-        off[local(rect.grow(clearance))] = False
+    zones = _zones(item, values.shape)
+    off = zones == 0
     pen = strokes(values, page_inks)
     count, labels = cv2.connectedComponents(pen.astype(np.uint8), connectivity=8)
     attached, near = np.zeros(count, bool), np.zeros(values.shape, bool)
     for box in item.boxes:
-        attached[np.unique(labels[local(box.grow(-INNER_INSET))])] = True
-        near[local(box.grow(MARK_REACH))] = True
+        attached[np.unique(labels[_local(area, box.grow(-INNER_INSET))])] = True
+        near[_local(area, box.grow(MARK_REACH))] = True
     attached[0] = False
+    stray = pen & off & ~(attached[labels] & near)
     mm2 = SCALE * SCALE
-    return (float((pen & off & ~(attached[labels] & near)).sum()) / mm2,
-            float(((values >= page_inks.faint) & off).sum()) / mm2)
+    row = strays.Row(strays.pieces(stray, zones, SCALE), _zone_ink(pen, zones, item))
+    return float(stray.sum()) / mm2, float(((values >= page_inks.faint) & off).sum()) / mm2, row
 
 
 def border_ink(dark: np.ndarray, page: PageLayout) -> float:
@@ -206,8 +243,11 @@ def border_ink(dark: np.ndarray, page: PageLayout) -> float:
 def decide(dark: np.ndarray, item: ItemLayout, page_inks: Inks) -> ItemReading:
     """One item from the darkness of the straightened page and the page's ink thresholds."""
     (s1, ink1, faint1), (s2, ink2, faint2) = (_box_state(dark, box, page_inks) for box in item.boxes)
-    stray, faint_stray = _stray(dark, item, page_inks)
+    stray, faint_stray, row = _stray(dark, item, page_inks)
     states = (s1, s2)
+    if stray > STRAY_MM2 and states in (("marked", "empty"), ("empty", "marked")) and row.dash_passes(
+            states.index("empty"), page_inks.printed):
+        stray = sum(piece.mm2 for piece in row.pieces if not piece.dash)  # a slip of the pen beside a clear mark
     if states == ("empty", "empty"):  # nothing in the boxes: even faint ink beside them (a ring) is a doubt
         stray = max(stray, faint_stray)
     if states == ("marked", "marked"):
@@ -237,6 +277,7 @@ def read(image: np.ndarray, found: Found, layout: FormLayout) -> PageReading:
     if border_ink(dark, page) < MIN_BORDER:
         return PageReading(page_id, "marks", (), residual, None)
     page_inks = inks(dark, page)
+    page_inks = replace(page_inks, printed=printed_ink(dark, page, page_inks))
     return PageReading(page_id, "", tuple(decide(dark, item, page_inks) for item in page.items), residual, straight,
                        writing(dark, page, page_inks))
 

@@ -1,0 +1,120 @@
+"""Stray ink beside the answers (issue 17, items 2, 3 and 5): a thin short dash between the answers, beside a
+clear mark, is a slip of the pen and the item is decided; an X or a ✓ beside the other box or over its label, a
+circled or underlined label stay UNSURE, whatever the pen and the degradation.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bench.paper import marks, printed, sheets
+from survey_app.paper_scan import reader
+from survey_app.paper_scan.layout import Rect
+from survey_app.paper_scan.reader import Decision
+
+S, N, U = Decision.SATISFIED, Decision.NOT_SATISFIED, Decision.UNSURE
+LAYOUT = printed.layout(sheets.TEMPLATE)
+ITEMS = LAYOUT.pages[0].items
+THICK = sheets.Pen("blue ballpoint", sheets.PENS["blue ballpoint"][0], 0.8, 0.9)
+
+
+def _page(dpi: int) -> np.ndarray:
+    return cv2.cvtColor(printed.page_image(1, dpi, sheets.TEMPLATE), cv2.COLOR_GRAY2BGR)
+
+
+def _read(image: np.ndarray) -> reader.PageReading:
+    found, why = reader.locate(image)
+    assert found is not None, why
+    reading = reader.read(image, found, LAYOUT)
+    assert not reading.problem, reading.problem
+    return reading
+
+
+def _gap(item) -> Rect:
+    """The paper between the first label and the second box."""
+    label, box = item.labels[0].box, item.boxes[1]
+    return Rect(label.right, box.y, box.x - label.right, box.h)
+
+
+def _dash(image, item, dpi, pen: sheets.Pen, start: float, rise: float) -> None:
+    """The benchmark's stray dash (3 mm, bench/paper/sheets.py), ``start`` mm into the gap."""
+    gap = _gap(item)
+    x, y = gap.x + start, gap.y + gap.h / 2
+    marks.stroke(image, [(x, y), (x + 3.0, y + rise)], dpi, pen=pen.width, ink=pen.ink)
+
+
+@pytest.mark.parametrize("condition", ["scan 200 dpi", "scan 150 dpi", "phone photo"])
+def test_a_dash_between_the_answers_beside_a_clear_mark_is_decided(condition):
+    """A thick ballpoint's 3 mm dash holds more than 3 mm² of ink: it used to send the item to review."""
+    dpi, degrade = sheets.CONDITIONS[condition]
+    image = _page(dpi)
+    placed = ((0, "cross", 0.6, 1.2), (1, "tick", 0.8, -1.4), (0, "tick", 1.4, 0.4), (1, "cross", 2.6, -1.0))
+    for item, (box, style, start, rise) in zip(ITEMS, placed, strict=False):
+        (marks.cross if style == "cross" else marks.tick)(image, item.boxes[box], dpi, pen=THICK.width, ink=THICK.ink)
+        _dash(image, item, dpi, THICK, start, rise)
+    reading = _read(degrade(image, np.random.default_rng(5)))
+    got = [(item.decision, item.why) for item in reading.items[:4]]
+    assert got == [(S, ""), (N, ""), (S, ""), (N, "")], reading.items[:4]
+
+
+def _beside(image, item, dpi, kind: str, chosen: int, pen: sheets.Pen) -> None:
+    """A clear X in box ``chosen`` and, beside the other box or on its label, a mark that may be an answer."""
+    width = max(pen.width, 0.5)
+    marks.cross(image, item.boxes[chosen], dpi, pen=pen.width, ink=pen.ink)
+    gap, other = _gap(item), item.labels[1 - chosen].box
+    if kind == "x_beside":  # an X in the gap, beside the second box (or the first label)
+        marks.cross(image, Rect(gap.x + 0.3, gap.y + 0.5, gap.w - 0.6, gap.h - 1.0), dpi, pen=width, ink=pen.ink)
+    elif kind == "tick_label":  # a ✓ in the gap, from the end of the first label to the second box
+        marks.tick(image, Rect(gap.x - 1.0, gap.y + 0.5, gap.w - 0.5, gap.h - 1.0), dpi, pen=width, ink=pen.ink)
+    elif kind == "ring_label":
+        marks.ring(image, other, dpi, pen=width, ink=pen.ink)
+    else:  # the other label underlined
+        y = other.bottom + 0.8  # below the label (its box holds the descenders)
+        marks.stroke(image, [(other.x + 1.0, y), (other.x + min(other.w, 16.0), y)], dpi, pen=width, ink=pen.ink)
+
+
+BESIDE = ("x_beside", "tick_label", "ring_label", "underline")
+
+
+@pytest.mark.parametrize("chosen", [0, 1])
+def test_a_mark_beside_the_other_box_or_on_its_label_stays_unsure(chosen):
+    dpi, degrade = sheets.CONDITIONS["scan 200 dpi"]
+    image = _page(dpi)
+    pen = sheets.Pen("black ballpoint", sheets.PENS["black ballpoint"][0], 0.4, 0.8)
+    for item, kind in zip(ITEMS, BESIDE, strict=False):
+        _beside(image, item, dpi, kind, chosen, pen)
+    reading = _read(degrade(image, np.random.default_rng(9)))
+    assert [(item.decision, item.why) for item in reading.items[:4]] == [(U, "stray")] * 4, reading.items[:4]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(kinds=st.lists(st.sampled_from([*BESIDE, "dash", "cross"]), min_size=len(ITEMS), max_size=len(ITEMS)),
+       name=st.sampled_from(list(sheets.PENS)), width=st.floats(0.25, 0.8), pressure=st.floats(0.55, 1.0),
+       condition=st.sampled_from(list(sheets.CONDITIONS)), seed=st.integers(0, 2**16))
+def test_dashes_pass_and_marks_beside_the_boxes_never_do(kinds, name, width, pressure, condition, seed):
+    """Whatever the pen and the degradation: a mark beside the other box or on its label is never decided;
+    a dash beside a clear mark is decided, if at all, as the mark."""
+    dpi, degrade = sheets.CONDITIONS[condition]
+    rng = np.random.default_rng(seed)
+    pen = sheets.Pen(name, sheets.PENS[name][0], width, pressure)
+    image = _page(dpi)
+    truth = []
+    for item in ITEMS:
+        kind, chosen = kinds[len(truth)], int(rng.integers(2))
+        if kind in BESIDE:
+            _beside(image, item, dpi, kind, chosen, pen)
+            truth.append({U})
+            continue
+        marks.cross(image, item.boxes[chosen], dpi, pen=pen.width, ink=pen.ink)
+        if kind == "dash":
+            _dash(image, item, dpi, pen, float(rng.uniform(-4.0, 2.8)), float(rng.uniform(-1.5, 1.5)))
+        truth.append({U, (S, N)[chosen]})
+    found, _why = reader.locate(degraded := degrade(image, rng))
+    if found is None:
+        return  # a page not found is refused, never read wrong
+    reading = reader.read(degraded, found, LAYOUT)
+    for kind, want, item in zip(kinds, truth, reading.items, strict=False):
+        assert item.decision in want, (kind, want, item)

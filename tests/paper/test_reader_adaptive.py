@@ -13,6 +13,8 @@ from bench.paper import marks, printed, sheets
 from survey_app.paper_scan import reader
 from survey_app.paper_scan.reader import Decision
 
+from .test_reader_strays import BESIDE, beside
+
 S, N, B, U = Decision.SATISFIED, Decision.NOT_SATISFIED, Decision.BLANK, Decision.UNSURE
 LAYOUT = printed.layout(sheets.TEMPLATE)
 ITEMS = LAYOUT.pages[0].items
@@ -95,8 +97,9 @@ def test_a_ticks_tail_is_its_mark_but_a_ring_or_a_mark_beside_a_box_is_stray():
         (N, ""), (U, "stray"), (U, "stray"), (U, "stray")], reading.items[:4]
 
 
-#: Marks drawn beside the benchmark's own: doubtful ones whose truth is "a person looks".
-EXTRA = ("faint", "speck", "ring")
+#: Marks drawn beside the benchmark's own: doubtful ones whose truth is "a person looks" (with a clear X in
+#: one box, an X or a ✓ beside the other box, the other label underlined: ``test_reader_strays``).
+EXTRA = ("faint", "speck", "ring", *BESIDE)
 
 
 def _extra(image, item, dpi, kind: str, pen: sheets.Pen, rng) -> str:
@@ -106,8 +109,10 @@ def _extra(image, item, dpi, kind: str, pen: sheets.Pen, rng) -> str:
         marks.cross(image, box, dpi, pen=max(pen.width, 0.6), ink=(grey, grey, grey))
     elif kind == "speck":  # 0.4-0.6 mm² (a heavy dot is 4.5 mm² or more): more than dust, less than a mark
         marks.dot(image, box, dpi, radius=float(rng.uniform(0.35, 0.45)), ink=pen.ink)
-    else:
+    elif kind == "ring":
         marks.ring(image, item.labels[int(rng.integers(2))].box, dpi, pen=pen.width, ink=pen.ink)
+    else:
+        beside(image, item, dpi, kind, int(rng.integers(2)), pen)
     return "unsure"
 
 

@@ -60,15 +60,16 @@ def test_a_dash_between_the_answers_beside_a_clear_mark_is_decided(condition):
     assert got == [(S, ""), (N, ""), (S, ""), (N, "")], reading.items[:4]
 
 
-def _beside(image, item, dpi, kind: str, chosen: int, pen: sheets.Pen) -> None:
+def beside(image, item, dpi, kind: str, chosen: int, pen: sheets.Pen) -> None:
     """A clear X in box ``chosen`` and, beside the other box or on its label, a mark that may be an answer."""
     width = max(pen.width, 0.5)
     marks.cross(image, item.boxes[chosen], dpi, pen=pen.width, ink=pen.ink)
     gap, other = _gap(item), item.labels[1 - chosen].box
     if kind == "x_beside":  # an X in the gap, beside the second box (or the first label)
         marks.cross(image, Rect(gap.x + 0.3, gap.y + 0.5, gap.w - 0.6, gap.h - 1.0), dpi, pen=width, ink=pen.ink)
-    elif kind == "tick_label":  # a ✓ in the gap, from the end of the first label to the second box
-        marks.tick(image, Rect(gap.x - 1.0, gap.y + 0.5, gap.w - 0.5, gap.h - 1.0), dpi, pen=width, ink=pen.ink)
+    elif kind == "tick_label":  # a ✓ in the gap: at the first label's end, or reaching the second box
+        reach = 3.0 if chosen == 1 else 0.5  # (a ✓ running into the marked box would be for that box)
+        marks.tick(image, Rect(gap.x - 1.0, gap.y + 0.5, gap.w - reach, gap.h - 1.0), dpi, pen=width, ink=pen.ink)
     elif kind == "ring_label":
         marks.ring(image, other, dpi, pen=width, ink=pen.ink)
     else:  # the other label underlined
@@ -85,7 +86,7 @@ def test_a_mark_beside_the_other_box_or_on_its_label_stays_unsure(chosen):
     image = _page(dpi)
     pen = sheets.Pen("black ballpoint", sheets.PENS["black ballpoint"][0], 0.4, 0.8)
     for item, kind in zip(ITEMS, BESIDE, strict=False):
-        _beside(image, item, dpi, kind, chosen, pen)
+        beside(image, item, dpi, kind, chosen, pen)
     reading = _read(degrade(image, np.random.default_rng(9)))
     assert [(item.decision, item.why) for item in reading.items[:4]] == [(U, "stray")] * 4, reading.items[:4]
 
@@ -105,7 +106,7 @@ def test_dashes_pass_and_marks_beside_the_boxes_never_do(kinds, name, width, pre
     for item in ITEMS:
         kind, chosen = kinds[len(truth)], int(rng.integers(2))
         if kind in BESIDE:
-            _beside(image, item, dpi, kind, chosen, pen)
+            beside(image, item, dpi, kind, chosen, pen)
             truth.append({U})
             continue
         marks.cross(image, item.boxes[chosen], dpi, pen=pen.width, ink=pen.ink)

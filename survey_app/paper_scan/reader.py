@@ -10,8 +10,8 @@ the hysteresis thresholds of pen strokes, so a light-handed ballpoint's clear ma
 felt tip's, while a mark far lighter than the page's own (an erasure) or barely above the paper is not.
 Each item is decided satisfied, not satisfied or blank only when the evidence is clear: one box holding a
 pen stroke, the other clean. Anything else (two boxes marked, a faint or small mark, ink between the
-thresholds, ink beside the boxes such as a circled label) is UNSURE, for a person to decide. Pure: NumPy,
-OpenCV and zxing-cpp; no Flask, no database.
+thresholds, ink beside the boxes such as a circled label) is UNSURE, for a person to decide, bar one thin
+short straight dash beside a clear mark (``strays``). Pure: NumPy, OpenCV and zxing-cpp; no Flask, no database.
 """
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ SEED_FLOOR, SEED_SHARE, SEED_CAP, GROW_SHARE, NOISE_MARGIN = 0.28, 0.5, 0.45, 0.
 #: Shares of a box's inner area in pen strokes: at least MARKED is a mark (the thinnest ✓ holds 0.15 and more,
 #: a 1 mm speck with its halo about 0.06), at most EMPTY (with at most FAINT in faint ink) empty.
 MARKED, EMPTY, FAINT = 0.1, 0.012, 0.04
-#: Ink beside the boxes (mm²) above which the item is doubtful: a circled label, a mark outside a box.
+#: Ink beside the boxes (mm²) above which the item is doubtful: a circled label, a mark outside a box (a dash
+#: beside a clear mark excepted: ``strays.Row.dash_passes``).
 STRAY_MM2 = 3.0
 INNER_INSET = 1.1  # mm inside the box's printed edge: the border and the alignment error stay out
 BOX_CLEARANCE, LABEL_CLEARANCE = 0.9, 0.5  # mm around boxes and labels left out of the stray-ink search

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.paper import marks, printed, sheets
-from survey_app.paper_scan import reader
+from survey_app.paper_scan import reader, strays
 from survey_app.paper_scan.layout import Rect
 from survey_app.paper_scan.reader import Decision
 
@@ -119,3 +119,29 @@ def test_dashes_pass_and_marks_beside_the_boxes_never_do(kinds, name, width, pre
     reading = reader.read(degraded, found, LAYOUT)
     for kind, want, item in zip(kinds, truth, reading.items, strict=False):
         assert item.decision in want, (kind, want, item)
+
+
+def _shape(kind: str, angle: float, length: float, width: float) -> np.ndarray:
+    """A piece of ink drawn on a 20 mm square at the reader's scale (mm)."""
+    scale = reader.SCALE
+    canvas = np.zeros((round(20 * scale), round(20 * scale)), np.uint8)
+    c, d = np.array([10.0, 10.0]), np.array([np.cos(np.radians(angle)), np.sin(np.radians(angle))])
+    n = np.array([-d[1], d[0]])
+    start, end = c - d * length / 2, c + d * length / 2
+    segments = {"dash": [(start, end)], "x": [(start, end), (c - n * length / 2, c + n * length / 2)],
+                "tick": [(start + n * length / 3, start), (start, end)]}
+    thick = max(round(width * scale), 1)
+    if kind == "dot":
+        cv2.circle(canvas, tuple(np.round(c * scale).astype(int)), round(length / 2 * scale), 1, -1)
+    for a, b in segments.get(kind, []):
+        cv2.line(canvas, tuple(np.round(a * scale).astype(int)), tuple(np.round(b * scale).astype(int)), 1, thick)
+    return canvas.astype(bool)
+
+
+@settings(max_examples=60, deadline=None)
+@given(kind=st.sampled_from(["dash", "x", "tick", "dot"]), angle=st.floats(0, 180),
+       length=st.floats(2.5, 5.0), width=st.floats(0.25, 0.9))
+def test_only_a_straight_thin_stroke_is_a_dash_whatever_its_angle(kind, angle, length, width):
+    pieces = strays.pieces(_shape(kind, angle, length, width), np.zeros((120, 120), np.uint8), reader.SCALE)
+    assert len(pieces) == 1 and pieces[0].touches == frozenset()
+    assert pieces[0].dash == (kind == "dash"), (kind, pieces[0])

@@ -16,7 +16,7 @@ import numpy as np
 
 #: A dash is at most DASH_MM long and DASH_WIDTH wide (mm), at least ELONGATION times longer than wide, and
 #: fills at least FILL of its minimum-area rectangle.
-DASH_MM, DASH_WIDTH, ELONGATION, FILL = 6.0, 1.8, 2.0, 0.55
+DASH_MM, DASH_WIDTH, ELONGATION, FILL = 6.5, 1.8, 2.0, 0.68
 #: Stray ink (mm²) other than the dash an item may hold when its dash is let pass: specks, noise.
 DUST_MM2 = 1.0
 #: Ink (mm²) above the page's usual box border band or label (lower quartile) that a zone touched by the dash

@@ -29,7 +29,7 @@ def communes(draw, max_villages: int = 25):
     return rows
 
 
-@settings(max_examples=300)
+@settings(max_examples=100)
 @given(communes(), st.sampled_from([0.0, 0.1, content.MIN_SPREAD, 0.6]))
 def test_one_round_has_the_same_p_values_and_spreads(rows, min_spread):
     rows = [row for row in rows if row[1]]
@@ -59,7 +59,7 @@ def _agree_or_tied(old: list, new: tuple, trace: list) -> None:
         len({round(t[0], 12) for t in tests}) < len(tests) for tests in trace)
 
 
-@settings(max_examples=300)
+@settings(max_examples=100)
 @given(communes(), st.sampled_from([0.001, 0.05, 0.5]))
 def test_the_same_villages_are_flagged_in_the_same_order(rows, alpha):
     trace: list = []

@@ -127,8 +127,19 @@ def verify(survey: Survey) -> list[str]:
                         f"the stored one is {publication.sha256}")
     published = _counts_of(json.loads(data))
     recount = _counts_of(_counted(survey))
-    return problems + [f"{name}: published {published.get(name)!r}, recounted {recount.get(name)!r}"
-                       for name in sorted(set(published) | set(recount)) if published.get(name) != recount.get(name)]
+    return problems + [line for name in sorted(set(published) | set(recount))
+                       for line in _differences(name, published.get(name), recount.get(name))]
+
+
+def _differences(name: str, published, recount) -> list[str]:
+    """What differs between a published fact and its recount; of two mappings (an item's counts), only the
+    keys that differ."""
+    if published == recount:
+        return []
+    if isinstance(published, dict) and isinstance(recount, dict):
+        return [f"{name} {key}: published {published.get(key)!r}, recounted {recount.get(key)!r}"
+                for key in sorted(set(published) | set(recount)) if published.get(key) != recount.get(key)]
+    return [f"{name}: published {published!r}, recounted {recount!r}"]
 
 
 def prepare(survey: Survey, *, reason: str = "") -> Publication:

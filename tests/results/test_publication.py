@@ -70,11 +70,13 @@ def test_verify_recounts_and_names_what_differs(app, runner):
     with app.app_context():
         answer = db.session.execute(select(Answer).where(Answer.is_current.is_(True), Answer.value == 1)
                                     .order_by(Answer.id)).scalars().first()
-        answer.value = 2
+        answer.value, key = 2, answer.item_key
         db.session.commit()
     altered = runner.invoke(args=["results", str(survey_id), "--verify"])
     assert altered.exit_code == 1 and "does NOT match" in altered.output
-    assert "published" in altered.output and "recounted" in altered.output
+    lines = [line.strip() for line in altered.output.splitlines()[1:]]
+    assert lines and all(line.startswith(("items ", "village ")) and f" {key}: published (" in line
+                         for line in lines), altered.output  # the changed item only, overall and in its village
     unpublished = build_hand_counted(app, status="closed").survey_id
     assert runner.invoke(args=["results", str(unpublished), "--verify"]).exit_code == 1
 

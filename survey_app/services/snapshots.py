@@ -132,8 +132,7 @@ def verify(survey: Survey) -> list[str]:
 
 
 def _differences(name: str, published, recount) -> list[str]:
-    """What differs between a published fact and its recount; of two mappings (an item's counts), only the
-    keys that differ."""
+    """What differs between a published fact and its recount (of two mappings, the keys that differ)."""
     if published == recount:
         return []
     if isinstance(published, dict) and isinstance(recount, dict):

@@ -9,27 +9,16 @@ import numpy as np
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bench.paper import marks, printed, sheets
+from bench.paper import marks, sheets
 from survey_app.paper_scan import reader
 from survey_app.paper_scan.reader import Decision
 
+from .reading import ITEMS, LAYOUT, page, read
 from .test_reader_strays import BESIDE, beside
 
 S, N, B, U = Decision.SATISFIED, Decision.NOT_SATISFIED, Decision.BLANK, Decision.UNSURE
-LAYOUT = printed.layout(sheets.TEMPLATE)
-ITEMS = LAYOUT.pages[0].items
 
 
-def _page(dpi: int = 200) -> np.ndarray:
-    return cv2.cvtColor(printed.page_image(1, dpi, sheets.TEMPLATE), cv2.COLOR_GRAY2BGR)
-
-
-def _read(image: np.ndarray) -> reader.PageReading:
-    found, why = reader.locate(image)
-    assert found is not None, why
-    reading = reader.read(image, found, LAYOUT)
-    assert not reading.problem, reading.problem
-    return reading
 
 
 def _light(name: str = "blue ballpoint", width: float = 0.3, pressure: float = 0.6) -> sheets.Pen:
@@ -38,13 +27,13 @@ def _light(name: str = "blue ballpoint", width: float = 0.3, pressure: float = 0
 
 def test_a_light_hand_ballpoint_cross_in_one_box_the_other_clean_is_decided():
     """Blue and red ballpoint pressed lightly (0.6), on an office scanner's grey scan: visible, decided."""
-    image = _page()
+    image = page()
     for item, box, name in ((ITEMS[0], 0, "blue ballpoint"), (ITEMS[1], 1, "blue ballpoint"),
                             (ITEMS[2], 1, "red ballpoint")):
         pen = _light(name)
         marks.cross(image, item.boxes[box], 200, pen=pen.width, ink=pen.ink)
     grey = cv2.cvtColor(marks.noisy(image, 3.0, np.random.default_rng(1)), cv2.COLOR_BGR2GRAY)
-    reading = _read(grey)
+    reading = read(grey)
     assert [item.decision for item in reading.items[:4]] == [S, N, N, B], reading.items[:3]
     assert reading.confident
 
@@ -55,18 +44,18 @@ def test_light_hands_in_every_pen_and_mark_are_decided_in_scans_and_photos():
         for condition in ("scan 150 dpi", "scan 200 dpi", "scan 300 dpi", "phone photo"):
             dpi, degrade = sheets.CONDITIONS[condition]
             rng = np.random.default_rng(7)
-            image = _page(dpi)
+            image = page(dpi)
             pen = _light(name, 0.35, 0.65)
             truth = [sheets.mark_item(image, item, dpi, kind, pen, rng) for item, kind in zip(ITEMS, kinds,
                                                                                              strict=False)]
-            reading = _read(degrade(image, rng))
+            reading = read(degrade(image, rng))
             got = [item.decision.value for item in reading.items]
             assert got == truth, (name, condition, [(i.key, i.why, i.ink, i.faint) for i in reading.items])
 
 
 def test_really_faint_marks_erasures_specks_and_circled_labels_stay_unsure():
     firm = sheets.Pen("black ballpoint", sheets.PENS["black ballpoint"][0], 0.5, 1.0)
-    image = _page()
+    image = page()
     rng = np.random.default_rng(3)
     for item in ITEMS[4:]:  # the hand's own clear marks: the page's stroke level
         sheets.mark_item(image, item, 200, "cross", firm, rng)
@@ -74,14 +63,14 @@ def test_really_faint_marks_erasures_specks_and_circled_labels_stay_unsure():
     marks.cross(image, ITEMS[1].boxes[1], 200, pen=0.5, ink=(185, 185, 185))  # erased, on a firmly marked page
     marks.dot(image, ITEMS[2].boxes[0], 200, radius=0.45, ink=firm.ink)  # a speck
     marks.ring(image, ITEMS[3].labels[1].box, 200, pen=0.3, ink=_light("blue ballpoint", 0.3, 0.6).ink)
-    reading = _read(marks.noisy(image, 3.0, rng))
+    reading = read(marks.noisy(image, 3.0, rng))
     assert [item.decision for item in reading.items[:4]] == [U, U, U, U], reading.items[:4]
     assert all(item.decision is not U for item in reading.items[4:])
 
 
 def test_a_ticks_tail_is_its_mark_but_a_ring_or_a_mark_beside_a_box_is_stray():
     pen = _light("blue ballpoint", 0.6, 0.65)
-    image = _page()
+    image = page()
     box = ITEMS[0].boxes[1]  # a ✓ whose long stroke runs well past the box: decided
     marks.stroke(image, [(box.x + 1.2, box.y + 4.0), (box.x + 2.8, box.bottom - 1.0), (box.right + 2.0, box.y - 2.0)],
                  200, pen=pen.width, ink=pen.ink)
@@ -92,7 +81,7 @@ def test_a_ticks_tail_is_its_mark_but_a_ring_or_a_mark_beside_a_box_is_stray():
     marks.tick(image, ITEMS[3].boxes[0], 200, pen=pen.width, ink=pen.ink)  # ✓, and an X beside the other box
     other = ITEMS[3].boxes[1]
     marks.cross(image, type(other)(other.x - 8.0, other.y, 6.0, 6.0), 200, pen=pen.width, ink=pen.ink)
-    reading = _read(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY))
+    reading = read(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY))
     assert [(item.decision, item.why) for item in reading.items[:4]] == [
         (N, ""), (U, "stray"), (U, "stray"), (U, "stray")], reading.items[:4]
 
@@ -126,7 +115,7 @@ def test_a_decision_never_differs_from_what_was_drawn(kinds, name, width, pressu
     dpi, degrade = sheets.CONDITIONS[condition]
     rng = np.random.default_rng(seed)
     pen = sheets.Pen(name, sheets.PENS[name][0], width, pressure)
-    image = _page(dpi)
+    image = page(dpi)
     truth = [(_extra if kind in EXTRA else sheets.mark_item)(image, item, dpi, kind, pen, rng)
              for item, kind in zip(ITEMS, kinds, strict=True)]
     found, _why = reader.locate(degraded := degrade(image, rng))

@@ -10,27 +10,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bench.paper import marks, printed, sheets
+from bench.paper import marks, sheets
 from survey_app.paper_scan import reader, strays
 from survey_app.paper_scan.layout import Rect
 from survey_app.paper_scan.reader import Decision
 
+from .reading import ITEMS, LAYOUT, page, read
+
 S, N, U = Decision.SATISFIED, Decision.NOT_SATISFIED, Decision.UNSURE
-LAYOUT = printed.layout(sheets.TEMPLATE)
-ITEMS = LAYOUT.pages[0].items
 THICK = sheets.Pen("blue ballpoint", sheets.PENS["blue ballpoint"][0], 0.8, 0.9)
 
 
-def _page(dpi: int) -> np.ndarray:
-    return cv2.cvtColor(printed.page_image(1, dpi, sheets.TEMPLATE), cv2.COLOR_GRAY2BGR)
-
-
-def _read(image: np.ndarray) -> reader.PageReading:
-    found, why = reader.locate(image)
-    assert found is not None, why
-    reading = reader.read(image, found, LAYOUT)
-    assert not reading.problem, reading.problem
-    return reading
 
 
 def _gap(item) -> Rect:
@@ -50,12 +40,12 @@ def _dash(image, item, dpi, pen: sheets.Pen, start: float, rise: float) -> None:
 def test_a_dash_between_the_answers_beside_a_clear_mark_is_decided(condition):
     """A thick ballpoint's 3 mm dash holds more than 3 mm² of ink: it used to send the item to review."""
     dpi, degrade = sheets.CONDITIONS[condition]
-    image = _page(dpi)
+    image = page(dpi)
     placed = ((0, "cross", 0.6, 1.2), (1, "tick", 0.8, -1.4), (0, "tick", 1.4, 0.4), (1, "cross", 2.6, -1.0))
     for item, (box, style, start, rise) in zip(ITEMS, placed, strict=False):
         (marks.cross if style == "cross" else marks.tick)(image, item.boxes[box], dpi, pen=THICK.width, ink=THICK.ink)
         _dash(image, item, dpi, THICK, start, rise)
-    reading = _read(degrade(image, np.random.default_rng(5)))
+    reading = read(degrade(image, np.random.default_rng(5)))
     got = [(item.decision, item.why) for item in reading.items[:4]]
     assert got == [(S, ""), (N, ""), (S, ""), (N, "")], reading.items[:4]
 
@@ -83,11 +73,11 @@ BESIDE = ("x_beside", "tick_label", "ring_label", "underline")
 @pytest.mark.parametrize("chosen", [0, 1])
 def test_a_mark_beside_the_other_box_or_on_its_label_stays_unsure(chosen):
     dpi, degrade = sheets.CONDITIONS["scan 200 dpi"]
-    image = _page(dpi)
+    image = page(dpi)
     pen = sheets.Pen("black ballpoint", sheets.PENS["black ballpoint"][0], 0.4, 0.8)
     for item, kind in zip(ITEMS, BESIDE, strict=False):
         beside(image, item, dpi, kind, chosen, pen)
-    reading = _read(degrade(image, np.random.default_rng(9)))
+    reading = read(degrade(image, np.random.default_rng(9)))
     assert [(item.decision, item.why) for item in reading.items[:4]] == [(U, "stray")] * 4, reading.items[:4]
 
 
@@ -101,7 +91,7 @@ def test_dashes_pass_and_marks_beside_the_boxes_never_do(kinds, name, width, pre
     dpi, degrade = sheets.CONDITIONS[condition]
     rng = np.random.default_rng(seed)
     pen = sheets.Pen(name, sheets.PENS[name][0], width, pressure)
-    image = _page(dpi)
+    image = page(dpi)
     truth = []
     for item in ITEMS:
         kind, chosen = kinds[len(truth)], int(rng.integers(2))
@@ -151,9 +141,9 @@ def test_only_a_straight_thin_stroke_is_a_dash_whatever_its_angle(kind, angle, l
                    "(docs/benchmarks.md, scan accuracy); a ✓ over the other label's words is read by the boxes alone")
 def test_a_tick_over_the_other_labels_words_stays_unsure():
     dpi, degrade = sheets.CONDITIONS["scan 200 dpi"]
-    image = _page(dpi)
+    image = page(dpi)
     item = ITEMS[0]
     marks.cross(image, item.boxes[0], dpi, pen=0.5, ink=THICK.ink)
     label = item.labels[1].box
     marks.tick(image, Rect(label.x + 8.0, label.y + 0.5, 6.0, 6.0), dpi, pen=0.5, ink=THICK.ink)
-    assert _read(degrade(image, np.random.default_rng(2))).items[0].decision is U
+    assert read(degrade(image, np.random.default_rng(2))).items[0].decision is U

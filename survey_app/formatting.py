@@ -64,8 +64,11 @@ def _with_percent_sign(text: str) -> str:
 
 
 def number(value: int | float) -> str:
-    """Format a count with the locale's grouping: ``11.683`` in Vietnamese."""
-    return format_decimal(value)
+    """Format a count with the locale's grouping: ``11.683`` in Vietnamese. Any size: a count typed by a
+    person (10²⁵ households) is shown, not refused by the decimal module's default precision of 28 digits."""
+    with decimal.localcontext() as context:
+        context.prec = max(context.prec, len(str(int(value))) + 8) if math.isfinite(value) else context.prec
+        return format_decimal(value)
 
 
 def date(value: dt.date | str | None) -> str:

@@ -1,6 +1,7 @@
 """Import administrative units (the format of shared/data/vn-units) and village frames."""
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,6 +137,8 @@ def read_frame(data: bytes | str, source: str = "frame.csv") -> list[FrameRow]:
             errors.append((line, row["__error__"]))
             continue
         households = parse_count(row["households"])
+        if households is None and re.fullmatch(r"[0-9]{10,100}", row["households"].strip()):
+            households = int(row["households"].strip())  # a whole number, too large: said so, as a count
         key = (row.get("commune_code") or "", row["village_code"])
         if not row["village_code"] or len(row["village_code"]) > 20:
             errors.append((line, _("mã thôn trống hoặc dài quá 20 ký tự")))

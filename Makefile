@@ -38,7 +38,7 @@ run: install translations
 
 ## Run the whole test suite (SQLite, and PostgreSQL when SURVEY_TEST_POSTGRES_URL or a local server is there)
 test: install translations node_modules/axe-core/axe.min.js
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist worksteal
 
 lint: install
 	$(BIN)/ruff check .

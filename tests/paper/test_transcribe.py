@@ -5,7 +5,6 @@ and nothing changes after publication."""
 from __future__ import annotations
 
 import re
-import threading
 
 import cv2
 import numpy as np
@@ -14,7 +13,6 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bench.paper import marks
-from survey_app.errors import StateError
 from survey_app.extensions import db
 from survey_app.models import AuditEntry, Response, ScanPage, ScanStatus, Survey, User
 from survey_app.services import paper, scan_queue, scan_transcribe, scans
@@ -22,6 +20,7 @@ from survey_app.services.responses import Submission
 from survey_app.services.surveys import transition
 
 from ..factories import make_survey
+from ..production.helpers import together
 from ..staff.accounts import token
 from .scanning import DPI, _mark, _printed, client_of, png_bytes, send, statuses, survey_keys
 
@@ -200,31 +199,14 @@ def test_simultaneous_saves_of_one_sheet_store_one_version(app):
         db.session.commit()
         seen = scan_transcribe.sheet(db.session.get(Survey, survey_id), code_id).row_ids
     count = 4
-    barrier, outcomes = threading.Barrier(count, timeout=60), [None] * count
 
-    def save(index: int) -> None:
-        with app.app_context():
-            try:
-                survey = db.session.get(Survey, survey_id)
-                barrier.wait()
-                scan_transcribe.save(survey, code_id, seen, {"opinion": f"Ý kiến {index}"}, actor=None)
-                db.session.commit()
-                outcomes[index] = "stored"
-            except StateError:
-                db.session.rollback()
-                outcomes[index] = "refused"
-            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-                db.session.rollback()
-                outcomes[index] = repr(exc)
-            finally:
-                db.session.remove()
+    def saving(index: int):
+        return lambda: scan_transcribe.save(db.session.get(Survey, survey_id), code_id, seen,
+                                            {"opinion": f"Ý kiến {index}"}, actor=None)
 
-    threads = [threading.Thread(target=save, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert sorted(outcomes) == ["refused"] * (count - 1) + ["stored"], outcomes
+    raw = together(app, *map(saving, range(count)))
+    outcomes = ["stored" if kind == "ok" else kind for kind, *_rest in raw]
+    assert sorted(outcomes) == ["refused"] * (count - 1) + ["stored"], raw
     assert _current(app, survey_id)[0] == 2
     with app.app_context():
         assert db.session.query(AuditEntry).filter_by(action="paper.correct").count() == 1

@@ -1,9 +1,14 @@
-"""Production test helpers: the backend, logging in as admin, row counts, every stored text."""
+"""Production test helpers: the backend, logging in as admin, row counts, every stored text, races."""
 from __future__ import annotations
+
+import threading
+import time
 
 from sqlalchemy import func, select
 
+from survey_app.errors import StateError
 from survey_app.extensions import db
+from survey_app.services.responses import CodeAlreadyUsed
 
 
 def backend(app) -> str:
@@ -55,3 +60,33 @@ def all_cells(app) -> list[str]:
                     elif value is not None:
                         cells.append(str(value))
     return cells
+
+
+def together(app, *actions, timeout: float = 30) -> list:
+    """Run each action in its own thread and app context at the same moment; return what each did."""
+    barrier = threading.Barrier(len(actions), timeout=timeout)
+    outcomes: list = [None] * len(actions)
+
+    def run(index: int) -> None:
+        with app.app_context():
+            try:
+                barrier.wait()
+                started = time.monotonic()
+                result = actions[index]()
+                db.session.commit()
+                outcomes[index] = ("ok", result, time.monotonic() - started)
+            except (StateError, CodeAlreadyUsed) as exc:
+                db.session.rollback()
+                outcomes[index] = ("refused", str(exc), time.monotonic() - started)
+            except Exception as exc:  # noqa: BLE001 - reported by the assertions
+                db.session.rollback()
+                outcomes[index] = ("error", repr(exc), 0)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout * 2)
+    return outcomes

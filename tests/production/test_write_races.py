@@ -5,52 +5,19 @@ a barrier releases them together.
 """
 from __future__ import annotations
 
-import threading
-import time
-
 import pytest
 from sqlalchemy import func, select
 
-from survey_app.errors import StateError
 from survey_app.extensions import db
 from survey_app.models import Channel, CodeStatus, HouseholdCode, KeyedEntry, Response, ResponseVersion, Survey
 from survey_app.services import double_entry, issuing, paper
-from survey_app.services.responses import CodeAlreadyUsed, Submission, find_code, submit
+from survey_app.services.responses import Submission, find_code, submit
 from survey_app.services.surveys import transition
 
 from ..factories import make_survey
+from .helpers import together
 
 TRIES = 20
-
-
-def _together(app, *actions, timeout: float = 30) -> list:
-    """Run each action in its own thread and app context at the same moment; return what each did."""
-    barrier = threading.Barrier(len(actions), timeout=timeout)
-    outcomes: list = [None] * len(actions)
-
-    def run(index: int) -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                started = time.monotonic()
-                result = actions[index]()
-                db.session.commit()
-                outcomes[index] = ("ok", result, time.monotonic() - started)
-            except (StateError, CodeAlreadyUsed) as exc:
-                db.session.rollback()
-                outcomes[index] = ("refused", str(exc), time.monotonic() - started)
-            except Exception as exc:  # noqa: BLE001 - reported by the assertions
-                db.session.rollback()
-                outcomes[index] = ("error", repr(exc), 0)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=timeout * 2)
-    return outcomes
 
 
 @pytest.mark.postgres
@@ -67,7 +34,7 @@ def test_an_answer_and_a_void_of_the_same_slip_never_both_win(app, postgres_only
         def void(slip=slip):
             return issuing.void_and_replace(db.session.get(Survey, survey_id), slip.serial, actor_name="test").serial
 
-        outcomes = _together(app, answer, void)
+        outcomes = together(app, answer, void)
         assert all(kind != "error" for kind, _result, _s in outcomes), outcomes
         assert [kind for kind, _r, _s in outcomes].count("ok") == 1, outcomes
         winners["answer" if outcomes[0][0] == "ok" else "void"] += 1
@@ -90,7 +57,7 @@ def test_a_double_click_on_issue_numbers_every_code_once_and_quickly(app, postgr
         def issue():
             return len(issuing.issue_codes(db.session.get(Survey, survey_id), spare_share=0.5, actor_name="test"))
 
-        outcomes = _together(app, issue, issue)
+        outcomes = together(app, issue, issue)
         assert [kind for kind, _r, _s in outcomes] == ["ok", "ok"], outcomes
         assert max(seconds for _k, _r, seconds in outcomes) < 5
         assert sorted(result for _k, result, _s in outcomes) == [0, 33]  # 20 + 13 spares, issued once
@@ -107,7 +74,7 @@ def test_two_voids_of_one_slip_issue_one_replacement(app, postgres_only):
         def void(slip=slip):
             return issuing.void_and_replace(db.session.get(Survey, survey_id), slip.serial, actor_name="test").serial
 
-        outcomes = _together(app, void, void)
+        outcomes = together(app, void, void)
         assert sorted(kind for kind, _r, _s in outcomes) == ["ok", "refused"], outcomes
     with app.app_context():
         assert db.session.execute(select(func.count()).select_from(HouseholdCode)
@@ -139,7 +106,7 @@ def test_nothing_is_written_after_the_publication_it_raced_with(app, postgres_on
         def resolve(survey_id=survey_id, entry_id=entry_id):
             double_entry.resolve(db.session.get(Survey, survey_id), db.session.get(KeyedEntry, entry_id), True)
 
-        outcomes = _together(app, publish, resolve)
+        outcomes = together(app, publish, resolve)
         assert outcomes[0][0] == "ok" and outcomes[1][0] in ("ok", "refused"), outcomes
         with app.app_context():
             published_at = db.session.get(Survey, survey_id).published_at

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from ..errors import InputError, StateError
+from ..errors import InputError
 from ..extensions import db
 from ..i18n import _
 from ..models import AnswerValue, HouseholdCode, ScanPage, ScanStatus, ScanUpload, Survey
@@ -132,13 +132,8 @@ def _texts(sheet_: Sheet, reasons: Mapping[str, str], opinion: str) -> tuple[dic
 
 def _locked_sheet(survey: Survey, code_id: int, seen: str) -> Sheet:
     """The sheet, under its household's row lock, as the person saw it (else StateError)."""
-    lifecycle.require(survey, lifecycle.Write.PAPER_KEYING)
-    scans.lock_household(code_id)
-    current = sheet(survey, code_id)
-    if current is None or current.row_ids != seen:
-        raise StateError(_("Phiếu này vừa thay đổi (đã có người xem xong, hoặc có thêm trang được quét). "
-                           "Hãy xem lại."))
-    return current
+    return scans.sheet_as_seen(survey, code_id, seen, lifecycle.Write.PAPER_KEYING, sheet, _(
+        "Phiếu này vừa thay đổi (đã có người xem xong, hoặc có thêm trang được quét). Hãy xem lại."))
 
 
 def confirm(survey: Survey, code_id: int, seen: str, choices: Mapping[str, str], reasons: Mapping[str, str],

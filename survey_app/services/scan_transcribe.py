@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from ..errors import InputError, StateError
+from ..errors import InputError
 from ..extensions import db
 from ..i18n import _
 from ..models import HouseholdCode, KeyedEntry, Response, ScanPage, ScanStatus, Survey
@@ -151,12 +151,8 @@ def save(survey: Survey, code_id: int, seen: str, typed: Mapping[str, str], *, a
          unreadable: bool = False) -> HouseholdCode:
     """Store what a person typed from a sheet's handwriting as a new version of its phiếu, or (``unreadable``)
     close the sheet with no text (flushes; the view commits). ``seen``: the page ids the person was shown."""
-    lifecycle.require(survey, lifecycle.Write.CORRECTION)
-    scans.lock_household(code_id)
-    current = sheet(survey, code_id)
-    if current is None or current.row_ids != seen:
-        raise StateError(_("Chữ viết tay của phiếu này đã được chép lại, hoặc phiếu không còn chờ chép lại. "
-                           "Hãy xem lại."))
+    current = scans.sheet_as_seen(survey, code_id, seen, lifecycle.Write.CORRECTION, sheet, _(
+        "Chữ viết tay của phiếu này đã được chép lại, hoặc phiếu không còn chờ chép lại. Hãy xem lại."))
     texts = {} if unreadable else _typed(current, typed)
     if not texts and not unreadable:
         raise InputError(_("Hãy gõ lại chữ viết trên phiếu, hoặc bấm “Không đọc được / bỏ trống”."))

@@ -15,11 +15,12 @@ answered (online, keyed or scanned), is rejected and reported, never counted twi
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from ..errors import InputError
+from ..errors import InputError, StateError
 from ..extensions import db
 from ..i18n import _
 from ..models import (
@@ -259,6 +260,17 @@ def household_code(survey: Survey, code_id: int) -> HouseholdCode | None:
 def lock_household(code_id: int) -> None:
     """Take the household's row lock: one sheet is recorded, reviewed or transcribed at a time."""
     db.session.execute(select(HouseholdCode.id).where(HouseholdCode.id == code_id).with_for_update())
+
+
+def sheet_as_seen(survey: Survey, code_id: int, seen: str, write: lifecycle.Write, sheet_of: Callable, changed: str):
+    """The household's sheet (``sheet_of(survey, code_id)``) under its row lock, when the survey still takes
+    ``write`` and the sheet is the one a person was shown (page ids ``seen``); else StateError(``changed``)."""
+    lifecycle.require(survey, write)
+    lock_household(code_id)
+    current = sheet_of(survey, code_id)
+    if current is None or current.row_ids != seen:
+        raise StateError(changed)
+    return current
 
 
 def _code_of(survey: Survey, printed: str) -> HouseholdCode | None:

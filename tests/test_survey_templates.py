@@ -27,7 +27,6 @@ from survey_app.survey_templates import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-BROKEN = Path(__file__).resolve().parent / "data" / "templates"
 UNVERIFIED_SOURCE = "Chưa tìm thấy văn bản quy định – cần xác nhận"
 
 #: Keys fixed by docs (product.md), with the item count of each (overall item included).

@@ -114,7 +114,28 @@ def read_queued_pages() -> int:
 
 def run_rq_worker(app: Flask, *, burst: bool = False) -> None:
     """Serve the ``scans`` queue in this process (jobs run in the app's context, no fork per job)."""
+    queue = _queue(app)
+    _worker_class()([queue], connection=queue.connection).work(burst=burst, with_scheduler=False)
+
+
+def _worker_class():
     from rq import SimpleWorker
 
-    queue = _queue(app)
-    SimpleWorker([queue], connection=queue.connection).work(burst=burst, with_scheduler=False)
+    class Worker(SimpleWorker):
+        """RQ's SimpleWorker, stopping at once.
+
+        RQ listens for its commands in a redis-py thread that waits up to 60 s for a message, and stops it by
+        sending UNSUBSCRIBE and then clearing the thread's running flag, which redis-py (8.2) joins. When the
+        UNSUBSCRIBE reply is read before the flag is cleared, the thread waits its 60 s again, and so did every
+        stopping worker (a burst worker's return, a deploy's restart). Clearing the flag first lets the reply
+        end the thread.
+        """
+
+        def unsubscribe(self) -> None:
+            if self.pubsub_thread:
+                self.pubsub_thread.stop(timeout=0)  # clear the running flag, do not wait yet
+                self.pubsub.unsubscribe()  # its reply wakes the thread, which now ends
+                self.pubsub_thread.join(timeout=5)
+                self.pubsub.close()
+
+    return Worker

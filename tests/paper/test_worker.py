@@ -3,6 +3,7 @@ runs in a thread of the web process (make run) or as an RQ job on Redis (product
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections import Counter
 from datetime import timedelta
@@ -159,6 +160,33 @@ def test_with_redis_an_upload_sends_one_rq_job_that_the_worker_reads(app, runner
     with app.app_context():
         jobs.run_rq_worker(app, burst=True)
     assert statuses(app, survey_id) == {"stored": 2}
+
+
+def test_a_stopping_rq_worker_does_not_wait_a_minute_for_its_command_listener(redis_url, monkeypatch):
+    """Seen as a 60 s test: the UNSUBSCRIBE reply was read before the listener was told to stop, so it waited
+    for another message for RQ's 60 s. The stopping thread is held right after sending UNSUBSCRIBE here."""
+    redis = pytest.importorskip("redis")
+    pytest.importorskip("rq")
+    connection = redis.Redis.from_url(redis_url)
+    try:
+        connection.ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"no Redis at {redis_url}: {type(exc).__name__}")
+    worker = jobs._worker_class()([], connection=connection)
+    worker.subscribe()
+    time.sleep(0.2)  # the listener waits for a message
+    send_unsubscribe = worker.pubsub.unsubscribe
+
+    def descheduled(*args):
+        send_unsubscribe(*args)
+        time.sleep(0.3)  # the reply arrives while the stopping thread is not running
+
+    monkeypatch.setattr(worker.pubsub, "unsubscribe", descheduled)
+    stopping = threading.Thread(target=worker.unsubscribe, daemon=True)
+    stopping.start()
+    stopping.join(timeout=10)
+    assert not stopping.is_alive()
+    assert not worker.pubsub_thread.is_alive()
 
 
 def test_with_redis_down_the_pages_wait_for_the_worker(app, runner, tmp_path, caplog):

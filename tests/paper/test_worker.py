@@ -134,7 +134,7 @@ def test_viewing_the_progress_resumes_pages_left_queued_by_a_restart(app, runner
 
 
 @pytest.fixture
-def redis_queue(app, redis_url):
+def redis_server(redis_url):
     redis = pytest.importorskip("redis")
     pytest.importorskip("rq")
     server = redis.Redis.from_url(redis_url)
@@ -143,9 +143,14 @@ def redis_queue(app, redis_url):
     except redis.RedisError as exc:
         pytest.skip(f"no Redis at {redis_url}: {type(exc).__name__}")
     server.flushdb()
-    app.config.update(SURVEY_SCAN_WORKER="auto", RATELIMIT_STORAGE_URI=redis_url)
     yield server
     server.flushdb()
+
+
+@pytest.fixture
+def redis_queue(app, redis_url, redis_server):
+    app.config.update(SURVEY_SCAN_WORKER="auto", RATELIMIT_STORAGE_URI=redis_url)
+    return redis_server
 
 
 def test_with_redis_an_upload_sends_one_rq_job_that_the_worker_reads(app, runner, tmp_path, redis_queue):
@@ -162,17 +167,10 @@ def test_with_redis_an_upload_sends_one_rq_job_that_the_worker_reads(app, runner
     assert statuses(app, survey_id) == {"stored": 2}
 
 
-def test_a_stopping_rq_worker_does_not_wait_a_minute_for_its_command_listener(redis_url, monkeypatch):
+def test_a_stopping_rq_worker_does_not_wait_a_minute_for_its_command_listener(redis_server, monkeypatch):
     """Seen as a 60 s test: the UNSUBSCRIBE reply was read before the listener was told to stop, so it waited
     for another message for RQ's 60 s. The stopping thread is held right after sending UNSUBSCRIBE here."""
-    redis = pytest.importorskip("redis")
-    pytest.importorskip("rq")
-    connection = redis.Redis.from_url(redis_url)
-    try:
-        connection.ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"no Redis at {redis_url}: {type(exc).__name__}")
-    worker = jobs._worker_class()([], connection=connection)
+    worker = jobs._worker_class()([], connection=redis_server)
     worker.subscribe()
     time.sleep(0.2)  # the listener waits for a message
     send_unsubscribe = worker.pubsub.unsubscribe

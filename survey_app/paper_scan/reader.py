@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
-from . import payload, strays
+from . import labels, payload, strays
 from .align import SCALE, Found, align, grey, locate, straighten
 from .layout import FormLayout, ItemLayout, PageLayout, Rect
 
@@ -43,8 +43,15 @@ MARKED, EMPTY, FAINT = 0.1, 0.012, 0.04
 STRAY_MM2 = 3.0
 INNER_INSET = 1.1  # mm inside the box's printed edge: the border and the alignment error stay out
 BOX_CLEARANCE, LABEL_CLEARANCE = 0.9, 0.5  # mm around boxes and labels left out of the stray-ink search
+#: New pen ink over a left-empty box's label words (mm², ``labels``) above which the item is doubtful: a ✓, an X
+#: or an underline made over the words rather than in the box; when both boxes are empty, and beside a clear
+#: mark (where a dash's fragments cut by the print may reach 1.7 mm²). Pieces under SPECK_MM2 are left out of
+#: a dash's shape.
+LABEL_INK_MM2 = {False: 1.0, True: 2.0}
+SPECK_MM2 = 0.2
 #: A stroke connected to a box's mark is that mark (a ✓'s tail, an X's spill) up to this far (mm) off the box.
 MARK_REACH = 2.5
+REACH_PX = round(MARK_REACH * SCALE)  # around a label's window, where a stroke over its words may have its core
 #: Largest distance (mm) between where the fitted page puts a mark or QR corner and where it was found.
 MAX_RESIDUAL = 1.0
 #: Half the width (mm) of the band along each printed box edge that must be dark, and how dark on average.
@@ -70,6 +77,7 @@ class ItemReading:
     ink: tuple[float, float]  # share of each box's inner area in ink
     faint: tuple[float, float]  # share in faint ink
     stray: float  # mm² of ink beside the boxes and labels
+    over_label: float = 0.0  # mm² of new ink over the words of the label(s) of the box(es) left empty
 
 
 @dataclass(frozen=True)
@@ -119,6 +127,8 @@ class Inks:
     #: Pen ink (mm²) of the page's usual box border band, label 1 and label 2 (``printed_ink``); zero
     #: (nothing is print) until measured, so no dash touching them passes.
     printed: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    #: The page's own print of label 1 and label 2 (``labels.references``), to see new ink over the words.
+    labels: tuple = field(default=(None, None), compare=False, repr=False)
 
 
 def _inner(dark: np.ndarray, box: Rect) -> np.ndarray:
@@ -222,7 +232,8 @@ def _stray(dark: np.ndarray, item: ItemLayout, page_inks: Inks) -> tuple[float, 
     attached[0] = False
     stray = pen & off & ~(attached[labels] & near)
     mm2 = SCALE * SCALE
-    row = strays.Row(strays.pieces(stray, zones, SCALE), _zone_ink(pen, zones, item))
+    origin = (round(area.x * SCALE), round(area.y * SCALE))
+    row = strays.Row(strays.pieces(stray, zones, SCALE, origin), _zone_ink(pen, zones, item))
     return float(stray.sum()) / mm2, float(((values >= page_inks.faint) & off).sum()) / mm2, row
 
 
@@ -251,17 +262,60 @@ def decide(dark: np.ndarray, item: ItemLayout, page_inks: Inks) -> ItemReading:
         stray = sum(piece.mm2 for piece in row.pieces if not piece.dash)  # a slip of the pen beside a clear mark
     if states == ("empty", "empty"):  # nothing in the boxes: even faint ink beside them (a ring) is a doubt
         stray = max(stray, faint_stray)
+    over_label = _over_words(dark, item, states, row, page_inks) if states in _EMPTY_SIDES else 0.0
     if states == ("marked", "marked"):
         decision, why = Decision.UNSURE, "two_marks"
     elif "doubt" in states:
         decision, why = Decision.UNSURE, "faint"
-    elif stray > STRAY_MM2:
+    elif stray > STRAY_MM2 or over_label:
         decision, why = Decision.UNSURE, "stray"
     else:
         decision = {("marked", "empty"): Decision.SATISFIED, ("empty", "marked"): Decision.NOT_SATISFIED,
                     ("empty", "empty"): Decision.BLANK}[states]
         why = ""
-    return ItemReading(item.key, decision, why, (ink1, ink2), (faint1, faint2), stray)
+    return ItemReading(item.key, decision, why, (ink1, ink2), (faint1, faint2), stray, over_label)
+
+
+#: The labels whose words are looked at for a mark, by the boxes' states: those of the empty boxes (a mark over
+#: the marked box's own label agrees with it, and its spill may reach there).
+_EMPTY_SIDES = {("empty", "empty"): (0, 1), ("marked", "empty"): (1,), ("empty", "marked"): (0,)}
+
+
+def _words(dark: np.ndarray, item: ItemLayout, number: int, page_inks: Inks) -> np.ndarray:
+    """New pen ink over the words of the item's label ``number`` (``labels.new_ink``), specks under SPECK_MM2
+    left out: its pixels (N × 2, x and y on the page)."""
+    reference = page_inks.labels[number]
+    if reference is None:
+        return np.empty((0, 2), int)
+    rows, cols = labels.window(item.labels[number].box, SCALE, reference.shape)
+    top, left = max(rows.start - REACH_PX, 0), max(cols.start - REACH_PX, 0)  # a stroke's core may lie beyond
+    pen = strokes(dark[top:rows.stop + REACH_PX, left:cols.stop + REACH_PX], page_inks)
+    new = labels.new_ink(pen[rows.start - top:rows.stop - top, cols.start - left:cols.stop - left], reference,
+                         page_inks.grow)
+    count, pieces, stats, _centres = cv2.connectedComponentsWithStats(new.astype(np.uint8), connectivity=8)
+    kept = np.isin(pieces, [n for n in range(1, count) if stats[n, cv2.CC_STAT_AREA] >= SPECK_MM2 * SCALE * SCALE])
+    ys, xs = np.nonzero(kept)
+    return np.column_stack([xs + cols.start, ys + rows.start])
+
+
+def _over_words(dark: np.ndarray, item: ItemLayout, states: tuple[str, str], row: strays.Row,
+                page_inks: Inks) -> float:
+    """Pen ink (mm²) over the words of the empty boxes' labels that may be an answer, 0 when there is none.
+
+    Both boxes empty: any above LABEL_INK_MM2. Beside a clear mark, a slip of the pen may cross the other
+    label as it may cross the gap between the answers: the ink over its words, with the dashes of the gap
+    touching it, counts unless together they are one dash (no fill asked: the print cuts a stroke across it),
+    which a ✓ whose short stroke lies over the words and long one in the gap is not."""
+    mm2 = SCALE * SCALE
+    if states == ("empty", "empty"):
+        ink = max(len(_words(dark, item, number, page_inks)) for number in (0, 1)) / mm2
+        return ink if ink > LABEL_INK_MM2[False] else 0.0
+    other = states.index("empty")
+    words = _words(dark, item, other, page_inks)
+    touching = [piece.points for piece in row.pieces if piece.dash and 2 + other in piece.touches]
+    if not len(words) or (not touching and len(words) / mm2 <= LABEL_INK_MM2[True]):
+        return 0.0
+    return 0.0 if strays.is_dash(np.concatenate([words, *touching]), SCALE, fill=0.0) else len(words) / mm2
 
 
 def read(image: np.ndarray, found: Found, layout: FormLayout) -> PageReading:
@@ -278,7 +332,8 @@ def read(image: np.ndarray, found: Found, layout: FormLayout) -> PageReading:
     if border_ink(dark, page) < MIN_BORDER:
         return PageReading(page_id, "marks", (), residual, None)
     page_inks = inks(dark, page)
-    page_inks = replace(page_inks, printed=printed_ink(dark, page, page_inks))
+    page_inks = replace(page_inks, printed=printed_ink(dark, page, page_inks),
+                        labels=labels.references(dark, page, SCALE))
     return PageReading(page_id, "", tuple(decide(dark, item, page_inks) for item in page.items), residual, straight,
                        writing(dark, page, page_inks))
 

@@ -9,7 +9,7 @@ usual ones (then it may be the visible part of a mark made over them). Pure NumP
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -33,6 +33,8 @@ class Component:
     mm2: float
     dash: bool
     touches: frozenset[int]
+    #: Its pixels (N × 2, x and y on the page: ``pieces``'s ``origin`` added).
+    points: np.ndarray = field(default_factory=lambda: np.empty((0, 2), int), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -55,18 +57,21 @@ class Row:
         return True
 
 
-def is_dash(points: np.ndarray, scale: float) -> bool:
-    """Whether the pixels ``points`` (N × 2, one connected piece) are one thin short straight stroke."""
+def is_dash(points: np.ndarray, scale: float, fill: float = FILL) -> bool:
+    """Whether the pixels ``points`` (N × 2, one connected piece) are one thin short straight stroke; ``fill`` is
+    the least share of its rectangle they fill (none is asked of a stroke across printed words, cut by them)."""
     (_cx, _cy), (w, h), _angle = cv2.minAreaRect(points.astype(np.float32))
     long, short = max(w, h) + 1.0, min(w, h) + 1.0
     return (long <= DASH_MM * scale and short <= DASH_WIDTH * scale and long >= ELONGATION * short
-            and len(points) >= FILL * long * short)
+            and len(points) >= fill * long * short)
 
 
-def pieces(stray: np.ndarray, zones: np.ndarray, scale: float) -> tuple[Component, ...]:
+def pieces(stray: np.ndarray, zones: np.ndarray, scale: float,
+           origin: tuple[int, int] = (0, 0)) -> tuple[Component, ...]:
     """The connected pieces of the stray mask, each trimmed TRIM_MM off the left-out zones (where a printed
     glyph's edge or a box border blurred out of its zone would join it); ``zones`` numbers those zones 1-4
-    (0 elsewhere). A piece's touches are the zones within TRIM_MM and a pixel of it."""
+    (0 elsewhere). A piece's touches are the zones within TRIM_MM and a pixel of it; ``origin`` (x, y) is
+    where the mask's first pixel lies on the page."""
     trim = max(round(TRIM_MM * scale), 1)
     reach = np.ones((2 * trim + 3, 2 * trim + 3), np.uint8)
     near = cv2.dilate((zones > 0).astype(np.uint8), np.ones((2 * trim + 1, 2 * trim + 1), np.uint8))
@@ -77,6 +82,7 @@ def pieces(stray: np.ndarray, zones: np.ndarray, scale: float) -> tuple[Componen
         piece = labels == label
         ys, xs = np.nonzero(piece)
         touching = np.unique(zones[cv2.dilate(piece.astype(np.uint8), reach).astype(bool)])
-        found.append(Component(len(xs) / (scale * scale), is_dash(np.column_stack([xs, ys]), scale),
-                               frozenset(int(z) - 1 for z in touching if z)))
+        points = np.column_stack([xs, ys])
+        found.append(Component(len(xs) / (scale * scale), is_dash(points, scale),
+                               frozenset(int(z) - 1 for z in touching if z), points + origin))
     return tuple(found)

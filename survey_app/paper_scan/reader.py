@@ -44,10 +44,10 @@ STRAY_MM2 = 3.0
 INNER_INSET = 1.1  # mm inside the box's printed edge: the border and the alignment error stay out
 BOX_CLEARANCE, LABEL_CLEARANCE = 0.9, 0.5  # mm around boxes and labels left out of the stray-ink search
 #: New pen ink over a left-empty box's label words (mm², ``labels``) above which the item is doubtful: a ✓, an X
-#: or an underline made over the words rather than in the box; when both boxes are empty, and beside a clear
-#: mark (where a dash's fragments cut by the print may reach 1.7 mm²). Pieces under SPECK_MM2 are left out of
-#: a dash's shape.
-LABEL_INK_MM2 = {False: 1.0, True: 2.0}
+#: or an underline made over the words rather than in the box; when both boxes are empty (any: clean labels
+#: show none once specks are left out), and beside a clear mark (where a dash's fragments cut by the print may
+#: reach 1.7 mm²). Pieces under SPECK_MM2 are specks, left out.
+LABEL_INK_MM2 = {False: 0.0, True: 2.0}
 SPECK_MM2 = 0.2
 #: A stroke connected to a box's mark is that mark (a ✓'s tail, an X's spill) up to this far (mm) off the box.
 MARK_REACH = 2.5

@@ -148,9 +148,9 @@ def test_a_tick_over_the_other_labels_words_stays_unsure():
     assert read(degrade(image, np.random.default_rng(2))).items[0].decision is U
 
 
-def _over_words(image, label: Rect, dpi, style: str, pen: float) -> None:
+def _over_words(image, label: Rect, dpi, style: str, pen: float, size: float = 5.0) -> None:
     """A ✓, an X or an underline over a label's words (inside its printed box), not in any box."""
-    size = min(5.0, label.h - 1.0)
+    size = min(size, label.h - 1.0)
     where = Rect(label.x + label.w / 2 - size / 2, label.y + 0.5, size, size)
     if style == "tick":
         marks.tick(image, where, dpi, pen=pen, ink=THICK.ink)
@@ -167,10 +167,10 @@ def test_a_mark_over_the_words_with_both_boxes_empty_is_never_read_blank(conditi
     boxes empty read BLANK and the sheet was stored (silently wrong)."""
     dpi, degrade = sheets.CONDITIONS[condition]
     image = page(dpi)
-    drawn = [(0, "tick", 0.4), (1, "tick", 0.3), (0, "cross", 0.5), (1, "cross", 0.4), (0, "underline", 0.5),
-             (1, "underline", 0.3)]
-    for item, (number, style, pen) in zip(ITEMS, drawn, strict=True):
-        _over_words(image, item.labels[number].box, dpi, style, pen)
+    drawn = [(0, "tick", 0.4, 5.0), (1, "tick", 0.3, 3.8), (0, "cross", 0.3, 3.8), (1, "cross", 0.4, 5.0),
+             (0, "underline", 0.5, 0.0), (1, "underline", 0.3, 0.0)]
+    for item, (number, style, pen, size) in zip(ITEMS, drawn, strict=True):
+        _over_words(image, item.labels[number].box, dpi, style, pen, size)
     reading = read(degrade(image, np.random.default_rng(11)))
     assert [(item.decision, item.why) for item in reading.items] == [(U, "stray")] * len(drawn), reading.items
 

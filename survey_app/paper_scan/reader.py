@@ -10,8 +10,9 @@ the hysteresis thresholds of pen strokes, so a light-handed ballpoint's clear ma
 felt tip's, while a mark far lighter than the page's own (an erasure) or barely above the paper is not.
 Each item is decided satisfied, not satisfied or blank only when the evidence is clear: one box holding a
 pen stroke, the other clean. Anything else (two boxes marked, a faint or small mark, ink between the
-thresholds, ink beside the boxes such as a circled label) is UNSURE, for a person to decide, bar one thin
-short straight dash beside a clear mark (``strays``). Pure: NumPy, OpenCV and zxing-cpp; no Flask, no database.
+thresholds, ink beside the boxes such as a circled label, a mark over the words of a label: ``labels``) is
+UNSURE, for a person to decide, bar one thin short straight dash beside a clear mark (``strays``). Pure:
+NumPy, OpenCV and zxing-cpp; no Flask, no database.
 """
 from __future__ import annotations
 
@@ -43,15 +44,8 @@ MARKED, EMPTY, FAINT = 0.1, 0.012, 0.04
 STRAY_MM2 = 3.0
 INNER_INSET = 1.1  # mm inside the box's printed edge: the border and the alignment error stay out
 BOX_CLEARANCE, LABEL_CLEARANCE = 0.9, 0.5  # mm around boxes and labels left out of the stray-ink search
-#: New pen ink over a left-empty box's label words (mm², ``labels``) above which the item is doubtful: a ✓, an X
-#: or an underline made over the words rather than in the box; when both boxes are empty (any: clean labels
-#: show none once specks are left out), and beside a clear mark (where a dash's fragments cut by the print may
-#: reach 1.7 mm²). Pieces under SPECK_MM2 are specks, left out.
-LABEL_INK_MM2 = {False: 0.0, True: 2.0}
-SPECK_MM2 = 0.2
 #: A stroke connected to a box's mark is that mark (a ✓'s tail, an X's spill) up to this far (mm) off the box.
 MARK_REACH = 2.5
-REACH_PX = round(MARK_REACH * SCALE)  # around a label's window, where a stroke over its words may have its core
 #: Largest distance (mm) between where the fitted page puts a mark or QR corner and where it was found.
 MAX_RESIDUAL = 1.0
 #: Half the width (mm) of the band along each printed box edge that must be dark, and how dark on average.
@@ -262,7 +256,7 @@ def decide(dark: np.ndarray, item: ItemLayout, page_inks: Inks) -> ItemReading:
         stray = sum(piece.mm2 for piece in row.pieces if not piece.dash)  # a slip of the pen beside a clear mark
     if states == ("empty", "empty"):  # nothing in the boxes: even faint ink beside them (a ring) is a doubt
         stray = max(stray, faint_stray)
-    over_label = _over_words(dark, item, states, row, page_inks) if states in _EMPTY_SIDES else 0.0
+    over_label = labels.over_words(dark, item, states, row, page_inks, strokes, SCALE)
     if states == ("marked", "marked"):
         decision, why = Decision.UNSURE, "two_marks"
     elif "doubt" in states:
@@ -274,48 +268,6 @@ def decide(dark: np.ndarray, item: ItemLayout, page_inks: Inks) -> ItemReading:
                     ("empty", "empty"): Decision.BLANK}[states]
         why = ""
     return ItemReading(item.key, decision, why, (ink1, ink2), (faint1, faint2), stray, over_label)
-
-
-#: The labels whose words are looked at for a mark, by the boxes' states: those of the empty boxes (a mark over
-#: the marked box's own label agrees with it, and its spill may reach there).
-_EMPTY_SIDES = {("empty", "empty"): (0, 1), ("marked", "empty"): (1,), ("empty", "marked"): (0,)}
-
-
-def _words(dark: np.ndarray, item: ItemLayout, number: int, page_inks: Inks) -> np.ndarray:
-    """New pen ink over the words of the item's label ``number`` (``labels.new_ink``), specks under SPECK_MM2
-    left out: its pixels (N × 2, x and y on the page)."""
-    reference = page_inks.labels[number]
-    if reference is None:
-        return np.empty((0, 2), int)
-    rows, cols = labels.window(item.labels[number].box, SCALE, reference.shape)
-    top, left = max(rows.start - REACH_PX, 0), max(cols.start - REACH_PX, 0)  # a stroke's core may lie beyond
-    pen = strokes(dark[top:rows.stop + REACH_PX, left:cols.stop + REACH_PX], page_inks)
-    new = labels.new_ink(pen[rows.start - top:rows.stop - top, cols.start - left:cols.stop - left], reference,
-                         page_inks.grow)
-    count, pieces, stats, _centres = cv2.connectedComponentsWithStats(new.astype(np.uint8), connectivity=8)
-    kept = np.isin(pieces, [n for n in range(1, count) if stats[n, cv2.CC_STAT_AREA] >= SPECK_MM2 * SCALE * SCALE])
-    ys, xs = np.nonzero(kept)
-    return np.column_stack([xs + cols.start, ys + rows.start])
-
-
-def _over_words(dark: np.ndarray, item: ItemLayout, states: tuple[str, str], row: strays.Row,
-                page_inks: Inks) -> float:
-    """Pen ink (mm²) over the words of the empty boxes' labels that may be an answer, 0 when there is none.
-
-    Both boxes empty: any above LABEL_INK_MM2. Beside a clear mark, a slip of the pen may cross the other
-    label as it may cross the gap between the answers: the ink over its words, with the dashes of the gap
-    touching it, counts unless together they are one dash (no fill asked: the print cuts a stroke across it),
-    which a ✓ whose short stroke lies over the words and long one in the gap is not."""
-    mm2 = SCALE * SCALE
-    if states == ("empty", "empty"):
-        ink = max(len(_words(dark, item, number, page_inks)) for number in (0, 1)) / mm2
-        return ink if ink > LABEL_INK_MM2[False] else 0.0
-    other = states.index("empty")
-    words = _words(dark, item, other, page_inks)
-    touching = [piece.points for piece in row.pieces if piece.dash and 2 + other in piece.touches]
-    if not len(words) or (not touching and len(words) / mm2 <= LABEL_INK_MM2[True]):
-        return 0.0
-    return 0.0 if strays.is_dash(np.concatenate([words, *touching]), SCALE, fill=0.0) else len(words) / mm2
 
 
 def read(image: np.ndarray, found: Found, layout: FormLayout) -> PageReading:
@@ -331,9 +283,8 @@ def read(image: np.ndarray, found: Found, layout: FormLayout) -> PageReading:
     page: PageLayout = layout.pages[page_id.page - 1]
     if border_ink(dark, page) < MIN_BORDER:
         return PageReading(page_id, "marks", (), residual, None)
-    page_inks = inks(dark, page)
-    page_inks = replace(page_inks, printed=printed_ink(dark, page, page_inks),
-                        labels=labels.references(dark, page, SCALE))
+    first = inks(dark, page)
+    page_inks = replace(first, printed=printed_ink(dark, page, first), labels=labels.references(dark, page, SCALE))
     return PageReading(page_id, "", tuple(decide(dark, item, page_inks) for item in page.items), residual, straight,
                        writing(dark, page, page_inks))
 

@@ -15,6 +15,7 @@ the next kick or worker start picks them up.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 
@@ -118,6 +119,7 @@ def run_rq_worker(app: Flask, *, burst: bool = False) -> None:
     _worker_class()([queue], connection=queue.connection).work(burst=burst, with_scheduler=False)
 
 
+@functools.cache
 def _worker_class():
     from rq import SimpleWorker
 

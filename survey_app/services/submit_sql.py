@@ -3,7 +3,8 @@
 A statement built at every request costs more Python than running it: SQLAlchemy derives its cache key
 from its parts, and bound values given as a dict make new bind parameters (and type objects) each time.
 These are built once with named parameters; a request only passes values. On PostgreSQL the answers of a
-phiếu go in one statement of fixed text (arrays unnested) rather than one execution per answer.
+phiếu go in one statement of fixed text (arrays unnested) rather than one execution per answer, and a
+resident's phiếu is stored by one statement in all (``store_at_once``).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy import Insert, Update, bindparam, insert, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..models import Answer, CodeStatus, HouseholdCode, Response, ResponseVersion
+from .data_version import SHARDS
 
 RESPONSE_COLUMNS = ("survey_id", "household_code_id", "frame_village_id", "channel", "receipt", "submission_digest",
                     "client_hash")
@@ -64,3 +66,53 @@ def insert_answers(session, version_id: int, rows: list[dict]) -> None:
         "version_id": version_id, "survey_id": first["survey_id"], "frame_village_id": first["frame_village_id"],
         "keys": [row["item_key"] for row in rows], "values": [row["value"] for row in rows],
         "reasons": [row["reason"] for row in rows]})
+
+
+#: PostgreSQL: a resident's whole write in one statement (issue 18): the survey's row under a shared lock while
+#: its state allows the write, the slip claimed (issued → used, its row lock), the response, its first version,
+#: its answers and one more write in the survey's data version (this backend's shard). The lock order is the
+#: general path's (``lifecycle.require`` then the claim): the uncorrelated EXISTS runs before any slip is
+#: locked. Every insert hangs off the one before, so when the state refuses, the slip is not ``issued`` or a
+#: unique key is taken, nothing but the claim is written and the caller goes on with the general path.
+STORE_AT_ONCE = text("""
+WITH allowed AS (
+    SELECT id FROM survey WHERE id = :survey_id AND status = ANY (CAST(:statuses AS varchar[])) FOR SHARE
+), claimed AS (
+    UPDATE household_code SET status = 'used'
+    WHERE id = :code_id AND status = 'issued' AND EXISTS (SELECT FROM allowed) RETURNING id
+), stored AS (
+    INSERT INTO response (survey_id, household_code_id, frame_village_id, channel, receipt, submission_digest,
+                          submitted_at, current_version, client_hash)
+    SELECT :survey_id, id, :frame_village_id, :channel, :receipt, :digest, :now, 1, :client_hash FROM claimed
+    ON CONFLICT DO NOTHING RETURNING id
+), version AS (
+    INSERT INTO response_version (response_id, version, opinion, created_at, created_by_id, change_reason)
+    SELECT id, 1, :opinion, :now, :created_by_id, '' FROM stored RETURNING id
+), answers AS (
+    INSERT INTO answer (response_version_id, survey_id, frame_village_id, item_key, value, reason, is_current)
+    SELECT version.id, :survey_id, :frame_village_id, k, v, r, true FROM version,
+        unnest(CAST(:keys AS varchar[]), CAST(:values AS smallint[]), CAST(:reasons AS text[])) AS t (k, v, r)
+), counted AS (
+    INSERT INTO data_version (scope, shard, writes) SELECT :survey_id, pg_backend_pid() % :shards, 1 FROM stored
+    ON CONFLICT (scope, shard) DO UPDATE SET writes = data_version.writes + 1
+)
+SELECT EXISTS (SELECT FROM allowed), EXISTS (SELECT FROM claimed), (SELECT id FROM stored)
+""")
+
+
+@dataclass(frozen=True)
+class AtOnce:
+    """What ``STORE_AT_ONCE`` did: whether the state allowed the write, the slip was claimed, and the new
+    response's id (None unless everything was stored)."""
+
+    allowed: bool
+    claimed: bool
+    response_id: int | None
+
+
+def store_at_once(session, *, statuses: list[str], rows: list[dict], **values) -> AtOnce:
+    """Run ``STORE_AT_ONCE`` with a version's answer rows (``responses._answer_rows``) and the response's values."""
+    row = session.execute(STORE_AT_ONCE, values | {
+        "statuses": statuses, "shards": SHARDS, "keys": [row["item_key"] for row in rows],
+        "values": [row["value"] for row in rows], "reasons": [row["reason"] for row in rows]}).one()
+    return AtOnce(*row)

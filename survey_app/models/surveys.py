@@ -1,6 +1,7 @@
 """Surveys and their frame of villages."""
 from __future__ import annotations
 
+import copy
 import enum
 import json
 from datetime import date, datetime
@@ -74,7 +75,7 @@ class Survey(db.Model):
         answer options (read once per loaded survey). The rules in force are ``rules``, not ``form.rules``."""
         cached = self.__dict__.get("_form")
         if cached is None or cached[0] is not self.template:
-            cached = (self.template, _form_of(json.dumps(self.template, sort_keys=True, ensure_ascii=False)))
+            cached = (self.template, _form_for(self.id, self.template))
             self.__dict__["_form"] = cached
         return cached[1]
 
@@ -96,6 +97,25 @@ class Survey(db.Model):
         if self.status is SurveyStatus.OPEN and today <= self.end_date:
             return "open"
         return "closed"
+
+
+#: The form last read per survey id, with a private copy of its snapshot (``_form_for``).
+_FORMS: dict[int, tuple[dict, SurveyTemplate]] = {}
+
+
+def _form_for(survey_id: int | None, snapshot: dict) -> SurveyTemplate:
+    """The form of a survey's snapshot. Every request loads the snapshot afresh; comparing it with the copy kept
+    for its survey id is far cheaper than serialising it to find it in ``_form_of`` (a phiếu's submit), and keeps
+    a reused id (another database, as in tests) or a changed snapshot from ever getting a wrong form."""
+    known = _FORMS.get(survey_id)
+    if known is not None and known[0] == snapshot:
+        return known[1]
+    form = _form_of(json.dumps(snapshot, sort_keys=True, ensure_ascii=False))
+    if survey_id is not None:
+        if len(_FORMS) >= 256:
+            _FORMS.clear()
+        _FORMS[survey_id] = (copy.deepcopy(snapshot), form)
+    return form
 
 
 @lru_cache(maxsize=64)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..errors import StateError, SurveyAppError
@@ -93,7 +93,8 @@ def find_code(typed: str) -> HouseholdCode | None:
 def find_code_and_survey(typed: str, *, with_places: bool = True) -> tuple[HouseholdCode, Survey] | None:
     """Like ``find_code``, with the survey in the same query (the resident path).
 
-    ``with_places`` loads the code's village and commune too, for a page that names them.
+    ``with_places`` loads the code's village and commune too, for a page that names them; without it, not even
+    the village is joined (a submit reads it only for a page that refuses).
     """
     code = household_codes.normalize(typed)
     if code is None:
@@ -103,6 +104,8 @@ def find_code_and_survey(typed: str, *, with_places: bool = True) -> tuple[House
     if with_places:
         query = query.options(joinedload(HouseholdCode.frame_village).joinedload(FrameVillage.village)
                               .joinedload(Village.commune))
+    else:
+        query = query.options(lazyload(HouseholdCode.frame_village))
     row = db.session.execute(query).one_or_none()
     return (row[0], row[1]) if row else None
 
@@ -125,7 +128,10 @@ def recorded_response(code: HouseholdCode) -> Response | None:
 
 def new_receipt() -> str:
     """A receipt number the resident can read out, e.g. ``7KQ4-M2XD``."""
-    body = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
+    number, base, body = secrets.randbelow(len(RECEIPT_ALPHABET) ** 8), len(RECEIPT_ALPHABET), ""
+    for _ in range(8):  # one draw, written in the alphabet (8 draws of a character cost 8 system calls)
+        number, digit = divmod(number, base)
+        body += RECEIPT_ALPHABET[digit]
     return f"{body[:4]}-{body[4:]}"
 
 

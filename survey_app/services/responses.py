@@ -128,9 +128,9 @@ def recorded_response(code: HouseholdCode) -> Response | None:
 
 def new_receipt() -> str:
     """A receipt number the resident can read out, e.g. ``7KQ4-M2XD``."""
-    number, base, body = secrets.randbelow(len(RECEIPT_ALPHABET) ** 8), len(RECEIPT_ALPHABET), ""
-    for _ in range(8):  # one draw, written in the alphabet (8 draws of a character cost 8 system calls)
-        number, digit = divmod(number, base)
+    number, body = secrets.randbelow(len(RECEIPT_ALPHABET) ** 8), ""  # one draw: a draw per character is a system call
+    for _position in range(8):
+        number, digit = divmod(number, len(RECEIPT_ALPHABET))
         body += RECEIPT_ALPHABET[digit]
     return f"{body[:4]}-{body[4:]}"
 

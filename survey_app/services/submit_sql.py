@@ -8,6 +8,7 @@ resident's phiếu is stored by one statement in all (``store_at_once``).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -91,7 +92,7 @@ WITH allowed AS (
 ), answers AS (
     INSERT INTO answer (response_version_id, survey_id, frame_village_id, item_key, value, reason, is_current)
     SELECT version.id, :survey_id, :frame_village_id, k, v, r, true FROM version,
-        unnest(CAST(:keys AS varchar[]), CAST(:values AS smallint[]), CAST(:reasons AS text[])) AS t (k, v, r)
+        json_to_recordset(CAST(:answers AS json)) AS t (k varchar, v smallint, r text)
 ), counted AS (
     INSERT INTO data_version (scope, shard, writes) SELECT :survey_id, pg_backend_pid() % :shards, 1 FROM stored
     ON CONFLICT (scope, shard) DO UPDATE SET writes = data_version.writes + 1
@@ -112,7 +113,6 @@ class AtOnce:
 
 def store_at_once(session, *, statuses: list[str], rows: list[dict], **values) -> AtOnce:
     """Run ``STORE_AT_ONCE`` with a version's answer rows (``responses._answer_rows``) and the response's values."""
-    row = session.execute(STORE_AT_ONCE, values | {
-        "statuses": statuses, "shards": SHARDS, "keys": [row["item_key"] for row in rows],
-        "values": [row["value"] for row in rows], "reasons": [row["reason"] for row in rows]}).one()
+    answers = json.dumps([{"k": row["item_key"], "v": row["value"], "r": row["reason"]} for row in rows])
+    row = session.execute(STORE_AT_ONCE, values | {"statuses": statuses, "shards": SHARDS, "answers": answers}).one()
     return AtOnce(*row)

@@ -105,8 +105,8 @@ _FORMS: dict[int, tuple[dict, SurveyTemplate]] = {}
 
 def _form_for(survey_id: int | None, snapshot: dict) -> SurveyTemplate:
     """The form of a survey's snapshot. Every request loads the snapshot afresh; comparing it with the copy kept
-    for its survey id is far cheaper than serialising it to find it in ``_form_of`` (a phiếu's submit), and keeps
-    a reused id (another database, as in tests) or a changed snapshot from ever getting a wrong form."""
+    for its survey id is far cheaper than serialising it to find it in ``_form_of`` (a phiếu's submit), and a
+    reused id (another database, as in tests) with another snapshot compares unequal and reads its own form."""
     known = _FORMS.get(survey_id)
     if known is not None and known[0] == snapshot:
         return known[1]

@@ -169,7 +169,7 @@ def submit(survey: Survey, code: HouseholdCode, submission: Submission, *, clien
     sql = submit_sql.statements(dialect)
     if dialect == "postgresql" and write is lifecycle.Write.WEB_ANSWER and lifecycle.allows(survey, write):
         # a resident's request writes nothing else, so the data version can be counted inside the statement
-        done, receipt = _store_at_once(survey, code, submission, digest, client_hash)
+        done, receipt = _store_at_once(survey, code, submission, digest, client_hash, created_by_id)
         if done.response_id is not None:
             set_committed_value(code, "status", CodeStatus.USED)
             return Recorded(done.response_id, receipt, created=True)
@@ -204,14 +204,14 @@ def submit(survey: Survey, code: HouseholdCode, submission: Submission, *, clien
 
 
 def _store_at_once(survey: Survey, code: HouseholdCode, submission: Submission, digest: str,
-                   client_hash: str | None) -> tuple[submit_sql.AtOnce, str]:
+                   client_hash: str | None, created_by_id: int | None) -> tuple[submit_sql.AtOnce, str]:
     """A resident's phiếu in one statement (``submit_sql.STORE_AT_ONCE``), and the receipt it was given."""
     receipt = new_receipt()
     return submit_sql.store_at_once(
         db.session, statuses=sorted(status.value for status in lifecycle.ALLOWED[lifecycle.Write.WEB_ANSWER]),
         rows=_answer_rows(survey, code.frame_village_id, submission), survey_id=survey.id, code_id=code.id,
         frame_village_id=code.frame_village_id, channel=submission.channel.value, receipt=receipt, digest=digest,
-        now=utcnow(), client_hash=client_hash, opinion=submission.opinion.strip(), created_by_id=None), receipt
+        now=utcnow(), client_hash=client_hash, opinion=submission.opinion.strip(), created_by_id=created_by_id), receipt
 
 
 def _insert_first_version(survey: Survey, code: HouseholdCode, response_id: int, submission: Submission,

@@ -79,8 +79,8 @@ STORE_AT_ONCE = text("""
 WITH allowed AS (
     SELECT id FROM survey WHERE id = :survey_id AND status = ANY (CAST(:statuses AS varchar[])) FOR SHARE
 ), claimed AS (
-    UPDATE household_code SET status = 'used'
-    WHERE id = :code_id AND status = 'issued' AND EXISTS (SELECT FROM allowed) RETURNING id
+    UPDATE household_code SET status = :used
+    WHERE id = :code_id AND status = :issued AND EXISTS (SELECT FROM allowed) RETURNING id
 ), stored AS (
     INSERT INTO response (survey_id, household_code_id, frame_village_id, channel, receipt, submission_digest,
                           submitted_at, current_version, client_hash)
@@ -114,5 +114,7 @@ class AtOnce:
 def store_at_once(session, *, statuses: list[str], rows: list[dict], **values) -> AtOnce:
     """Run ``STORE_AT_ONCE`` with a version's answer rows (``responses._answer_rows``) and the response's values."""
     answers = json.dumps([{"k": row["item_key"], "v": row["value"], "r": row["reason"]} for row in rows])
-    row = session.execute(STORE_AT_ONCE, values | {"statuses": statuses, "shards": SHARDS, "answers": answers}).one()
+    row = session.execute(STORE_AT_ONCE, values | {
+        "statuses": statuses, "shards": SHARDS, "answers": answers, "issued": CodeStatus.ISSUED.value,
+        "used": CodeStatus.USED.value}).one()
     return AtOnce(*row)

@@ -177,9 +177,8 @@ def test_publishing_does_not_hold_the_audit_lock_while_the_snapshot_is_computed(
 
 
 @pytest.mark.postgres
-def test_resolving_while_the_household_answers_online_is_refused_not_a_server_error(app, postgres_only,
-                                                                                   monkeypatch):
-    from survey_app.services import double_entry, responses
+def test_resolving_while_the_household_answers_online_is_refused_not_a_server_error(app, postgres_only):
+    from survey_app.services import double_entry
 
     from ..staff.accounts import token
 
@@ -196,18 +195,12 @@ def test_resolving_while_the_household_answers_online_is_refused_not_a_server_er
     log_in(app, resolver, add_user(app, "doi_chieu", Role.STAFF, "21040"))
     csrf = token(resolver)
     claimed = threading.Event()
-    insert = responses._insert_first_version
 
-    def slow_insert(*args, **kwargs):  # the resident's request holds the slip's row between claim and commit
-        claimed.set()
-        time.sleep(3)
-        return insert(*args, **kwargs)
-
-    monkeypatch.setattr(responses, "_insert_first_version", slow_insert)
-
-    def resident():
+    def resident():  # the resident's request holds the slip's row between its claim and its commit
         with app.app_context():
             submit(db.session.get(Survey, survey_id), find_code(issued[0].code), Submission(dict.fromkeys(items, 1)))
+            claimed.set()
+            time.sleep(3)
             db.session.commit()
             db.session.remove()
 

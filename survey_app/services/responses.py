@@ -7,8 +7,9 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -99,15 +100,20 @@ def find_code_and_survey(typed: str, *, with_places: bool = True) -> tuple[House
     code = household_codes.normalize(typed)
     if code is None:
         return None
-    query = (select(HouseholdCode, Survey).join(Survey, Survey.id == HouseholdCode.survey_id)
-             .where(household_codes.lookup_clause(code)))
-    if with_places:
-        query = query.options(joinedload(HouseholdCode.frame_village).joinedload(FrameVillage.village)
-                              .joinedload(Village.commune))
-    else:
-        query = query.options(lazyload(HouseholdCode.frame_village))
-    row = db.session.execute(query).one_or_none()
+    row = db.session.execute(_code_and_survey(with_places),
+                             {"hashes": household_codes.lookup_hashes(code)}).one_or_none()
     return (row[0], row[1]) if row else None
+
+
+@lru_cache(maxsize=2)
+def _code_and_survey(with_places: bool):
+    """``find_code_and_survey``'s query, built once: building it costs more than a resident's lookup runs."""
+    query = (select(HouseholdCode, Survey).join(Survey, Survey.id == HouseholdCode.survey_id)
+             .where(HouseholdCode.lookup_hash.in_(bindparam("hashes", expanding=True))))
+    if with_places:
+        return query.options(joinedload(HouseholdCode.frame_village).joinedload(FrameVillage.village)
+                             .joinedload(Village.commune))
+    return query.options(lazyload(HouseholdCode.frame_village))
 
 
 def response_for(code: HouseholdCode) -> Response | None:

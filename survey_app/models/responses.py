@@ -107,8 +107,10 @@ class Answer(db.Model):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     response_version_id: Mapped[int] = mapped_column(ForeignKey("response_version.id"))
-    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"))
-    frame_village_id: Mapped[int] = mapped_column(ForeignKey("frame_village.id"))
+    #: The response's survey and village, copied for the tally's covering index; no foreign keys: the response's
+    #: own guarantee they exist (migration 0013), and checking them cost two lookups per answer row.
+    survey_id: Mapped[int]
+    frame_village_id: Mapped[int]
     item_key: Mapped[str] = mapped_column(String(60))
     value: Mapped[AnswerValue] = mapped_column(SmallInteger)
     #: Why not satisfied (optional).

@@ -164,6 +164,7 @@ def measure(url: str, what: str) -> dict:
                       "SURVEY_AUDIT_KEY": "bench-audit", "SURVEY_LOG_REQUESTS": False, "WTF_CSRF_ENABLED": False})
     from bench import _floor_measures
 
+    gc.collect()
     gc.freeze()  # as wsgi.py does in every worker
     with app.app_context():
         result = getattr(_floor_measures, what)(app)

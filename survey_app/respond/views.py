@@ -87,7 +87,7 @@ def phieu(code_text: str):
     answers, reasons, opinion = valid
     submission = Submission(answers=answers, reasons=reasons, opinion=opinion)
     try:
-        recorded = submit(survey, code, submission, client_hash=client_hash(request))
+        recorded = submit(survey, code, submission, client_hash=client_hash(request), alone=True)
     except (CodeAlreadyUsed, StateError) as exc:  # answered, voided or closed meanwhile: the page says which
         db.session.rollback()  # expires code and survey: the pages below read their state afresh
         refusal = str(exc) if isinstance(exc, StateError) else None

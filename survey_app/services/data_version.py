@@ -11,7 +11,10 @@ Read the version before the data it keys (as ``live_results`` does): what is bui
 as new as the version says, and any write committed later changes the version.
 
 PostgreSQL: a writer's shard is its server process id modulo ``SHARDS``, and the shard row is updated at
-commit time only, so residents answering at once neither queue on one row nor hold it while they work.
+commit time, so residents answering at once neither queue on one row nor hold it while they work. One
+exception: a resident's answer stored by one statement (``responses.submit(..., alone=True)``) counts inside
+that statement, which its request commits at once; a transaction with no other write cannot take these rows
+out of the commit-time order.
 """
 from __future__ import annotations
 

@@ -159,22 +159,25 @@ def build_version(survey: Survey, response: Response, submission: Submission, *,
 
 
 def submit(survey: Survey, code: HouseholdCode, submission: Submission, *, client_hash: str | None = None,
-           created_by_id: int | None = None) -> Recorded:
+           created_by_id: int | None = None, alone: bool = False) -> Recorded:
     """Store the phiếu; an identical retry gets the first response's receipt back.
 
     The survey's state must allow the channel (``lifecycle``: web answers while open, paper until
     published). The code is claimed first, by an UPDATE from ``issued`` to ``used`` that takes its row
     lock: of two answers, or an answer and a void, racing for one slip, exactly one wins. Raises
     CodeAlreadyUsed when the household already answered something else, CodeVoided for a voided slip.
-    This is the resident path's hot spot, so it writes with Core statements and no ORM unit of work; on
-    PostgreSQL a resident's phiếu takes one statement (``submit_sql.STORE_AT_ONCE``) unless something refuses.
+    This is the resident path's hot spot, so it writes with Core statements and no ORM unit of work.
+
+    ``alone``: the caller writes nothing else in this transaction and commits right after (a resident's
+    request). On PostgreSQL a web answer then takes one statement (``submit_sql.STORE_AT_ONCE``), which counts
+    the survey's data version at once rather than at commit (``data_version``): with no other write in the
+    transaction, that lock cannot come out of the commit-time order.
     """
     write = lifecycle.Write.WEB_ANSWER if submission.channel is Channel.WEB else lifecycle.Write.PAPER_KEYING
     digest = submission.digest()
     dialect = db.session.get_bind().dialect.name
     sql = submit_sql.statements(dialect)
-    if dialect == "postgresql" and write is lifecycle.Write.WEB_ANSWER and lifecycle.allows(survey, write):
-        # a resident's request writes nothing else, so the data version can be counted inside the statement
+    if alone and dialect == "postgresql" and write is lifecycle.Write.WEB_ANSWER and lifecycle.allows(survey, write):
         done, receipt = _store_at_once(survey, code, submission, digest, client_hash, created_by_id)
         if done.response_id is not None:
             set_committed_value(code, "status", CodeStatus.USED)

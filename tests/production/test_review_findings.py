@@ -22,6 +22,7 @@ from survey_app.models import (
     Channel,
     CodeStatus,
     HouseholdCode,
+    KeyedEntry,
     Publication,
     Response,
     Role,
@@ -198,7 +199,8 @@ def test_resolving_while_the_household_answers_online_is_refused_not_a_server_er
 
     def resident():  # the resident's request holds the slip's row between its claim and its commit
         with app.app_context():
-            submit(db.session.get(Survey, survey_id), find_code(issued[0].code), Submission(dict.fromkeys(items, 1)))
+            submit(db.session.get(Survey, survey_id), find_code(issued[0].code), Submission(dict.fromkeys(items, 1)),
+                   alone=True)
             claimed.set()
             time.sleep(3)
             db.session.commit()
@@ -215,6 +217,7 @@ def test_resolving_while_the_household_answers_online_is_refused_not_a_server_er
     assert page.status_code == 302
     with app.app_context():
         assert db.session.execute(select(func.count()).select_from(Response)).scalar_one() == 1
+        assert db.session.get(KeyedEntry, entry_id).resolution is None  # refused, not resolved over the answer
 
 
 # --- services/disclosure.py: two public versions of one survey ---------------------------------------------

@@ -21,7 +21,8 @@ TRIES = 20
 
 
 @pytest.mark.postgres
-def test_an_answer_and_a_void_of_the_same_slip_never_both_win(app, postgres_only):
+@pytest.mark.parametrize("alone", [True, False], ids=["resident's one statement", "general path"])
+def test_an_answer_and_a_void_of_the_same_slip_never_both_win(app, postgres_only, alone):
     survey_id, issued = make_survey(app, villages=(("T01", "Thôn Một", TRIES),))
     with app.app_context():
         items = [item["key"] for item in db.session.get(Survey, survey_id).template["items"]]
@@ -29,7 +30,7 @@ def test_an_answer_and_a_void_of_the_same_slip_never_both_win(app, postgres_only
     winners = {"answer": 0, "void": 0}
     for slip in issued:
         def answer(slip=slip):
-            return submit(db.session.get(Survey, survey_id), find_code(slip.code), full).receipt
+            return submit(db.session.get(Survey, survey_id), find_code(slip.code), full, alone=alone).receipt
 
         def void(slip=slip):
             return issuing.void_and_replace(db.session.get(Survey, survey_id), slip.serial, actor_name="test").serial

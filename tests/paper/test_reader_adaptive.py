@@ -107,7 +107,8 @@ def _extra(image, item, dpi, kind: str, pen: sheets.Pen, rng) -> str:
 
 @example(kinds=["tick", "blank", "faint", "tick", "tick", "tick"], name="red ballpoint", width=0.5, pressure=0.5,
          condition="scan 300 dpi", seed=50740)  # a faint X on a light red page: once read as a mark
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# derandomize: the same examples in every run (see test_reader_strays: a known blind spot is a strict xfail there)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 @given(kinds=st.lists(st.sampled_from([*sheets.KINDS, *EXTRA]), min_size=len(ITEMS), max_size=len(ITEMS)),
        name=st.sampled_from(list(sheets.PENS)), width=st.floats(0.25, 0.8), pressure=st.floats(0.5, 1.0),
        condition=st.sampled_from(list(sheets.CONDITIONS)), seed=st.integers(0, 2**16))

@@ -107,7 +107,8 @@ def find_code_and_survey(typed: str, *, with_places: bool = True) -> tuple[House
 
 @lru_cache(maxsize=2)
 def _code_and_survey(with_places: bool):
-    """``find_code_and_survey``'s query, built once: building it costs more than a resident's lookup runs."""
+    """``find_code_and_survey``'s query, built once (building it costs more than running it): the WHERE clause
+    is ``household_codes.lookup_clause`` with the code's hashes as a parameter."""
     query = (select(HouseholdCode, Survey).join(Survey, Survey.id == HouseholdCode.survey_id)
              .where(HouseholdCode.lookup_hash.in_(bindparam("hashes", expanding=True))))
     if with_places:

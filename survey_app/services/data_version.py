@@ -69,7 +69,8 @@ def _mark_flushed(session: Session, _context, _instances) -> None:
 
 @lru_cache(maxsize=4)
 def _count_statement(dialect: str):
-    """One more write of scope ``:scope`` in this writer's shard (built once: it runs at every commit)."""
+    """One more write of scope ``:scope`` in this writer's shard (built once: it runs at every commit; a
+    resident's one-statement submit, ``submit_sql.STORE_AT_ONCE``, writes the same row in its own text)."""
     table = DataVersion.__table__
     postgres = dialect == "postgresql"
     statement = (postgresql.insert if postgres else sqlite.insert)(table).values(

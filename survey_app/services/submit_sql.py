@@ -3,8 +3,8 @@
 A statement built at every request costs more Python than running it: SQLAlchemy derives its cache key
 from its parts, and bound values given as a dict make new bind parameters (and type objects) each time.
 These are built once with named parameters; a request only passes values. On PostgreSQL the answers of a
-phiếu go in one statement of fixed text (arrays unnested) rather than one execution per answer, and a
-resident's phiếu is stored by one statement in all (``store_at_once``).
+phiếu go in one statement of fixed text (the rows as one JSON value, ``answers_json``) rather than one
+execution per answer, and a resident's phiếu is stored by one statement in all (``store_at_once``).
 """
 from __future__ import annotations
 
@@ -47,11 +47,16 @@ def statements(dialect: str) -> SubmitStatements:
     )
 
 
-#: PostgreSQL: every answer row of a version in one statement with fixed text (three arrays, unnested).
-ANSWERS_UNNESTED = text(
+#: PostgreSQL: every answer row of a version in one statement with fixed text (``:answers``: ``answers_json``).
+ANSWERS_FROM_JSON = text(
     "INSERT INTO answer (response_version_id, survey_id, frame_village_id, item_key, value, reason, is_current) "
     "SELECT :version_id, :survey_id, :frame_village_id, k, v, r, true "
-    "FROM unnest(CAST(:keys AS varchar[]), CAST(:values AS smallint[]), CAST(:reasons AS text[])) AS t (k, v, r)")
+    "FROM json_to_recordset(CAST(:answers AS json)) AS t (k varchar, v smallint, r text)")
+
+
+def answers_json(rows: list[dict]) -> str:
+    """A version's answer rows (``responses._answer_rows``) as the one JSON value the statements read back."""
+    return json.dumps([{"k": row["item_key"], "v": row["value"], "r": row["reason"]} for row in rows])
 
 
 def insert_answers(session, version_id: int, rows: list[dict]) -> None:
@@ -63,10 +68,8 @@ def insert_answers(session, version_id: int, rows: list[dict]) -> None:
     first = rows[0]
     assert all(row["is_current"] and row["survey_id"] == first["survey_id"]
                and row["frame_village_id"] == first["frame_village_id"] for row in rows)
-    session.execute(ANSWERS_UNNESTED, {
-        "version_id": version_id, "survey_id": first["survey_id"], "frame_village_id": first["frame_village_id"],
-        "keys": [row["item_key"] for row in rows], "values": [row["value"] for row in rows],
-        "reasons": [row["reason"] for row in rows]})
+    session.execute(ANSWERS_FROM_JSON, {"version_id": version_id, "survey_id": first["survey_id"],
+                                        "frame_village_id": first["frame_village_id"], "answers": answers_json(rows)})
 
 
 #: PostgreSQL: a resident's whole write in one statement (issue 18): the survey's row under a shared lock while
@@ -113,8 +116,7 @@ class AtOnce:
 
 def store_at_once(session, *, statuses: list[str], rows: list[dict], **values) -> AtOnce:
     """Run ``STORE_AT_ONCE`` with a version's answer rows (``responses._answer_rows``) and the response's values."""
-    answers = json.dumps([{"k": row["item_key"], "v": row["value"], "r": row["reason"]} for row in rows])
     row = session.execute(STORE_AT_ONCE, values | {
-        "statuses": statuses, "shards": SHARDS, "answers": answers, "issued": CodeStatus.ISSUED.value,
+        "statuses": statuses, "shards": SHARDS, "answers": answers_json(rows), "issued": CodeStatus.ISSUED.value,
         "used": CodeStatus.USED.value}).one()
     return AtOnce(*row)
